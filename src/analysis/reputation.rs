@@ -1,0 +1,138 @@
+//! Reputation: explainable points per event. Every point comes from one [`Line`] naming the
+//! event and the rule, so `explain` can list them and they add up exactly to the total.
+//!
+//! Rules (weights in `guild.yml`, see `config::Weights`):
+//! - contributor side: merged PRs, commits, co-authorship, reports and suggestions, docs;
+//! - reviewer side: reviews of someone else's work (plus a bonus for a newcomer's first PR),
+//!   acks, tests, help, mentoring, sign-offs and merges of someone else's PR;
+//! - "small" events (commits, acks, comments, sign-offs, merges, co-authorship, reports,
+//!   suggestions, taking part in a session) share a daily cap per person, so that many tiny
+//!   commits cannot outweigh one reviewed pull request;
+//! - self-review earns nothing (the ledger drops it), bots earn nothing.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::events::{EventKind, Ledger};
+
+/// Which score a line counts towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Contributor,
+    Reviewer,
+}
+
+/// One scored line: an event, the rule applied and the points it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// Index into `Ledger::events`.
+    pub event: usize,
+    pub rule: &'static str,
+    pub side: Side,
+    pub points: u32,
+    /// Why the points differ from the rule's weight (cap, bot), if they do.
+    pub note: Option<&'static str>,
+}
+
+/// A person's totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Score {
+    pub total: u64,
+    pub contributor: u64,
+    pub reviewer: u64,
+}
+
+/// All lines and per-person totals.
+pub struct Scores {
+    pub lines: Vec<Line>,
+    /// Indexed like `Ledger::people`.
+    pub totals: Vec<Score>,
+}
+
+/// The rule for an event kind: (rule name, weight, side, small).
+pub fn rule(kind: EventKind, config: &Config) -> (&'static str, u32, Side, bool) {
+    let w = &config.reputation.weights;
+    use EventKind::*;
+    use Side::*;
+    match kind {
+        Commit => ("commit", w.commit, Contributor, true),
+        PrMerged => ("pr_merged", w.pr_merged, Contributor, false),
+        CoAuthored => ("co_authored", w.co_authored, Contributor, true),
+        Reported => ("reported", w.reported, Contributor, true),
+        Suggested => ("suggested", w.suggested, Contributor, true),
+        DocWritten => ("doc_written", w.doc_written, Contributor, false),
+        DocFacilitated => ("doc_facilitated", w.doc_facilitated, Contributor, false),
+        DocParticipated => ("doc_participated", w.doc_participated, Contributor, true),
+        Review => ("review", w.review, Reviewer, false),
+        ReviewComment => ("review_comment", w.review_comment, Reviewer, true),
+        Acked => ("acked", w.acked, Reviewer, true),
+        Tested => ("tested", w.tested, Reviewer, false),
+        Helped => ("helped", w.helped, Reviewer, false),
+        Mentored => ("mentored", w.mentored, Reviewer, false),
+        SignedOff => ("signed_off", w.signed_off, Reviewer, true),
+        MergedOther => ("merged_other", w.merged_other, Reviewer, true),
+    }
+}
+
+/// Scores every event at or after `since` (Unix seconds).
+pub fn score(ledger: &Ledger, config: &Config, since: Option<i64>) -> Scores {
+    let people = ledger.people();
+    let mut totals = vec![Score::default(); people.len()];
+    let mut lines = Vec::with_capacity(ledger.events.len());
+    // (person, day) → small points used; events are sorted by time, so a day is contiguous
+    // per person only in aggregate: keep a small map.
+    let mut used: std::collections::HashMap<(u32, i64), u32> = std::collections::HashMap::new();
+    let cap = config.reputation.daily_cap;
+    for (i, e) in ledger.events.iter().enumerate() {
+        if since.is_some_and(|s| e.time < s) {
+            continue;
+        }
+        let (name, weight, side, small) = rule(e.kind, config);
+        let bot = people[e.person as usize].is_bot;
+        let mut push = |rule: &'static str, side: Side, weight: u32, small: bool| {
+            let (points, note) = if bot {
+                (0, Some("bots earn nothing"))
+            } else if small {
+                let u = used
+                    .entry((e.person, crate::util::day_number(e.time)))
+                    .or_insert(0);
+                let p = weight.min(cap.saturating_sub(*u));
+                *u += p;
+                (
+                    p,
+                    (p < weight).then_some("daily cap on small events reached"),
+                )
+            } else {
+                (weight, None)
+            };
+            let t = &mut totals[e.person as usize];
+            t.total += u64::from(points);
+            match side {
+                Side::Contributor => t.contributor += u64::from(points),
+                Side::Reviewer => t.reviewer += u64::from(points),
+            }
+            lines.push(Line {
+                event: i,
+                rule,
+                side,
+                points,
+                note,
+            });
+        };
+        push(name, side, weight, small);
+        if e.kind == EventKind::Review
+            && e.pr
+                .and_then(|n| ledger.prs.get(&n))
+                .is_some_and(|p| p.newcomer_first)
+        {
+            push(
+                "review_newcomer",
+                Side::Reviewer,
+                config.reputation.weights.review_newcomer,
+                false,
+            );
+        }
+    }
+    Scores { lines, totals }
+}

@@ -1,0 +1,298 @@
+//! The command line: every subcommand and the shared flags, parsed the cargo way so that
+//! `cargo guild ...`, `cargo-guild ...` and `cargo run -- ...` all work.
+//! Parsing only: what a command does lives in `cmd/<name>.rs`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `cargo guild`: explainable reputation, knowledge flow and peer-learning docs from a Git repository.
+#[derive(Debug, Parser)]
+#[command(name = "cargo-guild", bin_name = "cargo guild", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command understands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Work on the repository at DIR (bare repositories too) instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    /// Read the configuration from FILE instead of `guild.yml` at the repository root.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Never touch the network (commands that need it fail with a clear message).
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Print less: only results and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what is going on (to stderr).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colours and progress bars.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output formats for people-like tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TableFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// Output formats for the review network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum NetworkFormat {
+    #[default]
+    Table,
+    Json,
+    Dot,
+    Graphml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented `guild.yml` at the repository root.
+    Init(InitArgs),
+    /// People ranked by reputation, with contributor and reviewer scores.
+    Reputation(ReputationArgs),
+    /// Every event behind a person's score, with its points and the rule that gave them.
+    Explain(ExplainArgs),
+    /// The whole community snapshot that renderers read.
+    Context(ContextArgs),
+    /// The review network: who reviews whom, brokers, isolates.
+    Network(NetworkArgs),
+    /// Domains, their experts, bus factors and single points of failure.
+    Domains(DomainsArgs),
+    /// Newcomers: first contributions, first reviews, and the contributor ladder.
+    Newcomers(NewcomersArgs),
+    /// Suggest reviewers for a change, plus one learner as shadow reviewer.
+    SuggestReviewers(SuggestReviewersArgs),
+    /// Bring pull-request and review history from GitHub into the repository.
+    Sync(SyncArgs),
+    /// Scaffold a peer-learning doc (case round, retrospective, micro-teach, ...).
+    New(NewArgs),
+    /// List or check the community's docs.
+    #[command(subcommand)]
+    Docs(DocsCommand),
+    /// Build or preview the static community site.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Run as a GitHub Action step (reads the runner's environment).
+    Action(ActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing `guild.yml`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Filters shared by commands that rank people.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PeopleFilter {
+    /// Only count events on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Show only the first N people.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReputationArgs {
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub filter: PeopleFilter,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The person: id (GitHub login or slug), name or e-mail.
+    pub person: String,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    /// Only count events on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// Print JSON (the only format; the flag is accepted for clarity in scripts).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    #[arg(long, value_enum, default_value_t = NetworkFormat::Table)]
+    pub format: NetworkFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DomainsArgs {
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct NewcomersArgs {
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestReviewersArgs {
+    /// The changed paths.
+    #[arg(long, num_args = 1.., value_name = "PATH", conflicts_with = "diff", required_unless_present = "diff")]
+    pub paths: Vec<String>,
+    /// A revision range BASE..HEAD whose changed paths to use.
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub diff: Option<String>,
+    /// The author of the change (excluded from suggestions).
+    #[arg(long, value_name = "PERSON")]
+    pub author: Option<String>,
+    /// How many reviewers to suggest (the shadow reviewer comes on top).
+    #[arg(long, default_value_t = 2)]
+    pub count: usize,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The GitHub repository (default: the `origin` remote's).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Fetch everything again instead of only what changed since the last sync.
+    #[arg(long)]
+    pub full: bool,
+    /// Only pull requests updated on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The kind of doc (see `--list`).
+    #[arg(required_unless_present = "list")]
+    pub kind: Option<String>,
+    /// The title.
+    #[arg(required_unless_present = "list")]
+    pub title: Option<String>,
+    /// List the kinds with a one-line description each.
+    #[arg(long)]
+    pub list: bool,
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    /// The date (YYYY-MM-DD, default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub facilitator: Option<String>,
+    #[arg(long, value_name = "P,...", value_delimiter = ',')]
+    pub participants: Vec<String>,
+    #[arg(long, value_name = "t,...", value_delimiter = ',')]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// List the docs.
+    List(DocsListArgs),
+    /// Check front matter, fields, kinds, dates, domains, ids and links (exit 1 on findings).
+    Check(DocsCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsListArgs {
+    #[arg(long, value_name = "K")]
+    pub kind: Option<String>,
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DocsCheckArgs {
+    /// Only check these files (default: every doc).
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Render the static site.
+    Build(SiteBuildArgs),
+    /// Preview the site on 127.0.0.1, rebuilding when docs or `guild.yml` change.
+    Serve(SiteServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteBuildArgs {
+    /// Where to write the site.
+    #[arg(long, value_name = "DIR", default_value = "target/guild-site")]
+    pub out: PathBuf,
+    /// The URL path the site is served under (e.g. `/my-project/` for project pages).
+    #[arg(long, value_name = "URL", default_value = "/")]
+    pub base_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteServeArgs {
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    #[arg(long, value_name = "DIR", default_value = "target/guild-site")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// What to do: `auto` picks from the event (`pull-request`, `publish`).
+    #[arg(long, default_value = "auto")]
+    pub command: String,
+    /// Request the suggested reviewers through the API.
+    #[arg(long, env = "GUILD_REQUEST_REVIEWERS")]
+    pub request_reviewers: bool,
+    /// Where to build the site on publish events.
+    #[arg(long, value_name = "DIR", default_value = "target/guild-site")]
+    pub site_dir: PathBuf,
+}
+
+/// The outer parser for `cargo guild ...`: cargo runs `cargo-guild guild ...`.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo")]
+enum CargoCli {
+    Guild(Cli),
+}
+
+/// Parses the arguments whichever way the binary was started.
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    // Invoked by cargo as `cargo-guild guild ...`.
+    if args.get(1).is_some_and(|a| a == "guild") {
+        return CargoCli::try_parse_from(
+            std::iter::once(OsString::from("cargo")).chain(args.into_iter().skip(1)),
+        )
+        .map(|CargoCli::Guild(cli)| cli);
+    }
+    Cli::try_parse_from(args)
+}

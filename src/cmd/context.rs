@@ -1,0 +1,12 @@
+//! `cargo guild context --json`: the whole snapshot, as the renderers see it.
+
+use crate::cli::{ContextArgs, GlobalOpts};
+use crate::exit::Outcome;
+
+pub fn execute(global: &GlobalOpts, _args: ContextArgs) -> anyhow::Result<Outcome> {
+    let session = super::Session::open(global)?;
+    let ledger = session.ledger()?;
+    let community = crate::snapshot::build(&ledger, &session.config);
+    super::print_json(&community)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,162 @@
+//! `cargo guild explain PERSON`: every scored line behind a person's reputation, like a
+//! reputation history page. The points listed add up exactly to the totals shown.
+
+use std::io::Write as _;
+
+use serde::Serialize;
+
+use crate::analysis::reputation::{self, Score, Side};
+use crate::cli::{ExplainArgs, GlobalOpts, TableFormat};
+use crate::events::Target;
+use crate::exit::Outcome;
+use crate::render::table::Table;
+use crate::snapshot::Display;
+
+#[derive(Serialize)]
+struct Explanation {
+    id: String,
+    name: String,
+    reputation: Score,
+    lines: Vec<ExplainLine>,
+}
+
+#[derive(Serialize)]
+struct ExplainLine {
+    date: String,
+    points: u32,
+    side: Side,
+    rule: &'static str,
+    target: Target,
+    /// Whose work the event was about, if someone else's.
+    other: Option<String>,
+    title: Option<String>,
+    note: Option<&'static str>,
+}
+
+pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome> {
+    let session = super::Session::open(global)?;
+    let since = super::since(args.since.as_deref())?;
+    let ledger = session.ledger()?;
+    let display = Display::new(&ledger);
+    let who = display
+        .ids
+        .iter()
+        .position(|id| id.eq_ignore_ascii_case(args.person.trim()))
+        .map(|i| i as u32)
+        .or_else(|| {
+            ledger
+                .identities
+                .lookup(&args.person)
+                .filter(|&i| !ledger.identities.person(i).opted_out)
+        });
+    let Some(who) = who else {
+        let mut known: Vec<&str> = display.ids.iter().map(String::as_str).collect();
+        known.sort_by_key(|id| strsim(id, &args.person));
+        known.truncate(5);
+        anyhow::bail!(
+            "no person matches `{}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
+            args.person,
+            known.join(", ")
+        );
+    };
+    let scores = reputation::score(&ledger, &session.config, since);
+    let lines: Vec<ExplainLine> = scores
+        .lines
+        .iter()
+        .filter(|l| ledger.events[l.event].person == who)
+        .map(|l| {
+            let e = &ledger.events[l.event];
+            ExplainLine {
+                date: crate::util::day(e.time),
+                points: l.points,
+                side: l.side,
+                rule: l.rule,
+                target: e.target.clone(),
+                other: e
+                    .other
+                    .filter(|&o| o != who)
+                    .map(|o| display.ids[o as usize].clone()),
+                title: e
+                    .pr
+                    .and_then(|n| ledger.prs.get(&n))
+                    .map(|p| p.title.clone())
+                    .filter(|t| !t.is_empty()),
+                note: l.note,
+            }
+        })
+        .collect();
+    let explanation = Explanation {
+        id: display.ids[who as usize].clone(),
+        name: display.names[who as usize].clone(),
+        reputation: scores.totals[who as usize],
+        lines,
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        TableFormat::Json => super::print_json(&explanation)?,
+        fmt => {
+            let mut t = Table::new(["date", "points", "side", "rule", "target", "about", "note"]);
+            for l in &explanation.lines {
+                let about = match (&l.other, &l.title) {
+                    (Some(o), Some(t)) => format!("{o}: {t}"),
+                    (Some(o), None) => o.clone(),
+                    (None, Some(t)) => t.clone(),
+                    (None, None) => String::new(),
+                };
+                let side = match l.side {
+                    Side::Contributor => "contributor",
+                    Side::Reviewer => "reviewer",
+                };
+                t.row(vec![
+                    l.date.clone(),
+                    format!("+{}", l.points),
+                    side.into(),
+                    l.rule.into(),
+                    l.target.to_string(),
+                    about,
+                    l.note.unwrap_or("").into(),
+                ]);
+            }
+            if fmt == TableFormat::Csv {
+                t.write_csv(&mut out)?;
+            } else {
+                let r = explanation.reputation;
+                writeln!(
+                    out,
+                    "{} ({})",
+                    crate::render::table::sanitize(&explanation.name),
+                    explanation.id
+                )?;
+                t.write_text(&mut out)?;
+                writeln!(
+                    out,
+                    "total {} = contributor {} + reviewer {} ({} lines)",
+                    r.total,
+                    r.contributor,
+                    r.reviewer,
+                    explanation.lines.len()
+                )?;
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A small edit distance, for "did you mean" suggestions.
+fn strsim(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_lowercase().chars().collect(),
+        b.to_lowercase().chars().collect(),
+    );
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

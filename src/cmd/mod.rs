@@ -1,0 +1,157 @@
+//! One module per subcommand, each with one entry point `execute`. [`Session`] is what they
+//! share: the opened repository, the configuration, and (only when asked) the ledger.
+
+pub mod context;
+pub mod explain;
+pub mod init;
+pub mod reputation;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, ColorChoice, Command, GlobalOpts};
+use crate::config::Config;
+use crate::events::{self, Ledger};
+use crate::exit::Outcome;
+use crate::sources::git::{self, Sig};
+use crate::sources::repo::Repo;
+
+/// Dispatches to the subcommand.
+pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
+    let g = cli.global;
+    match cli.command {
+        Command::Init(a) => init::execute(&g, a),
+        Command::Reputation(a) => reputation::execute(&g, a),
+        Command::Explain(a) => explain::execute(&g, a),
+        Command::Context(a) => context::execute(&g, a),
+        Command::Network(_) => not_yet("network"),
+        Command::Domains(_) => not_yet("domains"),
+        Command::Newcomers(_) => not_yet("newcomers"),
+        Command::SuggestReviewers(_) => not_yet("suggest-reviewers"),
+        Command::Sync(_) => not_yet("sync"),
+        Command::New(_) => not_yet("new"),
+        Command::Docs(_) => not_yet("docs"),
+        Command::Site(_) => not_yet("site"),
+        Command::Action(_) => not_yet("action"),
+    }
+}
+
+fn not_yet(name: &str) -> anyhow::Result<Outcome> {
+    anyhow::bail!("`cargo guild {name}` is not available in this build yet")
+}
+
+/// The repository, its configuration and what every command may need from them.
+pub struct Session {
+    pub global: GlobalOpts,
+    pub repo: Repo,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+}
+
+impl Session {
+    /// Opens the repository and reads `guild.yml` (defaults when there is none).
+    pub fn open(global: &GlobalOpts) -> anyhow::Result<Session> {
+        let repo = Repo::open(global.dir.as_deref())?;
+        let (config, config_path) = match &global.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+                (Config::parse(&text, path)?, Some(path.clone()))
+            }
+            None => {
+                let path = repo.root().join(crate::config::FILE_NAME);
+                match repo.read_root_file(crate::config::FILE_NAME)? {
+                    Some(text) => (Config::parse(&text, &path)?, Some(path)),
+                    None => (Config::default(), None),
+                }
+            }
+        };
+        Ok(Session {
+            global: global.clone(),
+            repo,
+            config,
+            config_path,
+        })
+    }
+
+    /// Whether to draw progress bars: stderr is a terminal and the user did not ask for quiet.
+    pub fn progress(&self) -> bool {
+        !self.global.quiet
+            && self.global.color != ColorChoice::Never
+            && std::io::stderr().is_terminal()
+    }
+
+    /// Prints a note to stderr unless `-q`.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.global.quiet {
+            eprintln!("note: {msg}");
+        }
+    }
+
+    /// Reads history (cached), synced GitHub data and docs, and builds the ledger.
+    pub fn ledger(&self) -> anyhow::Result<Ledger> {
+        let head = self.repo.head_commit()?;
+        if self.repo.head_detached() && self.global.verbose > 0 {
+            self.note(format_args!(
+                "HEAD is detached at {head:.10}; reading history from there"
+            ));
+        }
+        let history = git::read(
+            &self.repo.git,
+            head,
+            &git::ReadOptions {
+                progress: self.progress(),
+                cache: Some(&self.repo.cache_dir),
+            },
+        )?;
+        let mailmapped = mailmap(&self.repo.git, &history.sigs);
+        let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
+        let (docs, _errors) = match &self.repo.workdir {
+            Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(events::build(events::Inputs {
+            history: &history,
+            mailmapped: &mailmapped,
+            github: &github,
+            docs,
+            config: &self.config,
+        }))
+    }
+}
+
+/// Applies `.mailmap` (libgit2 reads it from the working tree, or HEAD in a bare repository).
+fn mailmap(repo: &git2::Repository, sigs: &[Sig]) -> Vec<Sig> {
+    let Ok(map) = repo.mailmap() else {
+        return sigs.to_vec();
+    };
+    sigs.iter()
+        .map(|s| {
+            git2::Signature::now(&s.name, &s.email)
+                .ok()
+                .and_then(|sig| map.resolve_signature(&sig).ok())
+                .map(|r| Sig {
+                    name: String::from_utf8_lossy(r.name_bytes()).into_owned(),
+                    email: String::from_utf8_lossy(r.email_bytes()).into_owned(),
+                })
+                .unwrap_or_else(|| s.clone())
+        })
+        .collect()
+}
+
+/// Parses `--since` into Unix seconds.
+pub fn since(s: Option<&str>) -> anyhow::Result<Option<i64>> {
+    s.map(|d| crate::util::parse_date(d).context("in --since"))
+        .transpose()
+}
+
+/// Writes JSON (pretty, trailing newline) to stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

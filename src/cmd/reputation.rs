@@ -1,0 +1,78 @@
+//! `cargo guild reputation`: people ranked by total reputation.
+
+use std::io::Write as _;
+
+use crate::analysis::reputation;
+use crate::cli::{GlobalOpts, ReputationArgs, TableFormat};
+use crate::exit::Outcome;
+use crate::render::table::Table;
+use crate::snapshot::{self, PersonSummary};
+
+pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
+    let session = super::Session::open(global)?;
+    let since = super::since(args.filter.since.as_deref())?;
+    let ledger = session.ledger()?;
+    let scores = reputation::score(&ledger, &session.config, since);
+    let mut people = snapshot::people(&ledger, &scores, since);
+    rank(&mut people);
+    if let Some(n) = args.filter.top {
+        people.truncate(n);
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        TableFormat::Json => super::print_json(&people)?,
+        TableFormat::Table | TableFormat::Csv => {
+            let mut t = Table::new([
+                "rank",
+                "id",
+                "name",
+                "total",
+                "contributor",
+                "reviewer",
+                "commits",
+                "prs",
+                "reviews",
+                "last_seen",
+            ]);
+            for (i, p) in people.iter().enumerate() {
+                t.row(vec![
+                    (i + 1).to_string(),
+                    p.id.clone(),
+                    if p.is_bot {
+                        format!("{} (bot)", p.name)
+                    } else {
+                        p.name.clone()
+                    },
+                    p.reputation.total.to_string(),
+                    p.reputation.contributor.to_string(),
+                    p.reputation.reviewer.to_string(),
+                    p.counts.commits.to_string(),
+                    p.counts.prs_merged.to_string(),
+                    p.counts.reviews_given.to_string(),
+                    p.last_seen
+                        .as_deref()
+                        .map(|s| s[..10].to_string())
+                        .unwrap_or_default(),
+                ]);
+            }
+            if args.format == TableFormat::Csv {
+                t.write_csv(&mut out)?;
+            } else {
+                t.write_text(&mut out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// Highest total first; ties by reviewer score, then id, so the order is stable.
+pub fn rank(people: &mut [PersonSummary]) {
+    people.sort_by(|a, b| {
+        b.reputation
+            .total
+            .cmp(&a.reputation.total)
+            .then_with(|| b.reputation.reviewer.cmp(&a.reputation.reviewer))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}

@@ -1,0 +1,181 @@
+//! The ledger: one [`Event`] per contribution, from every source, with identities resolved.
+//! Git and GitHub describe the same pull requests; `build` merges them so that a pull
+//! request, and each review of it, is counted once. Events carry no points: scoring is
+//! `analysis::reputation`, a pure function of (events, config).
+
+pub mod build;
+pub mod identity;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use build::{build, Inputs};
+pub use identity::{Identities, Person};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A commit authored (merge commits excluded).
+    Commit,
+    /// A pull request authored and merged.
+    PrMerged,
+    /// Merged someone else's pull request.
+    MergedOther,
+    /// Co-authored-by on someone else's commit.
+    CoAuthored,
+    Reported,
+    Suggested,
+    DocWritten,
+    DocFacilitated,
+    DocParticipated,
+    /// Reviewed someone else's work (Reviewed-by, r=, an approving or change-requesting review).
+    Review,
+    /// A review that only commented.
+    ReviewComment,
+    Acked,
+    Tested,
+    Helped,
+    Mentored,
+    /// Signed-off-by on someone else's commit.
+    SignedOff,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Commit => "commit",
+            EventKind::PrMerged => "pr_merged",
+            EventKind::MergedOther => "merged_other",
+            EventKind::CoAuthored => "co_authored",
+            EventKind::Reported => "reported",
+            EventKind::Suggested => "suggested",
+            EventKind::DocWritten => "doc_written",
+            EventKind::DocFacilitated => "doc_facilitated",
+            EventKind::DocParticipated => "doc_participated",
+            EventKind::Review => "review",
+            EventKind::ReviewComment => "review_comment",
+            EventKind::Acked => "acked",
+            EventKind::Tested => "tested",
+            EventKind::Helped => "helped",
+            EventKind::Mentored => "mentored",
+            EventKind::SignedOff => "signed_off",
+        }
+    }
+
+    /// Review-like events: work on someone else's contribution. They make the edges of the
+    /// review network and count towards the reviewer score.
+    pub fn is_review_side(self) -> bool {
+        matches!(
+            self,
+            EventKind::Review
+                | EventKind::ReviewComment
+                | EventKind::Acked
+                | EventKind::Tested
+                | EventKind::Helped
+                | EventKind::Mentored
+                | EventKind::SignedOff
+                | EventKind::MergedOther
+        )
+    }
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// A pull request number.
+    Pr(u64),
+    /// A commit id (full hex).
+    Commit(String),
+    /// A doc path.
+    Doc(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Pr(n) => write!(f, "#{n}"),
+            Target::Commit(c) => write!(f, "{}", &c[..c.len().min(10)]),
+            Target::Doc(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// Where an event was learned from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Git,
+    Github,
+    Docs,
+}
+
+/// A review's verdict, where known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Commented,
+    ChangesRequested,
+    Approved,
+}
+
+/// One contribution by one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Unix seconds.
+    pub time: i64,
+    /// Index into `Ledger::people`.
+    pub person: u32,
+    pub kind: EventKind,
+    pub target: Target,
+    /// The pull request the event belongs to, if any (also for commits inside one).
+    pub pr: Option<u64>,
+    /// Whose work it was about (the author of the reviewed PR or commit).
+    pub other: Option<u32>,
+    pub source: Source,
+    pub state: Option<ReviewState>,
+}
+
+/// A pull request as the ledger knows it (from git, GitHub or both).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub title: String,
+    pub author: Option<u32>,
+    pub merged_at: Option<i64>,
+    pub created_at: Option<i64>,
+    pub merged_by: Option<u32>,
+    /// Reviewers (people other than the author), sorted.
+    pub reviewers: Vec<u32>,
+    pub first_response_at: Option<i64>,
+    pub labels: Vec<String>,
+    /// Changed paths where known (GitHub data); git-only PRs get theirs from diffs on demand.
+    pub paths: Vec<String>,
+    /// Commits that the merge brought in (ids, hex).
+    pub commits: Vec<String>,
+    pub from_git: bool,
+    pub from_github: bool,
+    /// The author's first contribution of any kind.
+    pub newcomer_first: bool,
+}
+
+/// Everything the analysis reads.
+pub struct Ledger {
+    pub identities: Identities,
+    /// Sorted by (time, person id, kind, target).
+    pub events: Vec<Event>,
+    pub prs: BTreeMap<u64, PullRequest>,
+    /// The commit history was read from (hex).
+    pub head: String,
+    /// The reference "now": the latest event (deterministic, unlike the wall clock).
+    pub as_of: i64,
+    pub docs: Vec<crate::sources::docs::DocRecord>,
+}
+
+impl Ledger {
+    pub fn people(&self) -> &[Person] {
+        &self.identities.people
+    }
+}

@@ -1,0 +1,4 @@
+//! Renderers: they read the snapshot (or a command's own result rows) and write text.
+//! They never read history or compute scores.
+
+pub mod table;

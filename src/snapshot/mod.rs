@@ -1,0 +1,242 @@
+//! The Community snapshot: one serialisable struct that every renderer reads (terminal,
+//! JSON, site, PR comment) and that `cargo guild context --json` prints. It is the contract:
+//! keep it stable, sorted and free of e-mail addresses. Building it is assembly only; the
+//! numbers come from `analysis`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::reputation::{self, Score, Scores};
+use crate::config::Config;
+use crate::events::{EventKind, Ledger};
+use crate::util::rfc3339;
+
+/// Bumped when a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Community {
+    pub schema_version: u32,
+    pub name: String,
+    /// The commit the history was read from.
+    pub head: String,
+    /// The reference date of the numbers (the latest activity), RFC 3339.
+    pub as_of: String,
+    /// Sorted by id.
+    pub people: Vec<PersonSummary>,
+    /// Merged pull requests, reviews and commits per month (`YYYY-MM`), oldest first.
+    pub activity: Vec<MonthActivity>,
+    /// Docs of the knowledge base, sorted by path.
+    pub docs: Vec<DocSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonSummary {
+    pub id: String,
+    pub name: String,
+    pub is_bot: bool,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub counts: Counts,
+    pub reputation: Score,
+    /// Points per rule, for the breakdown (sorted by rule).
+    pub breakdown: Vec<RuleTotal>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub commits: u64,
+    pub prs_merged: u64,
+    /// Distinct pull requests (or commits, in trailer-based history) by someone else reviewed.
+    pub reviews_given: u64,
+    pub co_authored: u64,
+    pub docs_written: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleTotal {
+    pub rule: String,
+    pub count: u64,
+    pub points: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MonthActivity {
+    pub month: String,
+    pub prs_merged: u64,
+    pub reviews: u64,
+    pub commits: u64,
+    pub active_people: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocSummary {
+    pub path: String,
+    pub title: String,
+    pub kind: String,
+    pub date: String,
+    pub domain: Option<String>,
+    pub tags: Vec<String>,
+    /// Person ids (display ids: opted-out people are anonymised).
+    pub authors: Vec<String>,
+    pub facilitator: Option<String>,
+    pub participants: Vec<String>,
+}
+
+/// How a person is shown: opted-out people become `anonymous-N`, numbered in id order.
+pub struct Display {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+}
+
+impl Display {
+    pub fn new(ledger: &Ledger) -> Display {
+        let mut n = 0;
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        for p in ledger.people() {
+            if p.opted_out {
+                n += 1;
+                ids.push(format!("anonymous-{n}"));
+                names.push("Anonymous".to_string());
+            } else {
+                ids.push(p.id.clone());
+                names.push(p.name.clone());
+            }
+        }
+        Display { ids, names }
+    }
+}
+
+/// Per-person counts, first and last activity, from the events (after `since`).
+pub fn counts(ledger: &Ledger, since: Option<i64>) -> Vec<(Counts, Option<i64>, Option<i64>)> {
+    let mut out = vec![(Counts::default(), None::<i64>, None::<i64>); ledger.people().len()];
+    for e in &ledger.events {
+        if since.is_some_and(|s| e.time < s) {
+            continue;
+        }
+        let (c, first, last) = &mut out[e.person as usize];
+        *first = Some(first.map_or(e.time, |f| f.min(e.time)));
+        *last = Some(last.map_or(e.time, |l| l.max(e.time)));
+        match e.kind {
+            EventKind::Commit => c.commits += 1,
+            EventKind::PrMerged => c.prs_merged += 1,
+            // Review events are already one per (person, PR or commit).
+            EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
+            EventKind::CoAuthored => c.co_authored += 1,
+            EventKind::DocWritten => c.docs_written += 1,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// People with their scores, sorted by id; people with no event (after `since`) left out.
+pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<PersonSummary> {
+    let display = Display::new(ledger);
+    let counts = counts(ledger, since);
+    let mut breakdown: Vec<BTreeMap<&str, (u64, u64)>> =
+        vec![BTreeMap::new(); ledger.people().len()];
+    for l in &scores.lines {
+        let p = ledger.events[l.event].person as usize;
+        let e = breakdown[p].entry(l.rule).or_default();
+        e.0 += 1;
+        e.1 += u64::from(l.points);
+    }
+    let mut out: Vec<PersonSummary> = ledger
+        .people()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| counts[*i].1.is_some())
+        .map(|(i, p)| PersonSummary {
+            id: display.ids[i].clone(),
+            name: display.names[i].clone(),
+            is_bot: p.is_bot,
+            first_seen: counts[i].1.map(rfc3339),
+            last_seen: counts[i].2.map(rfc3339),
+            counts: counts[i].0,
+            reputation: scores.totals[i],
+            breakdown: breakdown[i]
+                .iter()
+                .map(|(r, (c, pts))| RuleTotal {
+                    rule: r.to_string(),
+                    count: *c,
+                    points: *pts,
+                })
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Builds the whole snapshot.
+pub fn build(ledger: &Ledger, config: &Config) -> Community {
+    let scores = reputation::score(ledger, config, None);
+    let display = Display::new(ledger);
+    let name_of = |who: &str| {
+        ledger
+            .identities
+            .resolve(&crate::events::identity::RawIdent::parse(who))
+            .map(|i| display.ids[i as usize].clone())
+            .unwrap_or_else(|| crate::util::slug(who, "someone"))
+    };
+    let docs = ledger
+        .docs
+        .iter()
+        .map(|d| DocSummary {
+            path: d.path.clone(),
+            title: d.front.title.clone().unwrap_or_default(),
+            kind: d.front.kind.clone().unwrap_or_default(),
+            date: d.front.date.clone().unwrap_or_default(),
+            domain: d.front.domain.clone(),
+            tags: d.front.tags.clone(),
+            authors: d.front.authors.iter().map(|a| name_of(a)).collect(),
+            facilitator: d.front.facilitator.as_deref().map(name_of),
+            participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
+        })
+        .collect();
+    Community {
+        schema_version: SCHEMA_VERSION,
+        name: config.name.clone().unwrap_or_else(|| "community".into()),
+        head: ledger.head.clone(),
+        as_of: rfc3339(ledger.as_of),
+        people: people(ledger, &scores, None),
+        activity: activity(ledger),
+        docs,
+    }
+}
+
+fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
+    let mut months: BTreeMap<String, (MonthActivity, std::collections::BTreeSet<u32>)> =
+        BTreeMap::new();
+    for e in &ledger.events {
+        let month = crate::util::day(e.time)[..7].to_string();
+        let (m, active) = months.entry(month.clone()).or_insert_with(|| {
+            (
+                MonthActivity {
+                    month,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+        });
+        match e.kind {
+            EventKind::PrMerged => m.prs_merged += 1,
+            EventKind::Review | EventKind::ReviewComment => m.reviews += 1,
+            EventKind::Commit => m.commits += 1,
+            _ => {}
+        }
+        if !ledger.people()[e.person as usize].is_bot {
+            active.insert(e.person);
+        }
+    }
+    months
+        .into_values()
+        .map(|(mut m, a)| {
+            m.active_people = a.len() as u64;
+            m
+        })
+        .collect()
+}

@@ -1,0 +1,404 @@
+//! Reading history with git2: one pass over every commit reachable from HEAD, keeping only
+//! what the ledger needs (ids, parents, interned signatures, times, summary, known
+//! trailers). Results are cached under `.git/guild/` keyed by commit id, so a second run reads
+//! only what is new. Recognising pull-request merges in summaries also lives here: it is a
+//! fact about how git messages are written, not a scoring rule.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use git2::{Oid, Repository, Sort};
+use serde::{Deserialize, Serialize};
+
+use super::trailers;
+
+/// A raw author/committer identity as written in a commit (after `.mailmap`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Sig {
+    pub name: String,
+    pub email: String,
+}
+
+/// One commit, reduced to what cargo guild reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitRecord {
+    pub id: [u8; 20],
+    pub parents: Vec<[u8; 20]>,
+    /// Index into [`History::sigs`].
+    pub author: u32,
+    pub author_time: i64,
+    pub committer: u32,
+    pub commit_time: i64,
+    pub summary: String,
+    /// For merge commits: the first line of the second paragraph (GitHub and bors put the
+    /// pull request's title there).
+    pub body_title: Option<String>,
+    /// (index into `trailers::KNOWN_KEYS`, value)
+    pub trailers: Vec<(u8, String)>,
+}
+
+impl CommitRecord {
+    pub fn oid(&self) -> Oid {
+        // A 20-byte array is always a valid SHA-1 object id.
+        Oid::from_bytes(&self.id).unwrap_or_else(|_| Oid::ZERO_SHA1)
+    }
+    pub fn short_id(&self) -> String {
+        let mut s = self.oid().to_string();
+        s.truncate(10);
+        s
+    }
+}
+
+/// All commits reachable from `head`, with interned signatures. Signatures are raw (before
+/// `.mailmap`); identities are resolved by `events::identity`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct History {
+    pub head: [u8; 20],
+    pub sigs: Vec<Sig>,
+    pub commits: Vec<CommitRecord>,
+}
+
+impl History {
+    /// Map from commit id to index in `commits`.
+    pub fn index(&self) -> HashMap<[u8; 20], u32> {
+        self.commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i as u32))
+            .collect()
+    }
+}
+
+/// Options for [`read`].
+pub struct ReadOptions<'a> {
+    pub progress: bool,
+    /// Where the cache lives; `None` disables it.
+    pub cache: Option<&'a std::path::Path>,
+}
+
+/// Reads the history reachable from `head`, using and refreshing the cache.
+pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<History> {
+    let cached = opts.cache.and_then(super::cache::load);
+    if let Some(c) = &cached {
+        if c.head == *as_bytes(&head) {
+            return Ok(cached.unwrap_or_default());
+        }
+    }
+    let mut walker = Walker::new(opts.progress);
+    let mut history = History {
+        head: *as_bytes(&head),
+        ..Default::default()
+    };
+    let mut revwalk = repo.revwalk().context("cannot start walking history")?;
+    revwalk.set_sorting(Sort::NONE)?;
+    revwalk.push(head)?;
+    if let Some(c) = &cached {
+        // Everything reachable from the cached head is in the cache: walk only the rest.
+        if let Ok(old) = Oid::from_bytes(&c.head) {
+            if repo.find_commit(old).is_ok() {
+                revwalk.hide(old)?;
+            }
+        }
+    }
+    for oid in revwalk {
+        let oid = oid.context("cannot walk history (is the repository corrupt?)")?;
+        let commit = repo
+            .find_commit(oid)
+            .with_context(|| format!("cannot read commit {oid}"))?;
+        let record = walker.record(&commit, &mut history.sigs);
+        history.commits.push(record);
+        walker.tick(history.commits.len());
+    }
+    walker.finish();
+    if let Some(old) = cached {
+        merge_cached(&mut history, old);
+    }
+    if let Some(dir) = opts.cache {
+        // A read-only repository simply runs without a cache.
+        let _ = super::cache::store(dir, &history);
+    }
+    Ok(history)
+}
+
+/// Appends the cached commits that are still reachable from the new head (a force-push can
+/// drop some), re-interning their signatures.
+fn merge_cached(history: &mut History, old: History) {
+    let mut sig_index: HashMap<Sig, u32> = history
+        .sigs
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, s)| (s, i as u32))
+        .collect();
+    let mut remap = Vec::with_capacity(old.sigs.len());
+    for s in old.sigs {
+        let next = history.sigs.len() as u32;
+        let i = *sig_index.entry(s.clone()).or_insert_with(|| {
+            history.sigs.push(s);
+            next
+        });
+        remap.push(i);
+    }
+    let mut all = std::mem::take(&mut history.commits);
+    let new_len = all.len();
+    all.extend(old.commits.into_iter().map(|mut c| {
+        c.author = remap[c.author as usize];
+        c.committer = remap[c.committer as usize];
+        c
+    }));
+    // Keep only what is reachable from the new head.
+    let index: HashMap<[u8; 20], usize> = all.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut keep = vec![false; all.len()];
+    let mut stack: Vec<usize> = index.get(&history.head).copied().into_iter().collect();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut keep[i], true) {
+            continue;
+        }
+        stack.extend(all[i].parents.iter().filter_map(|p| index.get(p).copied()));
+    }
+    if keep[..].iter().all(|&k| k) {
+        history.commits = all;
+    } else {
+        let _ = new_len;
+        history.commits = all
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect();
+    }
+}
+
+fn as_bytes(oid: &Oid) -> &[u8; 20] {
+    // git2 object ids are SHA-1 (20 bytes) in every repository libgit2 opens by default.
+    oid.as_bytes().try_into().unwrap_or(&[0; 20])
+}
+
+/// Turns commits into records, interning signatures, with a progress bar once a run takes a
+/// moment.
+struct Walker {
+    sig_index: HashMap<(Vec<u8>, Vec<u8>), u32>,
+    progress: bool,
+    started: Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Walker {
+    fn new(progress: bool) -> Self {
+        Walker {
+            sig_index: HashMap::new(),
+            progress,
+            started: Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn intern(&mut self, sig: &git2::Signature, sigs: &mut Vec<Sig>) -> u32 {
+        let key = (sig.name_bytes().to_vec(), sig.email_bytes().to_vec());
+        if let Some(&i) = self.sig_index.get(&key) {
+            return i;
+        }
+        let i = sigs.len() as u32;
+        sigs.push(Sig {
+            name: String::from_utf8_lossy(&key.0).trim().to_string(),
+            email: String::from_utf8_lossy(&key.1).trim().to_string(),
+        });
+        self.sig_index.insert(key, i);
+        i
+    }
+
+    fn record(&mut self, commit: &git2::Commit, sigs: &mut Vec<Sig>) -> CommitRecord {
+        let author = commit.author();
+        let committer = commit.committer();
+        let raw = commit.message_raw_bytes();
+        CommitRecord {
+            id: *as_bytes(&commit.id()),
+            parents: commit.parent_ids().map(|p| *as_bytes(&p)).collect(),
+            author: self.intern(&author, sigs),
+            author_time: author.when().seconds(),
+            committer: self.intern(&committer, sigs),
+            commit_time: committer.when().seconds(),
+            summary: trailers::summary(raw),
+            body_title: if commit.parent_count() > 1 {
+                trailers::body_title(raw)
+            } else {
+                None
+            },
+            trailers: trailers::parse(raw)
+                .into_iter()
+                .map(|(k, v)| (k as u8, v))
+                .collect(),
+        }
+    }
+
+    fn tick(&mut self, n: usize) {
+        if n % 1024 != 0 || !self.progress {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed() > Duration::from_millis(300) {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} reading history: {pos} commits ({per_sec})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(n as u64);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// How a pull request was merged, as recognised from a commit summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeStyle {
+    /// `Merge pull request #N from user/branch`
+    MergeCommit,
+    /// `Title (#N)`
+    Squash,
+    /// `Auto merge of #N - user:branch, r=reviewer` (bors, homu)
+    Bors,
+    /// `Rollup merge of #N - user:branch, r=reviewer`
+    Rollup,
+}
+
+/// What a commit summary says about a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrMarker {
+    pub number: u64,
+    pub style: MergeStyle,
+    /// The owner part of `user/branch` or `user:branch`: a hint only (a branch pushed to the
+    /// main repository carries the organisation's name).
+    pub branch_owner: Option<String>,
+    /// Logins after `r=` (bors/homu).
+    pub reviewers: Vec<String>,
+    /// The title: the summary without the marker where the style carries one.
+    pub title: String,
+}
+
+/// Recognises a pull-request merge in a summary. `is_merge` tells whether the commit has
+/// more than one parent (a squash marker on a merge commit is not a squash).
+pub fn pr_marker(summary: &str, is_merge: bool) -> Option<PrMarker> {
+    if let Some(rest) = summary.strip_prefix("Merge pull request #") {
+        let (num, rest) = split_number(rest)?;
+        let owner = rest
+            .strip_prefix(" from ")
+            .and_then(|b| b.split_once('/'))
+            .map(|(o, _)| o.trim().to_string())
+            .filter(|o| !o.is_empty());
+        return Some(PrMarker {
+            number: num,
+            style: MergeStyle::MergeCommit,
+            branch_owner: owner,
+            reviewers: vec![],
+            title: String::new(),
+        });
+    }
+    for (prefix, style) in [
+        ("Auto merge of #", MergeStyle::Bors),
+        ("Rollup merge of #", MergeStyle::Rollup),
+    ] {
+        if let Some(rest) = summary.strip_prefix(prefix) {
+            let (num, rest) = split_number(rest)?;
+            let rest = rest.trim_start().strip_prefix('-').unwrap_or(rest).trim();
+            let (branch, review) = match rest.split_once(", r=") {
+                Some((b, r)) => (b, Some(r)),
+                None => (rest.split(',').next().unwrap_or(rest), None),
+            };
+            let owner = branch
+                .split_once(':')
+                .map(|(o, _)| o.trim().to_string())
+                .filter(|o| !o.is_empty());
+            let reviewers = review
+                .map(|r| {
+                    r.split([',', ' '])
+                        .map(|s| s.trim().trim_start_matches('@'))
+                        .filter(|s| {
+                            !s.is_empty()
+                                && s.bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                        })
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Some(PrMarker {
+                number: num,
+                style,
+                branch_owner: owner,
+                reviewers,
+                title: String::new(),
+            });
+        }
+    }
+    if !is_merge {
+        let trimmed = summary.trim_end();
+        if let Some(open) = trimmed
+            .strip_suffix(')')
+            .and_then(|s| s.rfind("(#").map(|i| (s, i)))
+        {
+            let (s, i) = open;
+            let digits = &s[i + 2..];
+            if !digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                let number = digits.parse().ok()?;
+                return Some(PrMarker {
+                    number,
+                    style: MergeStyle::Squash,
+                    branch_owner: None,
+                    reviewers: vec![],
+                    title: s[..i].trim_end().to_string(),
+                });
+            }
+        }
+    }
+    None
+}
+
+fn split_number(s: &str) -> Option<(u64, &str)> {
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    if end == 0 || end > 9 {
+        return None;
+    }
+    Some((s[..end].parse().ok()?, &s[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_every_merge_style() {
+        let m = pr_marker("Merge pull request #12 from alice/fix-typo", true).unwrap();
+        assert_eq!(
+            (m.number, m.style, m.branch_owner.as_deref()),
+            (12, MergeStyle::MergeCommit, Some("alice"))
+        );
+        let m = pr_marker("Fix the parser (#345)", false).unwrap();
+        assert_eq!(
+            (m.number, m.style, m.title.as_str()),
+            (345, MergeStyle::Squash, "Fix the parser")
+        );
+        assert!(pr_marker("Fix the parser (#345)", true).is_none());
+        let m = pr_marker("Auto merge of #77 - bob:speedup, r=carol,dave", true).unwrap();
+        assert_eq!(m.style, MergeStyle::Bors);
+        assert_eq!(m.branch_owner.as_deref(), Some("bob"));
+        assert_eq!(m.reviewers, vec!["carol", "dave"]);
+        let m = pr_marker("Rollup merge of #78 - erin:docs, r=carol", true).unwrap();
+        assert_eq!((m.number, m.style), (78, MergeStyle::Rollup));
+        assert!(pr_marker("Bump version (#abc)", false).is_none());
+        assert!(pr_marker("Merge branch 'main' into feature", true).is_none());
+    }
+}

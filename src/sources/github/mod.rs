@@ -1,0 +1,6 @@
+//! GitHub as a source: pull requests with their reviews, as stored by `cargo guild sync`
+//! under the history ref. This module owns the record types; `events` merges them with
+//! git-derived facts so that one pull request is counted once.
+
+pub mod model;
+pub mod store;

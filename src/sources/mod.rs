@@ -1,0 +1,9 @@
+//! Sources of facts: git history (always, offline), the synced GitHub history (optional)
+//! and the docs in the repository. Sources read; they never score, rank or render.
+
+pub mod cache;
+pub mod docs;
+pub mod git;
+pub mod github;
+pub mod repo;
+pub mod trailers;

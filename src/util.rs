@@ -1,0 +1,98 @@
+//! Small helpers shared by every stage: atomic writes, slugs, dates.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename,
+/// so a reader never sees half a file and a failure leaves the old one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A lowercase ASCII slug: unicode transliterated, everything else folded into `-`.
+/// Never empty (falls back to `fallback`), never contains a path separator or `..`.
+pub fn slug(text: &str, fallback: &str) -> String {
+    let ascii = deunicode::deunicode(text);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > 80 {
+        out.truncate(80);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    if out.is_empty() {
+        fallback.to_string()
+    } else {
+        out
+    }
+}
+
+/// Parses `YYYY-MM-DD` into the Unix time of that day's start (UTC).
+pub fn parse_date(s: &str) -> anyhow::Result<i64> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        anyhow::anyhow!("`{s}` is not a date\n  fix: write it as YYYY-MM-DD, e.g. 2024-05-01")
+    })?;
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0))
+}
+
+/// RFC 3339 UTC timestamp (`2024-05-01T12:00:00Z`).
+pub fn rfc3339(t: i64) -> String {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+/// `YYYY-MM-DD` (UTC).
+pub fn day(t: i64) -> String {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
+/// Days since the epoch (UTC), for daily caps.
+pub fn day_number(t: i64) -> i64 {
+    t.div_euclid(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("Héllo, Wörld!", "x"), "hello-world");
+        assert_eq!(slug("../../etc/passwd", "x"), "etc-passwd");
+        assert_eq!(slug("日本語", "x"), "ri-ben-yu");
+        assert_eq!(slug("///", "doc"), "doc");
+    }
+}
