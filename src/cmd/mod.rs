@@ -1,10 +1,19 @@
 //! One module per subcommand, each with one entry point `execute`. [`Session`] is what they
 //! share: the opened repository, the configuration, and (only when asked) the ledger.
 
+pub mod action;
 pub mod context;
+pub mod docs;
+pub mod domains;
 pub mod explain;
 pub mod init;
+pub mod network;
+pub mod new;
+pub mod newcomers;
 pub mod reputation;
+pub mod site;
+pub mod suggest_reviewers;
+pub mod sync;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -26,20 +35,16 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Reputation(a) => reputation::execute(&g, a),
         Command::Explain(a) => explain::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
-        Command::Network(_) => not_yet("network"),
-        Command::Domains(_) => not_yet("domains"),
-        Command::Newcomers(_) => not_yet("newcomers"),
-        Command::SuggestReviewers(_) => not_yet("suggest-reviewers"),
-        Command::Sync(_) => not_yet("sync"),
-        Command::New(_) => not_yet("new"),
-        Command::Docs(_) => not_yet("docs"),
-        Command::Site(_) => not_yet("site"),
-        Command::Action(_) => not_yet("action"),
+        Command::Network(a) => network::execute(&g, a),
+        Command::Domains(a) => domains::execute(&g, a),
+        Command::Newcomers(a) => newcomers::execute(&g, a),
+        Command::SuggestReviewers(a) => suggest_reviewers::execute(&g, a),
+        Command::Sync(a) => sync::execute(&g, a),
+        Command::New(a) => new::execute(&g, a),
+        Command::Docs(a) => docs::execute(&g, a),
+        Command::Site(a) => site::execute(&g, a),
+        Command::Action(a) => action::execute(&g, a),
     }
-}
-
-fn not_yet(name: &str) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`cargo guild {name}` is not available in this build yet")
 }
 
 /// The repository, its configuration and what every command may need from them.

@@ -29,6 +29,11 @@ pub struct Community {
     pub activity: Vec<MonthActivity>,
     /// Docs of the knowledge base, sorted by path.
     pub docs: Vec<DocSummary>,
+    // -- network (issue 3): the review network and its findings --
+
+    // -- domains (issue 3): experts, bus factors, single points of failure --
+
+    // -- newcomers (issue 3): first contributions and the ladder --
 }
 
 #[derive(Debug, Clone, Serialize)]

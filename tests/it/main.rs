@@ -1,0 +1,5 @@
+//! The one integration-test binary: a module per feature, sharing `support`.
+
+mod support;
+
+mod foundation;
