@@ -2,3 +2,4 @@
 //! They never read history or compute scores.
 
 pub mod table;
+pub mod templates;
