@@ -118,11 +118,10 @@ impl Templates {
 
     fn register(&mut self, name: &str, text: &str, origin: Origin) -> anyhow::Result<()> {
         self.hb.register_template_string(name, text).map_err(|e| {
-            let pos = match (e.line_no, e.column_no) {
-                (Some(l), Some(c)) => format!(":{l}:{c}"),
-                (Some(l), None) => format!(":{l}"),
-                _ => String::new(),
-            };
+            let pos = e
+                .pos()
+                .map(|(l, c)| format!(":{l}:{c}"))
+                .unwrap_or_default();
             anyhow::anyhow!("{origin}{pos}: template error: {}", e.reason())
         })?;
         self.origins.insert(name.to_string(), origin);
