@@ -186,8 +186,7 @@ async fn run(
     match outcome {
         Ok(()) => {
             println!(
-                "synced {} from {slug_text}: {} pull request{} fetched ({} new, {} updated), {} request{}{}; {} stored under {refname}",
-                "pull requests",
+                "synced {slug_text}: {} pull request{} fetched ({} new, {} updated), {} request{}{}; {} stored under {refname}",
                 tally.fetched,
                 plural(tally.fetched),
                 tally.new,
@@ -234,7 +233,11 @@ async fn run(
 /// The later of two optional times.
 fn latest(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(if query::cmp_time(&a, &b).is_ge() { a } else { b }),
+        (Some(a), Some(b)) => Some(if query::cmp_time(&a, &b).is_ge() {
+            a
+        } else {
+            b
+        }),
         (a, b) => a.or(b),
     }
 }
@@ -384,10 +387,8 @@ impl Progress {
         }
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} pull requests synced {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template("{spinner} {pos} pull requests synced {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(bar))

@@ -35,7 +35,13 @@ fn assert_no_token(run: &crate::support::Run) {
 
 /// Numbers of the stored pull requests, sorted.
 fn stored_numbers(repo: &Repo) -> Vec<u64> {
-    let out = repo.git(&["ls-tree", "-r", "--name-only", "refs/guild/history", "pulls"]);
+    let out = repo.git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/guild/history",
+        "pulls",
+    ]);
     let mut v: Vec<u64> = out
         .lines()
         .filter_map(|l| l.rsplit('/').next()?.strip_suffix(".json")?.parse().ok())
@@ -63,7 +69,11 @@ fn add_many(gh: &FakeGithub, n: u64) {
             REPO,
             FakePr::new(i, "amy", &day)
                 .review("bo", "APPROVED", &day)
-                .updated(&format!("2024-12-31T00:{:02}:{:02}Z", (i / 60) % 60, i % 60)),
+                .updated(&format!(
+                    "2024-12-31T00:{:02}:{:02}Z",
+                    (i / 60) % 60,
+                    i % 60
+                )),
         );
     }
 }
@@ -86,9 +96,11 @@ fn queries_are_valid_against_githubs_schema() {
     let docs = cargo_guild::sources::github::query::documents_for_validation();
     assert!(docs.len() >= 3);
     for (what, doc) in docs {
-        if let Err(e) =
-            apollo_compiler::ExecutableDocument::parse_and_validate(&schema, doc.as_str(), "q.graphql")
-        {
+        if let Err(e) = apollo_compiler::ExecutableDocument::parse_and_validate(
+            &schema,
+            doc.as_str(),
+            "q.graphql",
+        ) {
             panic!("the {what} document is not valid against GitHub's schema:\n{e}\n{doc}");
         }
     }
@@ -112,7 +124,10 @@ fn full_sync_pages_through_everything_and_completes_overflowing_connections() {
     let head = repo.git(&["rev-parse", "HEAD"]);
 
     let out = sync(&repo, &gh, &[]).ok();
-    assert!(out.contains("230 pull requests fetched (230 new, 0 updated)"), "{out}");
+    assert!(
+        out.contains("230 pull requests fetched (230 new, 0 updated)"),
+        "{out}"
+    );
     // page 1; page 2 + #230's files; page 3; #5's reviews.
     assert_eq!(gh.graphql_requests(), 4, "{out}");
     assert!(out.contains("4 requests"), "{out}");
@@ -123,7 +138,10 @@ fn full_sync_pages_through_everything_and_completes_overflowing_connections() {
     assert_eq!(stored(&repo, 17)["author"], "amy");
     // The follow-up rode along with page 2, as one document.
     let second = gh.requests()[1].json();
-    assert!(second["query"].as_str().unwrap().contains("p0: pullRequest"));
+    assert!(second["query"]
+        .as_str()
+        .unwrap()
+        .contains("p0: pullRequest"));
     assert_eq!(second["variables"]["n0"], 230);
     // Working tree, index and HEAD untouched; the state says the pass is complete.
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
@@ -131,7 +149,10 @@ fn full_sync_pages_through_everything_and_completes_overflowing_connections() {
     let st = state(&repo);
     assert_eq!(st["repository"], REPO);
     assert!(st["pass"].is_null());
-    assert!(st["synced_through"].as_str().unwrap().starts_with("2024-12-31"));
+    assert!(st["synced_through"]
+        .as_str()
+        .unwrap()
+        .starts_with("2024-12-31"));
     // Every request carried the token, as a bearer token.
     assert!(gh
         .requests()
@@ -161,7 +182,10 @@ fn incremental_sync_costs_one_request_when_nothing_changed_and_one_per_page_of_c
     gh.add_pull(REPO, FakePr::new(121, "cy", "2025-01-02"));
     gh.add_pull(REPO, FakePr::new(122, "cy", "2025-01-03"));
     gh.add_pull(REPO, FakePr::new(123, "dee", "2025-01-04"));
-    let old = gh.pull(REPO, 7).unwrap().review("cy", "CHANGES_REQUESTED", "2025-01-05");
+    let old = gh
+        .pull(REPO, 7)
+        .unwrap()
+        .review("cy", "CHANGES_REQUESTED", "2025-01-05");
     gh.add_pull(REPO, old);
     gh.clear_log();
     let out = sync(&repo, &gh, &[]).ok();
@@ -202,8 +226,14 @@ fn an_interrupted_sync_resumes_where_it_stopped_without_duplicates() {
     // The network goes away after two pages.
     gh.fail_graphql_from(3, || Fault::Drop);
     let err = sync(&repo, &gh, &[]).fails_with(2);
-    assert!(err.contains("200 pull requests saved under refs/guild/history"), "{err}");
-    assert!(err.contains("run `cargo guild sync` again to resume"), "{err}");
+    assert!(
+        err.contains("200 pull requests saved under refs/guild/history"),
+        "{err}"
+    );
+    assert!(
+        err.contains("run `cargo guild sync` again to resume"),
+        "{err}"
+    );
     assert_eq!(stored_numbers(&repo).len(), 200);
     assert!(state(&repo)["pass"]["after"].is_string());
 
@@ -232,7 +262,10 @@ fn a_killed_sync_loses_nothing_committed_and_the_next_run_finishes() {
     let mut child = cmd.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while gh.graphql_requests() < 3 {
-        assert!(std::time::Instant::now() < deadline, "the sync never got to page 3");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never got to page 3"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
@@ -254,11 +287,29 @@ fn a_spent_rate_limit_stops_cleanly_and_the_next_run_resumes() {
     assert!(err.contains("rate limit is spent"), "{err}");
     assert!(err.contains("resets at 2030-01-01T12:00:00Z"), "{err}");
     assert!(err.contains("200 pull requests saved"), "{err}");
-    assert_eq!(gh.graphql_requests(), 2, "no request is sent without budget");
+    assert_eq!(
+        gh.graphql_requests(),
+        2,
+        "no request is sent without budget"
+    );
 
     gh.set_rate_limit(100);
     sync(&repo, &gh, &[]).ok();
     assert_eq!(stored_numbers(&repo), (1..=250).collect::<Vec<_>>());
+}
+
+#[test]
+fn since_limits_the_first_sync_to_recent_updates() {
+    let repo = repo();
+    let gh = FakeGithub::start();
+    gh.add_pull(REPO, FakePr::new(1, "amy", "2023-05-01"));
+    gh.add_pull(REPO, FakePr::new(2, "amy", "2024-05-01"));
+    gh.add_pull(REPO, FakePr::new(3, "amy", "2024-06-01"));
+    let out = sync(&repo, &gh, &["--since", "2024-01-01"]).ok();
+    assert!(out.contains("2 pull requests fetched"), "{out}");
+    assert_eq!(stored_numbers(&repo), vec![2, 3]);
+    let err = sync(&repo, &gh, &["--since", "May 2024"]).fails_with(2);
+    assert!(err.contains("--since"), "{err}");
 }
 
 #[test]
@@ -269,7 +320,10 @@ fn full_sync_refetches_everything() {
     sync(&repo, &gh, &[]).ok();
     gh.clear_log();
     let out = sync(&repo, &gh, &["--full"]).ok();
-    assert!(out.contains("30 pull requests fetched (0 new, 0 updated)"), "{out}");
+    assert!(
+        out.contains("30 pull requests fetched (0 new, 0 updated)"),
+        "{out}"
+    );
     assert_eq!(gh.graphql_requests(), 1);
 }
 
@@ -286,7 +340,10 @@ fn bad_inputs_fail_clearly_and_never_show_the_token() {
     let err = repo
         .run_env(["sync", "--repo", REPO], &gh.env())
         .fails_with(2);
-    assert!(err.contains("GITHUB_TOKEN") && err.contains("GH_TOKEN"), "{err}");
+    assert!(
+        err.contains("GITHUB_TOKEN") && err.contains("GH_TOKEN"),
+        "{err}"
+    );
 
     // A wrong token: the wrong one is not shown either.
     let wrong = "ghp_WrongToken999999999999";
@@ -294,11 +351,23 @@ fn bad_inputs_fail_clearly_and_never_show_the_token() {
     env.push(("GH_TOKEN".into(), wrong.into()));
     let run = repo.run_env(["sync", "--repo", REPO], &env);
     let err = run.fails_with(2);
-    assert!(err.contains("401") && err.contains("wrong, expired or revoked"), "{err}");
+    assert!(
+        err.contains("401") && err.contains("wrong, expired or revoked"),
+        "{err}"
+    );
     assert!(!err.contains(wrong) && !run.stdout().contains(wrong));
 
-    // A repository that does not exist (or is private).
+    // Another repository into the same ref: refused before any request.
     let err = repo
+        .run_env(["sync", "--repo", "octo/other"], &gh.env_with_token(TOKEN))
+        .fails_with(2);
+    assert!(
+        err.contains("holds the pull requests of octo/demo"),
+        "{err}"
+    );
+
+    // A repository that does not exist (or is private).
+    let err = self::repo()
         .run_env(["sync", "--repo", "octo/nope"], &gh.env_with_token(TOKEN))
         .fails_with(2);
     assert!(err.contains("octo/nope not found"), "{err}");
@@ -308,12 +377,20 @@ fn bad_inputs_fail_clearly_and_never_show_the_token() {
     gh.fail_graphql(5, Fault::Body("<html>502 Bad Gateway</html>".into()));
     let err = sync(&repo, &gh, &[]).fails_with(2);
     assert!(err.contains("malformed answer"), "{err}");
-    gh.fail_graphql(6, Fault::Body(format!("{{\"data\": {{\"oops\": \"{TOKEN}\"}}")));
+    gh.fail_graphql(
+        6,
+        Fault::Body(format!("{{\"data\": {{\"oops\": \"{TOKEN}\"}}")),
+    );
     let err = sync(&repo, &gh, &[]).fails_with(2);
-    assert!(err.contains("malformed answer") && err.contains("***"), "{err}");
+    assert!(
+        err.contains("malformed answer") && err.contains("***"),
+        "{err}"
+    );
     gh.fail_graphql(
         7,
-        Fault::Body(format!("{{\"errors\": [{{\"message\": \"token {TOKEN} is odd\"}}]}}")),
+        Fault::Body(format!(
+            "{{\"errors\": [{{\"message\": \"token {TOKEN} is odd\"}}]}}"
+        )),
     );
     let err = sync(&repo, &gh, &[]).fails_with(2);
     assert!(err.contains("token *** is odd"), "{err}");
@@ -324,7 +401,10 @@ fn bad_inputs_fail_clearly_and_never_show_the_token() {
         .fails_with(2);
     assert!(err.contains("OWNER/NAME"), "{err}");
     let err = repo
-        .run_env(["--offline", "sync", "--repo", REPO], &gh.env_with_token(TOKEN))
+        .run_env(
+            ["--offline", "sync", "--repo", REPO],
+            &gh.env_with_token(TOKEN),
+        )
         .fails_with(2);
     assert!(err.contains("--offline"), "{err}");
     assert_eq!(repo.git(&["rev-parse", "refs/guild/history"]), before);
@@ -339,7 +419,10 @@ fn the_repository_comes_from_a_github_origin_and_other_remotes_are_refused() {
     let run = repo.run_env(["sync"], &[("GITHUB_TOKEN".into(), TOKEN.into())]);
     let err = run.fails_with(2);
     assert!(err.contains("not on GitHub but on gitlab.com"), "{err}");
-    assert!(err.contains("--repo") && err.contains("GITHUB_API_URL"), "{err}");
+    assert!(
+        err.contains("--repo") && err.contains("GITHUB_API_URL"),
+        "{err}"
+    );
     assert_no_token(&run);
 
     // A GitHub remote (with credentials in the URL, which are never shown).
@@ -353,7 +436,10 @@ fn the_repository_comes_from_a_github_origin_and_other_remotes_are_refused() {
     gh.add_pull(REPO, FakePr::new(1, "amy", "2024-02-02"));
     let run = repo.run_env(["sync"], &gh.env_with_token(TOKEN));
     let out = run.ok();
-    assert!(out.contains("from octo/demo"), "{out}");
+    assert!(
+        out.contains("synced octo/demo: 1 pull request fetched"),
+        "{out}"
+    );
     assert!(!out.contains("hunter2") && !run.stderr().contains("hunter2"));
 
     // No origin, no --repo.
@@ -406,7 +492,12 @@ fn synced_reviews_merge_with_git_history_into_one_pull_request() {
         Some("src/parser.rs"),
         "",
     );
-    repo.merge_pr(2, "Bob <bob@example.com>", "Alice <alice@example.com>", "2024-03-01");
+    repo.merge_pr(
+        2,
+        "Bob <bob@example.com>",
+        "Alice <alice@example.com>",
+        "2024-03-01",
+    );
     let merge1 = repo.git(&["rev-parse", "HEAD~1"]);
     let gh = FakeGithub::start();
     gh.add_pull(
@@ -435,13 +526,22 @@ fn synced_reviews_merge_with_git_history_into_one_pull_request() {
     );
     sync(&repo, &gh, &[]).ok();
     let pr1 = stored(&repo, 1);
-    assert_eq!(pr1["first_responder"], "erin", "the author's own comment is no response");
+    assert_eq!(
+        pr1["first_responder"], "erin",
+        "the author's own comment is no response"
+    );
     assert_eq!(pr1["merge_commit_author"]["login"], "al");
 
     let ctx = repo.run(["context", "--json"]).json();
     let bob = person(&ctx, "bobby");
-    assert_eq!(bob["name"], "Bob", "git's Bob and GitHub's bobby are one person");
-    assert_eq!(bob["counts"]["prs_merged"], 2, "each PR once, not once per source");
+    assert_eq!(
+        bob["name"], "Bob",
+        "git's Bob and GitHub's bobby are one person"
+    );
+    assert_eq!(
+        bob["counts"]["prs_merged"], 2,
+        "each PR once, not once per source"
+    );
     let al = person(&ctx, "al");
     assert_eq!(al["name"], "Alice");
     assert_eq!(al["counts"]["commits"], 1);
@@ -452,7 +552,10 @@ fn synced_reviews_merge_with_git_history_into_one_pull_request() {
     // #1 was bobby's first contribution: 5 + 5; #2: 5.
     assert_eq!(carol["reputation"]["reviewer"], 15);
     let dave = person(&ctx, "dave");
-    assert_eq!(dave["reputation"]["reviewer"], 1, "two comments on one PR: one event");
+    assert_eq!(
+        dave["reputation"]["reviewer"], 1,
+        "two comments on one PR: one event"
+    );
     let people: Vec<&str> = ctx["people"]
         .as_array()
         .unwrap()
@@ -465,20 +568,31 @@ fn synced_reviews_merge_with_git_history_into_one_pull_request() {
     assert_eq!(bot["is_bot"], true);
     assert_eq!(bot["reputation"]["total"], 0);
 
-    let explain = repo
-        .run(["explain", "carol", "--format", "json"])
-        .json();
+    let explain = repo.run(["explain", "carol", "--format", "json"]).json();
     let lines = explain["lines"].as_array().unwrap();
     let rules: Vec<(&str, &serde_json::Value)> = lines
         .iter()
         .map(|l| (l["rule"].as_str().unwrap(), &l["target"]))
         .collect();
-    assert!(rules.contains(&("review", &serde_json::json!({"pr": 1}))), "{rules:?}");
-    assert!(rules.contains(&("review_newcomer", &serde_json::json!({"pr": 1}))), "{rules:?}");
-    assert!(rules.contains(&("review", &serde_json::json!({"pr": 2}))), "{rules:?}");
+    assert!(
+        rules.contains(&("review", &serde_json::json!({"pr": 1}))),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("review_newcomer", &serde_json::json!({"pr": 1}))),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("review", &serde_json::json!({"pr": 2}))),
+        "{rules:?}"
+    );
 
     let rep = repo.run(["reputation", "--format", "json"]).json();
-    assert_eq!(person(&rep, "carol")["reputation"]["reviewer"], 15, "{rep:#}");
+    assert_eq!(
+        person(&rep, "carol")["reputation"]["reviewer"],
+        15,
+        "{rep:#}"
+    );
 }
 
 /// The benchmark behind the README's numbers (`bench/sync.sh`): 5,000 pull requests with

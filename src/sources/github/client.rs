@@ -96,9 +96,7 @@ impl Endpoints {
                 .filter(|v| !v.is_empty())
         };
         let api_env = var("GITHUB_API_URL");
-        let custom = api_env
-            .as_deref()
-            .is_some_and(|a| a != DEFAULT_API_URL);
+        let custom = api_env.as_deref().is_some_and(|a| a != DEFAULT_API_URL);
         let api = api_env.unwrap_or_else(|| DEFAULT_API_URL.to_string());
         let graphql = var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| match api.strip_suffix("/v3") {
             Some(base) => format!("{base}/graphql"),
@@ -184,11 +182,7 @@ pub struct Client {
 
 impl Client {
     /// Builds the client; must run inside a tokio runtime (octocrab's requirement).
-    pub fn new(
-        endpoints: &Endpoints,
-        slug: Slug,
-        token: Option<String>,
-    ) -> anyhow::Result<Client> {
+    pub fn new(endpoints: &Endpoints, slug: Slug, token: Option<String>) -> anyhow::Result<Client> {
         let (base, path) = split_url(&endpoints.graphql).ok_or_else(|| {
             anyhow::anyhow!(
                 "GITHUB_GRAPHQL_URL `{}` is not an http(s) URL",
@@ -422,13 +416,7 @@ impl Client {
             errors
                 .iter()
                 .find(|e| e.get("type").and_then(|v| v.as_str()) == Some(t))
-                .map(|e| {
-                    self.scrub(
-                        e.get("message")
-                            .and_then(|m| m.as_str())
-                            .unwrap_or(t),
-                    )
-                })
+                .map(|e| self.scrub(e.get("message").and_then(|m| m.as_str()).unwrap_or(t)))
         };
         if kind("RATE_LIMITED").is_some() {
             return Attempt::Fail(ClientError::RateLimited {
@@ -497,7 +485,11 @@ fn split_url(url: &str) -> Option<(String, String)> {
 fn api_message(text: &str) -> String {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| excerpt(text))
 }
 

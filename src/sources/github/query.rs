@@ -128,7 +128,9 @@ pub fn document(page: bool, followups: &[FollowUp]) -> String {
     for (i, (number, conns)) in groups.iter().enumerate() {
         let _ = number;
         vars.push(format!("$n{i}: Int!"));
-        body.push_str(&format!("    p{i}: pullRequest(number: $n{i}) {{\n      number\n"));
+        body.push_str(&format!(
+            "    p{i}: pullRequest(number: $n{i}) {{\n      number\n"
+        ));
         for (c, _) in conns {
             let f = c.field();
             vars.push(format!("${f}{i}: String"));
@@ -524,7 +526,10 @@ impl Partial {
         }
         if let Some(c) = commits {
             let next = c.next();
-            for a in c.items().filter_map(|pc| pc.commit.author.and_then(commit_author)) {
+            for a in c
+                .items()
+                .filter_map(|pc| pc.commit.author.and_then(commit_author))
+            {
                 if !r.commit_authors.contains(&a) {
                     r.commit_authors.push(a);
                 }
@@ -650,7 +655,10 @@ mod tests {
             ]}
         });
         let p = Partial::from_node(serde_json::from_value(data).unwrap());
-        assert!(p.is_complete(), "a found first response needs no more comments");
+        assert!(
+            p.is_complete(),
+            "a found first response needs no more comments"
+        );
         let r = p.finish();
         assert_eq!(r.first_responder.as_deref(), Some("di"));
         assert_eq!(r.first_response_at.as_deref(), Some("2024-01-02T00:00:00Z"));

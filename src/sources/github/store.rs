@@ -106,7 +106,9 @@ pub fn read_state(repo: &Repository, refname: &str) -> anyhow::Result<SyncState>
     };
     let blob = entry.to_object(repo)?.peel_to_blob()?;
     serde_json::from_slice(blob.content()).with_context(|| {
-        format!("{refname}:state.json is not a sync state; run `cargo guild sync --full` to rewrite it")
+        format!(
+            "{refname}:state.json is not a sync state; run `cargo guild sync --full` to rewrite it"
+        )
     })
 }
 
@@ -280,8 +282,7 @@ impl<'r> Writer<'r> {
                     .head
                     .map(|o| o.to_string())
                     .unwrap_or_else(|| "no ref".into());
-                if found != expected
-                    || matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists)
+                if found != expected || matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists)
                 {
                     return Err(StoreError::Moved {
                         refname: self.refname.clone(),

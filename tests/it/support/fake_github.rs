@@ -343,7 +343,10 @@ impl FakeGithub {
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
             ("GITHUB_API_URL".into(), self.url()),
-            ("GITHUB_GRAPHQL_URL".into(), format!("{}/graphql", self.url())),
+            (
+                "GITHUB_GRAPHQL_URL".into(),
+                format!("{}/graphql", self.url()),
+            ),
             // Keep retries quick against a local server.
             ("GUILD_SYNC_BACKOFF_MS".into(), "20".into()),
         ]
@@ -380,7 +383,13 @@ impl FakeGithub {
 
     /// A pull request as stored now.
     pub fn pull(&self, repo: &str, number: u64) -> Option<FakePr> {
-        self.with(|s| s.repos.get(&repo.to_lowercase())?.pulls.get(&number).cloned())
+        self.with(|s| {
+            s.repos
+                .get(&repo.to_lowercase())?
+                .pulls
+                .get(&number)
+                .cloned()
+        })
     }
 
     /// Accept only this token.
@@ -818,9 +827,7 @@ fn graphql(s: &mut State, req: &Request) -> Response {
     };
     let query = body["query"].as_str().unwrap_or("");
     let vars = &body["variables"];
-    let rate = |s: &State| {
-        json!({"cost": 1, "limit": s.rate_limit, "remaining": s.rate_remaining, "resetAt": iso(s.rate_reset)})
-    };
+    let rate = |s: &State| json!({"cost": 1, "limit": s.rate_limit, "remaining": s.rate_remaining, "resetAt": iso(s.rate_reset)});
     if s.rate_remaining < 1 {
         return gql_error(
             Value::Null,
@@ -856,14 +863,11 @@ fn graphql(s: &mut State, req: &Request) -> Response {
         let mut order: Vec<&FakePr> = repo.pulls.values().collect();
         order.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.number.cmp(&a.number)));
         // Keyset cursor: (updatedAt, number) of the last item seen.
-        let after = vars["after"]
-            .as_str()
-            .and_then(unhex)
-            .and_then(|c| {
-                let rest = c.strip_prefix("cursor:v2:")?;
-                let (u, n) = rest.split_once(':')?;
-                Some((u.parse::<i64>().ok()?, n.parse::<u64>().ok()?))
-            });
+        let after = vars["after"].as_str().and_then(unhex).and_then(|c| {
+            let rest = c.strip_prefix("cursor:v2:")?;
+            let (u, n) = rest.split_once(':')?;
+            Some((u.parse::<i64>().ok()?, n.parse::<u64>().ok()?))
+        });
         let rest: Vec<&FakePr> = order
             .iter()
             .copied()
@@ -1171,7 +1175,9 @@ pub struct Lcg(u64);
 
 impl Lcg {
     pub fn new(seed: u64) -> Lcg {
-        Lcg(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+        Lcg(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
     }
     pub fn next(&mut self) -> u64 {
         self.0 = self
