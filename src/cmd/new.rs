@@ -78,7 +78,7 @@ pub fn execute(global: &GlobalOpts, args: NewArgs) -> anyhow::Result<Outcome> {
         bail!(
             "unknown kind `{kind}`; known kinds: {}\n  fix: pick one of them, or add your own as {}",
             names.join(", "),
-            override_dir.join("<kind>.md.hbs").display()
+            ".guild/templates/<kind>.md.hbs"
         );
     }
     if let Some(problem) = title_problem(&title) {
