@@ -82,7 +82,11 @@ fn bare_error(root: &Path) -> anyhow::Error {
 fn list(session: &super::Session, root: &Path, args: DocsListArgs) -> anyhow::Result<Outcome> {
     // Names go through the ledger so that opted-out people stay anonymous; a repository
     // without commits has no history to resolve against, so its docs are listed as written.
-    let summaries = if session.repo.git.is_empty().unwrap_or(false) {
+    let unborn = matches!(
+        session.repo.git.head(),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch
+    );
+    let summaries = if unborn {
         let (docs, _) = docs::load(root, &session.config.docs_dir);
         docs.iter().map(crate::snapshot::DocSummary::raw).collect()
     } else {

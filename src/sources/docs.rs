@@ -165,7 +165,12 @@ pub fn parse(path: &str, text: &str) -> Result<DocRecord, DocError> {
         yaml::from_str(yaml_text, Path::new(path), yaml_line - 1).map_err(|e| DocError {
             path: path.into(),
             line: e.line.unwrap_or(yaml_line),
-            message: format!("front matter is not valid YAML: {}", e.message),
+            message: if e.message.contains("expected struct FrontMatter") {
+                "front matter must be `key: value` lines (a YAML mapping), e.g. `title: \"...\"`"
+                    .to_string()
+            } else {
+                format!("front matter is not valid YAML: {}", e.message)
+            },
         })?
     };
     front.normalize();

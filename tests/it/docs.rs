@@ -676,6 +676,38 @@ date        kind           domain  title           authors      path
 }
 
 #[test]
+fn docs_work_before_the_first_commit() {
+    let repo = Repo::new();
+    repo.git(&["config", "user.name", "Alice Smith"]);
+    let rel = repo
+        .run([
+            "new",
+            "learning-circle",
+            "Async Rust",
+            "--date",
+            "2024-05-01",
+        ])
+        .ok();
+    assert_eq!(rel, "community/learning-circle/2024-05-01-async-rust.md\n");
+    // Without an e-mail the author is the name alone.
+    let doc = parse("x", &read(&repo, rel.trim())).unwrap();
+    assert_eq!(doc.front.authors, ["Alice Smith"]);
+    // No history to resolve names against: listed as written.
+    let json = repo.run(["docs", "list", "--format", "json"]).json();
+    assert_eq!(json[0]["authors"][0], "Alice Smith");
+    repo.write(
+        "community/learning-circle/2024-05-02-list.md",
+        "---\n- a\n---\n",
+    );
+    let run = repo.run(["docs", "check"]);
+    run.fails_with(1);
+    assert_eq!(
+        run.stdout(),
+        "community/learning-circle/2024-05-02-list.md:2: front matter must be `key: value` lines (a YAML mapping), e.g. `title: \"...\"`\n"
+    );
+}
+
+#[test]
 fn docs_feed_the_ledger_and_the_snapshot() {
     let repo = repo_with_identity();
     repo.write("guild.yml", "opt_out: [\"Dan\"]\n");
