@@ -124,11 +124,7 @@ fn list(session: &super::Session, root: &Path, args: DocsListArgs) -> anyhow::Re
                     d.path.clone(),
                 ]);
             }
-            if args.format == TableFormat::Csv {
-                t.write_csv(&mut out)?;
-            } else {
-                t.write_text(&mut out)?;
-            }
+            t.write(args.format, &mut out)?;
         }
     }
     out.flush()?;
