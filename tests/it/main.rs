@@ -2,5 +2,6 @@
 
 mod support;
 
+mod docs;
 mod foundation;
 mod sync;
