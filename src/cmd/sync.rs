@@ -321,7 +321,7 @@ async fn run_pass(
                 }
                 if newest
                     .as_deref()
-                    .is_none_or(|n| query::cmp_time(&node.updated_at, n).is_gt())
+                    .map_or(true, |n| query::cmp_time(&node.updated_at, n).is_gt())
                 {
                     newest = Some(node.updated_at.clone());
                 }

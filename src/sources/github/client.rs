@@ -424,7 +424,9 @@ impl Client {
             });
         }
         let data = value.get("data").filter(|d| !d.is_null());
-        let repo_missing = data.is_none_or(|d| d.get("repository").is_none_or(|r| r.is_null()));
+        let repo_missing = data
+            .and_then(|d| d.get("repository"))
+            .map_or(true, |r| r.is_null());
         if let Some(m) = kind("NOT_FOUND").filter(|_| repo_missing) {
             return Attempt::Fail(ClientError::NotFound(format!(
                 "repository {} not found ({m}); check --repo, or if it is private, that the token can see it",
