@@ -278,6 +278,36 @@ fn a_killed_sync_loses_nothing_committed_and_the_next_run_finishes() {
 }
 
 #[test]
+fn ctrl_c_stops_after_saving_and_says_how_to_resume() {
+    let repo = repo();
+    let gh = FakeGithub::start();
+    add_many(&gh, 250);
+    gh.fail_graphql(2, Fault::Delay(std::time::Duration::from_secs(20)));
+    let mut cmd = repo.command(["sync", "--repo", REPO]);
+    cmd.envs(gh.env_with_token(TOKEN))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    while gh.graphql_requests() < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let run = crate::support::Run(child.wait_with_output().unwrap());
+    let err = run.fails_with(2);
+    assert!(
+        err.contains("interrupted; 100 pull requests saved"),
+        "{err}"
+    );
+    assert_no_token(&run);
+    assert_eq!(stored_numbers(&repo).len(), 100);
+}
+
+#[test]
 fn a_spent_rate_limit_stops_cleanly_and_the_next_run_resumes() {
     let repo = repo();
     let gh = FakeGithub::start();
