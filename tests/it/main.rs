@@ -4,3 +4,4 @@ mod support;
 
 mod docs;
 mod foundation;
+mod sync;
