@@ -2,4 +2,7 @@
 
 mod support;
 
+mod badges;
 mod foundation;
+mod network;
+mod newcomers;
