@@ -3,12 +3,16 @@
 //! - A person's first contribution is their first event of any kind over all history (not a
 //!   time window), so someone who commented for a year before their first commit is no
 //!   newcomer when that commit lands.
-//! - Time to first review: from the first contribution to the first review-like event on
-//!   their work by someone else (a review or review comment, `Reviewed-by`, `Acked-by`,
-//!   `Tested-by`, `Helped-by`, `Mentored-by`). A merge or a sign-off alone is not a review.
+//! - Time to first review: from the first contribution to the first review-side event on
+//!   their work by someone else ([`EventKind::is_review_side`], the same relation as the
+//!   review network's edges): a review or review comment, `Reviewed-by`, `Acked-by`,
+//!   `Tested-by`, `Helped-by`, `Mentored-by`, and also a merge or a `Signed-off-by` by
+//!   someone else, because in history without reviews that is the only trace of someone
+//!   having looked at the work. Bots do not count.
 //! - A second contribution is any later event about another piece of work (another pull
 //!   request, or a commit or doc outside the first one).
-//! - Mentors are the people who reviewed their work, most reviews first.
+//! - Mentors are the people who reviewed their work, with the number of distinct pieces of
+//!   work (pull requests, or commits outside one) they reviewed, most first.
 //! - The ladder (`guild.yml`'s `ladder`): counts of commits, merged pull requests, reviews
 //!   given, docs written and reputation are taken over `window_days` before the ledger's
 //!   `as_of` (0 = all history); `active_days` is the span between a person's first and last
@@ -17,7 +21,7 @@
 //!
 //! Bots have no record and no step. No I/O; "now" is `ledger.as_of`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -152,7 +156,7 @@ pub fn ladder(ledger: &Ledger, config: &Config) -> Vec<Option<LadderStatus>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mentor {
     pub id: String,
-    /// Review-like events on the newcomer's work.
+    /// Distinct pieces of the newcomer's work they reviewed.
     pub reviews: u64,
 }
 
@@ -201,19 +205,6 @@ pub struct Newcomers {
     pub steps: Vec<StepCount>,
 }
 
-/// Review-like kinds: what counts as someone having reviewed your work.
-fn is_review(kind: EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Review
-            | EventKind::ReviewComment
-            | EventKind::Acked
-            | EventKind::Tested
-            | EventKind::Helped
-            | EventKind::Mentored
-    )
-}
-
 /// The piece of work an event is about: its pull request if any, else its target.
 fn work(e: &Event) -> Target {
     match e.pr {
@@ -235,7 +226,7 @@ pub fn analyse(ledger: &Ledger, config: &Config, ids: &[String], names: &[String
     let mut first: Vec<Option<usize>> = vec![None; n];
     let mut second: Vec<Option<i64>> = vec![None; n];
     let mut first_review: Vec<Option<i64>> = vec![None; n];
-    let mut mentors: Vec<HashMap<u32, u64>> = vec![HashMap::new(); n];
+    let mut mentors: Vec<HashMap<u32, HashSet<Target>>> = vec![HashMap::new(); n];
     // Events are sorted by time, so the first seen is the first.
     for (i, e) in ledger.events.iter().enumerate() {
         let p = e.person as usize;
@@ -247,10 +238,10 @@ pub fn analyse(ledger: &Ledger, config: &Config, ids: &[String], names: &[String
             _ => {}
         }
         if let Some(o) = e.other {
-            if is_review(e.kind) && o != e.person && !people[p].is_bot {
+            if e.kind.is_review_side() && o != e.person && !people[p].is_bot {
                 let o = o as usize;
                 first_review[o] = Some(first_review[o].map_or(e.time, |t| t.min(e.time)));
-                *mentors[o].entry(e.person).or_default() += 1;
+                mentors[o].entry(e.person).or_default().insert(work(e));
             }
         }
     }
@@ -262,9 +253,9 @@ pub fn analyse(ledger: &Ledger, config: &Config, ids: &[String], names: &[String
         let fe = &ledger.events[f];
         let mut ms: Vec<Mentor> = mentors[p]
             .iter()
-            .map(|(&m, &c)| Mentor {
+            .map(|(&m, w)| Mentor {
                 id: ids[m as usize].clone(),
-                reviews: c,
+                reviews: w.len() as u64,
             })
             .collect();
         ms.sort_by(|a, b| b.reviews.cmp(&a.reviews).then_with(|| a.id.cmp(&b.id)));

@@ -66,7 +66,9 @@ fn newcomer_reviewed_by_one_mentor_then_returns() {
     assert_eq!(noa["days_to_first_review"], 3.0);
     assert_eq!(noa["returned"], false);
     assert_eq!(noa["mentors"], json!([{"id": "mia", "reviews": 1}]));
-    assert_eq!(report["returned"], 0);
+    // Mia came back (she reviewed after her first commit); Noa has not yet.
+    assert_eq!(report["returned"], 1);
+    assert_eq!(report["total"], 2);
     // Newest first: Noa arrived after Mia.
     assert_eq!(report["people"][0]["id"], "noa");
     assert_eq!(report["people"][1]["id"], "mia");
@@ -79,7 +81,7 @@ fn newcomer_reviewed_by_one_mentor_then_returns() {
     assert_eq!(noa["second_contribution_at"], "2024-04-01T12:00:00Z");
     // The first contribution is over all history: a later pull request changes nothing.
     assert_eq!(noa["first_contribution"], "2024-03-01T12:00:00Z");
-    assert_eq!(report["returned"], 1);
+    assert_eq!(report["returned"], 2);
 
     let table = repo.run(["newcomers"]).ok();
     assert!(table.lines().next().unwrap().starts_with("id"), "{table}");
