@@ -197,3 +197,65 @@ pub fn award(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::network::test_ledger::ledger;
+    use crate::analysis::reputation;
+    use crate::events::EventKind::*;
+
+    #[test]
+    fn bridge_and_per_domain_badges_need_domains() {
+        // x authors in core (PR 1), reviews b's docs work (PR 2), then a's core work (PR 3).
+        let l = ledger(
+            &["a", "b", "x"],
+            &[
+                (1, 2, PrMerged, None, 1),
+                (2, 1, PrMerged, None, 2),
+                (2, 2, Review, Some(1), 2),
+                (3, 0, PrMerged, None, 3),
+                (3, 2, Review, Some(0), 3),
+            ],
+        );
+        let config = Config::default();
+        let scores = reputation::score(&l, &config, None);
+        let without = award(&l, &config, &scores, None);
+        assert!(without[2]
+            .iter()
+            .all(|b| b.domain.is_none() && b.id != "bridge"));
+        let domains = EventDomains {
+            names: vec!["core".into(), "docs".into()],
+            of_event: vec![vec![0], vec![1], vec![1], vec![0], vec![0]],
+        };
+        let with = award(&l, &config, &scores, Some(&domains));
+        let x: Vec<(&str, Option<&str>, Tier, &str, u64)> = with[2]
+            .iter()
+            .map(|b| {
+                (
+                    b.id,
+                    b.domain.as_deref(),
+                    b.tier,
+                    &b.earned_at[..10],
+                    b.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            x,
+            vec![
+                ("bridge", None, Tier::Bronze, "1970-01-03", 1),
+                ("contributor", None, Tier::Bronze, "1970-01-02", 1),
+                ("reviewer", None, Tier::Bronze, "1970-01-03", 2),
+                ("contributor", Some("core"), Tier::Bronze, "1970-01-02", 1),
+                ("reviewer", Some("core"), Tier::Bronze, "1970-01-04", 1),
+                ("reviewer", Some("docs"), Tier::Bronze, "1970-01-03", 1),
+            ]
+        );
+        let mut no_per_domain = config.clone();
+        no_per_domain.badges.per_domain = false;
+        let global = award(&l, &no_per_domain, &scores, Some(&domains));
+        assert!(global[2].iter().all(|b| b.domain.is_none()));
+        assert!(global[2].iter().any(|b| b.id == "bridge"));
+    }
+}

@@ -529,6 +529,45 @@ pub fn analyse(
     }
 }
 
+/// Hand-built ledgers for unit tests of the analyses.
+#[cfg(test)]
+pub(crate) mod test_ledger {
+    use crate::config::Config;
+    use crate::events::identity::{IdentityBuilder, RawIdent};
+    use crate::events::{Event, EventKind, Ledger, Source, Target};
+
+    /// People `logins` (ids sort as given when they are in order) and events
+    /// `(day, person, kind, other, pr)`; a pull request's events target it.
+    pub fn ledger(logins: &[&str], events: &[(i64, u32, EventKind, Option<u32>, u64)]) -> Ledger {
+        let mut b = IdentityBuilder::new();
+        for l in logins {
+            b.add(RawIdent::login(l), 1);
+        }
+        let identities = b.finish(&Config::default());
+        let events: Vec<Event> = events
+            .iter()
+            .map(|&(day, person, kind, other, pr)| Event {
+                time: day * 86_400,
+                person,
+                kind,
+                target: Target::Pr(pr),
+                pr: Some(pr),
+                other,
+                source: Source::Git,
+                state: None,
+            })
+            .collect();
+        Ledger {
+            identities,
+            as_of: events.iter().map(|e| e.time).max().unwrap_or(0),
+            events,
+            prs: Default::default(),
+            head: String::new(),
+            docs: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,5 +598,57 @@ mod tests {
         assert_eq!(m.component_sizes, vec![3, 1]);
         assert_eq!(m.nodes[3].component, 1);
         assert!(m.articulation_points.is_empty());
+    }
+
+    #[test]
+    fn broker_between_domains_is_marked_only_with_domains() {
+        use crate::events::EventKind::*;
+        // a1, a2 work in core (PRs 1, 2); b1, b2 in docs (PRs 3, 4); x reviews a1 and b1.
+        let ledger = test_ledger::ledger(
+            &["a1", "a2", "b1", "b2", "x"],
+            &[
+                (1, 0, PrMerged, None, 1),
+                (1, 1, Review, Some(0), 1),
+                (2, 1, PrMerged, None, 2),
+                (2, 0, Review, Some(1), 2),
+                (3, 2, PrMerged, None, 3),
+                (3, 3, Review, Some(2), 3),
+                (4, 3, PrMerged, None, 4),
+                (4, 2, Review, Some(3), 4),
+                (5, 4, Review, Some(0), 1),
+                (6, 4, Review, Some(2), 3),
+            ],
+        );
+        assert_eq!(ledger.people()[4].id, "x");
+        let ids: Vec<String> = ledger.people().iter().map(|p| p.id.clone()).collect();
+        let plain = analyse(&ledger, None, &ids, &ids);
+        let x = plain.brokers.iter().find(|b| b.id == "x").unwrap();
+        assert!(!x.between_domains);
+        assert!(x.domains.is_empty());
+        let domains = EventDomains {
+            names: vec!["core".into(), "docs".into()],
+            of_event: vec![
+                vec![0],
+                vec![0],
+                vec![0],
+                vec![0],
+                vec![1],
+                vec![1],
+                vec![1],
+                vec![1],
+                vec![0],
+                vec![1],
+            ],
+        };
+        let net = analyse(&ledger, Some(&domains), &ids, &ids);
+        // 2 × 2 pairs across the teams out of C(4, 2) = 6, plus none inside: 4 / 6.
+        assert_eq!(net.brokers[0].id, "x");
+        assert_eq!(net.brokers[0].betweenness, round6(4.0 / 6.0));
+        assert!(net.brokers[0].between_domains);
+        assert_eq!(net.brokers[0].domains, vec!["core", "docs"]);
+        let a1 = net.brokers.iter().find(|b| b.id == "a1").unwrap();
+        assert!(!a1.between_domains, "a1's ties are all in core");
+        // The numbers themselves do not depend on domains.
+        assert_eq!(plain.people, net.people);
     }
 }
