@@ -113,6 +113,9 @@ fn cross_domain(ledger: &Ledger, domains: &EventDomains) -> Vec<bool> {
     out
 }
 
+/// A person's progress on one badge: score, count, and the highest tier reached with when.
+type Progress = (u64, u64, Option<(usize, i64)>);
+
 /// Badges per person (indexed like `Ledger::people`), sorted by (domain, id).
 pub fn award(
     ledger: &Ledger,
@@ -150,8 +153,7 @@ pub fn award(
                 continue;
             }
             let rules: Vec<_> = (0..3).map(|t| config.badges.tier_rule(badge, t)).collect();
-            // person → (score, count, highest tier reached, when)
-            let mut state: HashMap<u32, (u64, u64, Option<(usize, i64)>)> = HashMap::new();
+            let mut state: HashMap<u32, Progress> = HashMap::new();
             for (i, e) in ledger.events.iter().enumerate() {
                 if people[e.person as usize].is_bot || !qualifies(badge, ledger, i, &retro, &bridge)
                 {
