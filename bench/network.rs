@@ -25,10 +25,11 @@ fn graph(n: usize, m: usize, skewed: bool) -> Vec<(usize, usize, u64)> {
     let mut seen = std::collections::HashSet::new();
     let mut edges = Vec::with_capacity(m);
     while edges.len() < m {
-        let mut pick = |rng: &mut Rng| {
+        let pick = |rng: &mut Rng| {
             if skewed {
                 // Rank-biased: low indices are picked far more often.
-                rng.below(rng.below(n as u64) + 1) as usize
+                let r = rng.below(n as u64);
+                rng.below(r + 1) as usize
             } else {
                 rng.below(n as u64) as usize
             }
