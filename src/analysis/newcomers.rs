@@ -217,12 +217,18 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// First contributions, first reviews, mentors and ladder steps. `ids` and `names` are the
-/// display ids and names of every ledger person.
-pub fn analyse(ledger: &Ledger, config: &Config, ids: &[String], names: &[String]) -> Newcomers {
+/// First contributions, first reviews, mentors and ladder steps. `ladder` is [`ladder`]'s
+/// result (computed once by the caller, who also shows it per person); `ids` and `names` are
+/// the display ids and names of every ledger person.
+pub fn analyse(
+    ledger: &Ledger,
+    config: &Config,
+    ladder: &[Option<LadderStatus>],
+    ids: &[String],
+    names: &[String],
+) -> Newcomers {
     let people = ledger.people();
     let n = people.len();
-    let ladder = ladder(ledger, config);
     let mut first: Vec<Option<usize>> = vec![None; n];
     let mut second: Vec<Option<i64>> = vec![None; n];
     let mut first_review: Vec<Option<i64>> = vec![None; n];

@@ -14,7 +14,14 @@ pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outco
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
     let display = Display::new(&ledger);
-    let report = newcomers::analyse(&ledger, &session.config, &display.ids, &display.names);
+    let ladder = newcomers::ladder(&ledger, &session.config);
+    let report = newcomers::analyse(
+        &ledger,
+        &session.config,
+        &ladder,
+        &display.ids,
+        &display.names,
+    );
     let mut out = std::io::stdout().lock();
     if args.format == TableFormat::Json {
         super::print_json(&report)?;

@@ -217,6 +217,8 @@ pub fn build(ledger: &Ledger, config: &Config) -> Community {
     let mut people = people(ledger, &scores, None);
     let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
     let mut ladder = crate::analysis::newcomers::ladder(ledger, config);
+    let newcomers =
+        crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names);
     let index: std::collections::HashMap<&str, usize> = display
         .ids
         .iter()
@@ -238,12 +240,7 @@ pub fn build(ledger: &Ledger, config: &Config) -> Community {
         activity: activity(ledger),
         docs,
         network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
-        newcomers: crate::analysis::newcomers::analyse(
-            ledger,
-            config,
-            &display.ids,
-            &display.names,
-        ),
+        newcomers,
     }
 }
 
