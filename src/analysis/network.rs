@@ -446,6 +446,11 @@ pub fn analyse(
             .then_with(|| a.id.cmp(&b.id))
     });
 
+    // The one reviewer of people reviewed by exactly one person.
+    let mut reviewer_of: Vec<Option<usize>> = vec![None; m.nodes.len()];
+    for &(a, b, _) in &edge_list {
+        reviewer_of[b] = Some(a);
+    }
     let mut isolates: Vec<Isolate> = Vec::new();
     for (i, nm) in m.nodes.iter().enumerate() {
         if nm.in_degree == 0 && nm.out_degree == 0 {
@@ -455,11 +460,10 @@ pub fn analyse(
                 reviewer: None,
             });
         } else if nm.in_degree == 1 && nm.out_degree == 0 {
-            let reviewer = edge_list.iter().find(|e| e.1 == i).map(|e| id(e.0));
             isolates.push(Isolate {
                 id: id(i),
                 kind: IsolateKind::SingleReviewer,
-                reviewer,
+                reviewer: reviewer_of[i].map(id),
             });
         }
     }
