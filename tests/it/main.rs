@@ -2,6 +2,9 @@
 
 mod support;
 
+mod badges;
 mod docs;
 mod foundation;
+mod network;
+mod newcomers;
 mod sync;
