@@ -317,18 +317,20 @@ pub fn build(inputs: Inputs) -> Ledger {
     // on each commit of a PR, a GitHub review and a Reviewed-by) is one event: keep the first
     // and the strongest kind.
     events.retain(|e| !(e.kind.is_review_side() && e.other == Some(e.person)));
-    dedupe(&mut events);
+    // A total order before deduplication, so the result never depends on the order in
+    // which history was read (fresh walk or cache).
     events.sort_by(|a, b| {
         a.time
             .cmp(&b.time)
-            .then_with(|| {
-                ids.people[a.person as usize]
-                    .id
-                    .cmp(&ids.people[b.person as usize].id)
-            })
+            // People are sorted by id, so their index orders like their id.
+            .then_with(|| a.person.cmp(&b.person))
             .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.pr.cmp(&b.pr))
+            .then_with(|| a.other.cmp(&b.other))
     });
+    dedupe(&mut events);
 
     // Newcomers' first pull requests: the author's first event belongs to that PR.
     let mut first: HashMap<u32, &Event> = HashMap::new();
@@ -347,18 +349,16 @@ pub fn build(inputs: Inputs) -> Ledger {
             e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();
+    let mut reviewers_of: HashMap<u64, BTreeSet<u32>> = HashMap::new();
+    for e in &events {
+        if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (e.pr, e.kind) {
+            reviewers_of.entry(n).or_default().insert(e.person);
+        }
+    }
     for pr in prs.values_mut() {
         pr.newcomer_first = first_prs.contains(&pr.number);
         let mut reviewers: BTreeSet<u32> = pr.reviewers.drain(..).collect();
-        reviewers.extend(
-            events
-                .iter()
-                .filter(|e| {
-                    e.pr == Some(pr.number)
-                        && matches!(e.kind, EventKind::Review | EventKind::ReviewComment)
-                })
-                .map(|e| e.person),
-        );
+        reviewers.extend(reviewers_of.remove(&pr.number).unwrap_or_default());
         if let Some(a) = pr.author {
             reviewers.remove(&a);
         }
@@ -463,7 +463,7 @@ struct Structure {
 }
 
 impl Structure {
-    fn read(history: &History, index: &HashMap<[u8; 20], u32>) -> Structure {
+    fn read(history: &History, index: &crate::sources::git::OidMap<u32>) -> Structure {
         let commits = &history.commits;
         let parents = |i: usize| {
             commits[i]

@@ -109,14 +109,18 @@ impl Repo {
         let (cn, ce) = committer.map(ident).unwrap_or((an.clone(), ae.clone()));
         let d = git_date(date);
         self.git(&["add", "-A"]);
+        // Through a file: a message may be longer than an argument can be.
+        let msg_file = self.path().join(".git/GUILD_TEST_MSG");
+        std::fs::write(&msg_file, message).unwrap();
         self.git_env(
             &[
                 "commit",
                 "-q",
                 "--allow-empty",
                 "--no-verify",
-                "-m",
-                message,
+                "--cleanup=verbatim",
+                "-F",
+                msg_file.to_str().unwrap(),
             ],
             &[
                 ("GIT_AUTHOR_NAME", an),
