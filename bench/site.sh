@@ -37,7 +37,8 @@ def para(n):
     return " ".join(rnd.choice(words) for _ in range(n)).capitalize() + "."
 # History through git fast-import: one squash-merged PR per commit, with a reviewer.
 out = []
-t0 = 1_600_000_000
+t0 = 1_577_836_800  # 2020-01-01; PRs spread over five years like the docs
+span = 157_000_000 // max(nprs, 1)
 mark = 0
 for n in range(1, nprs + 1):
     a = rnd.randrange(npeople) if n > npeople else n - 1
@@ -45,7 +46,7 @@ for n in range(1, nprs + 1):
     if r == a: r = (r + 1) % npeople
     name, email = people[a]
     rname, remail = people[r]
-    t = t0 + n * 3000
+    t = t0 + n * span
     msg = f"Change {n} in {rnd.choice(domains)} (#{n})\n\nReviewed-by: {rname} <{remail}>\n"
     mark += 1
     out.append(f"commit refs/heads/main\nmark :{mark}\nauthor {name} <{email}> {t} +0000\ncommitter GitHub <noreply@github.com> {t} +0000\ndata {len(msg.encode())}\n{msg}")
@@ -53,11 +54,17 @@ for n in range(1, nprs + 1):
     path = f"src/{rnd.choice(domains)}/f{n % 500}.rs"
     body = f"// change {n}\n"
     out.append(f"M 644 inline {path}\ndata {len(body.encode())}\n{body}\n")
-# The docs, in one last commit.
+# The docs and guild.yml, in one last commit.
 msg = "Add the knowledge base\n"
-t = t0 + (nprs + 1) * 3000
+t = t0 + (nprs + 1) * span
 mark += 1
 out.append(f"commit refs/heads/main\nmark :{mark}\nauthor {people[0][0]} <{people[0][1]}> {t} +0000\ncommitter {people[0][0]} <{people[0][1]}> {t} +0000\ndata {len(msg)}\n{msg}from :{mark-1}\n")
+def doc_path(i):
+    kind = kinds[i % len(kinds)]
+    y, m, d = 2020 + i % 5, 1 + i % 12, 1 + i % 28
+    return f"community/{kind}/{y}-{m:02d}-{d:02d}-topic-{i}.md"
+cfg = "name: Example guild\n"
+out.append(f"M 644 inline guild.yml\ndata {len(cfg)}\n{cfg}\n")
 for i in range(ndocs):
     kind = kinds[i % len(kinds)]
     y, m, d = 2020 + i % 5, 1 + i % 12, 1 + i % 28
@@ -92,10 +99,10 @@ fn example_{i}() -> u32 {{ {i} }}
 
 > {para(12)}
 
-See also [the previous one](topic-{max(i-1,0)}.md) and <https://example.org/{i}>.
+See also [the previous one](/{doc_path(max(i-1,0))}) and <https://example.org/{i}>.
 """
     data = body.encode()
-    out.append(f"M 644 inline community/{kind}/{y}-{m:02d}-{d:02d}-{slug}.md\ndata {len(data)}\n")
+    out.append(f"M 644 inline {doc_path(i)}\ndata {len(data)}\n")
     out.append(body + "\n")
 stream = "".join(out).encode()
 subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input=stream, check=True)

@@ -223,7 +223,10 @@ pub fn check_links(files: &BTreeMap<String, Vec<u8>>, base: &str) -> anyhow::Res
     )
 }
 
-fn decode_attr(s: &str) -> String {
+fn decode_attr(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
     s.replace("&amp;", "&")
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
@@ -231,6 +234,7 @@ fn decode_attr(s: &str) -> String {
         .replace("&#x3D;", "=")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .into()
 }
 
 fn check_one(link: &str, base: &str, files: &BTreeMap<String, Vec<u8>>) -> Option<&'static str> {
@@ -366,5 +370,117 @@ mod tests {
         assert_eq!(normalise_base("proj"), "/proj/");
         assert_eq!(normalise_base("/proj"), "/proj/");
         assert_eq!(normalise_base("https://x.io/p"), "https://x.io/p/");
+    }
+}
+
+#[cfg(test)]
+mod extras_tests {
+    //! The sections other analyses add to the snapshot render as soon as they are there.
+    use super::*;
+    use crate::snapshot::{Counts, DocSummary, PersonSummary, RuleTotal};
+
+    fn person(id: &str, name: &str, total: u64) -> PersonSummary {
+        PersonSummary {
+            id: id.into(),
+            name: name.into(),
+            is_bot: false,
+            first_seen: Some("2024-01-01T00:00:00Z".into()),
+            last_seen: Some("2024-03-01T00:00:00Z".into()),
+            counts: Counts::default(),
+            reputation: crate::analysis::reputation::Score {
+                total,
+                contributor: total,
+                reviewer: 0,
+            },
+            breakdown: vec![RuleTotal {
+                rule: "pr_merged".into(),
+                count: 1,
+                points: total,
+            }],
+        }
+    }
+
+    #[test]
+    fn network_domains_newcomers_and_badges_render_when_present() {
+        let community = Community {
+            schema_version: 1,
+            name: "Test".into(),
+            head: "0123456789abcdef".into(),
+            as_of: "2024-03-01T00:00:00Z".into(),
+            people: vec![person("ann", "Ann", 30), person("ben", "Ben", 10)],
+            activity: Vec::new(),
+            docs: vec![DocSummary {
+                path: "community/guides/2024-01-01-start.md".into(),
+                title: "Start here".into(),
+                kind: "guide".into(),
+                date: "2024-01-01".into(),
+                domain: Some("parser".into()),
+                tags: vec![],
+                authors: vec!["ann".into()],
+                facilitator: None,
+                participants: vec![],
+            }],
+        };
+        let mut json = serde_json::to_value(&community).unwrap();
+        json["people"][0]["badges"] = serde_json::json!([
+            {"id": "mentor", "tier": "gold", "domain": "parser", "earned_at": "2024-02-01"}
+        ]);
+        json["people"][0]["ladder"] = serde_json::json!({"step": "reviewer", "next": "maintainer", "missing": ["10 more reviews"]});
+        json["network"] = serde_json::json!({
+            "density": 0.5,
+            "people": {"ann": {"betweenness": 0.25, "degree": 1}, "ben": {"betweenness": 0.0, "degree": 1}},
+            "edges": [{"from": "ann", "to": "ben", "weight": 2}],
+            "brokers": ["ann"],
+            "isolates": [],
+        });
+        json["domains"] = serde_json::json!([{
+            "name": "parser", "experts": [{"id": "ann", "score": 3.5}],
+            "contributor_absence_factor": 1, "truck_factor": 1,
+            "single_points_of_failure": ["ann"],
+        }]);
+        json["newcomers"] = serde_json::json!({"people": [{"id": "ben", "first": "2024-01-01"}]});
+        let input = Input {
+            community: &community,
+            json,
+            docs: &[],
+            lines: BTreeMap::new(),
+            docs_dir: "community",
+        };
+        let site = build(
+            &input,
+            &Options {
+                base_url: "/".into(),
+                templates: None,
+            },
+        )
+        .unwrap();
+        let page = |p: &str| String::from_utf8(site.files[p].clone()).unwrap();
+        let ann = page("people/ann.html");
+        assert!(
+            ann.contains("tier-gold") && ann.contains("mentor"),
+            "badges"
+        );
+        assert!(
+            ann.contains("10 more reviews") && ann.contains("maintainer"),
+            "ladder"
+        );
+        assert!(
+            ann.contains(r#"<a href="/domains/parser.html">parser</a>"#),
+            "domains"
+        );
+        let dom = page("domains/parser.html");
+        assert!(dom.contains("Single points of failure") && dom.contains("/people/ann.html"));
+        assert!(dom.contains("Start here"), "the domain's docs");
+        let net = page("network.html");
+        assert!(
+            net.contains("betweenness") && net.contains("0.250"),
+            "metrics table"
+        );
+        assert!(net.contains("density"), "community-level numbers");
+        let home = page("index.html");
+        assert!(home.contains("Knowledge brokers") && home.contains("/domains/parser.html"));
+        let newcomers = page("newcomers.html");
+        assert!(newcomers.contains("/people/ben.html"), "newcomers listed");
+        assert!(page("domains/index.html").contains("parser"));
     }
 }

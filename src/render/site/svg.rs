@@ -24,12 +24,13 @@ pub struct Series<'a> {
 pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> String {
     let (w, h, left, bottom, top) = (720.0, 220.0, 40.0, 36.0, 12.0);
     let n = labels.len().max(1) as f64;
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
+    let max = nice_max(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .max()
+            .unwrap_or(0),
+    ) as f64;
     let plot_w = w - left - 8.0;
     let plot_h = h - bottom - top;
     let group = plot_w / n;
@@ -49,8 +50,13 @@ pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> 
         escape(title),
         escape(desc.trim_end())
     );
-    // Grid lines at 0, half and max.
-    for frac in [0.0, 0.5, 1.0] {
+    // Grid lines at 0, half (when a whole number) and max.
+    let fracs: &[f64] = if max >= 2.0 {
+        &[0.0, 0.5, 1.0]
+    } else {
+        &[0.0, 1.0]
+    };
+    for &frac in fracs {
         let y = top + plot_h * (1.0 - frac);
         let _ = write!(
             s,
@@ -104,6 +110,20 @@ pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> 
     }
     s.push_str("</svg>");
     s
+}
+
+/// The axis maximum: the smallest 1, 2 or 5 × 10^k at or above `max` (at least 1), so the
+/// half-way grid line is a whole number too.
+fn nice_max(max: u64) -> u64 {
+    let mut step = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            if m * step >= max {
+                return (m * step).max(1);
+            }
+        }
+        step = step.saturating_mul(10);
+    }
 }
 
 /// A node of the network drawing.
@@ -244,6 +264,11 @@ mod tests {
         // Connected nodes end up closer than the average pair.
         let d = |i: usize, j: usize| ((a[i].0 - a[j].0).powi(2) + (a[i].1 - a[j].1).powi(2)).sqrt();
         assert!(d(0, 1) < d(0, 4), "{a:?}");
+    }
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!([0, 1, 3, 7, 11, 600].map(nice_max), [1, 1, 5, 10, 20, 1000]);
     }
 
     #[test]
