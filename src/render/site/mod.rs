@@ -193,25 +193,41 @@ fn render_all(
 /// Every `href="..."` and `src="..."` of every page that points inside the site must name
 /// a file of the site. External links (with a scheme) are not checked: the build is offline.
 pub fn check_links(files: &BTreeMap<String, Vec<u8>>, base: &str) -> anyhow::Result<()> {
-    let mut broken = Vec::new();
-    for (path, bytes) in files {
-        if !path.ends_with(".html") {
-            continue;
-        }
-        let html = String::from_utf8_lossy(bytes);
-        for attr in ["href=\"", "src=\"", "action=\""] {
-            let mut rest = &html[..];
-            while let Some(i) = rest.find(attr) {
-                rest = &rest[i + attr.len()..];
-                let Some(end) = rest.find('"') else { break };
-                let link = decode_attr(&rest[..end]);
-                rest = &rest[end..];
-                if let Some(problem) = check_one(&link, base, files) {
-                    broken.push(format!("{path}: {link} ({problem})"));
-                }
-            }
-        }
-    }
+    let pages: Vec<(&String, &Vec<u8>)> =
+        files.iter().filter(|(p, _)| p.ends_with(".html")).collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let chunk = pages.len().div_ceil(threads).max(1);
+    let mut broken: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = pages
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut broken = Vec::new();
+                    for (path, bytes) in part {
+                        check_page(
+                            path,
+                            &String::from_utf8_lossy(bytes),
+                            base,
+                            files,
+                            &mut broken,
+                        );
+                    }
+                    broken
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec!["(a link-checking thread panicked)".into()])
+            })
+            .collect()
+    });
+    broken.sort();
     if broken.is_empty() {
         return Ok(());
     }
@@ -221,6 +237,30 @@ pub fn check_links(files: &BTreeMap<String, Vec<u8>>, base: &str) -> anyhow::Res
         "{n} broken internal link(s):\n  {}\n  fix: correct the link in the template (or the override under .guild/templates/site/)",
         broken.join("\n  ")
     )
+}
+
+fn check_page(
+    path: &str,
+    html: &str,
+    base: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    broken: &mut Vec<String>,
+) {
+    // One pass over the page: every `="` preceded by one of the URL attributes.
+    let mut rest = html;
+    while let Some(i) = rest.find("=\"") {
+        let before = &rest[..i];
+        rest = &rest[i + 2..];
+        if !(before.ends_with(" href") || before.ends_with(" src") || before.ends_with(" action")) {
+            continue;
+        }
+        let Some(end) = rest.find('"') else { break };
+        let link = decode_attr(&rest[..end]);
+        rest = &rest[end..];
+        if let Some(problem) = check_one(&link, base, files) {
+            broken.push(format!("{path}: {link} ({problem})"));
+        }
+    }
 }
 
 fn decode_attr(s: &str) -> std::borrow::Cow<'_, str> {

@@ -174,8 +174,33 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
     let reviews = review_ties(input);
     home(input, &ctx, &mut pages);
     people_directory(input, &ctx, &mut pages);
+    // Each person's docs with their role, in doc order.
+    let mut roles: HashMap<&str, Vec<(usize, &'static str)>> = HashMap::new();
+    for (i, d) in c.docs.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        let all = d
+            .authors
+            .iter()
+            .map(|a| (a, "author"))
+            .chain(d.facilitator.iter().map(|f| (f, "facilitator")))
+            .chain(d.participants.iter().map(|a| (a, "participant")));
+        for (who, role) in all {
+            if seen.insert(who.as_str()) {
+                roles.entry(who.as_str()).or_default().push((i, role));
+            }
+        }
+    }
     for (i, p) in c.people.iter().enumerate() {
-        person(input, &ctx, i, p, &person_slugs[i], &reviews, &mut pages);
+        person(
+            input,
+            &ctx,
+            i,
+            p,
+            &person_slugs[i],
+            &reviews,
+            &roles,
+            &mut pages,
+        );
     }
     docs(input, &ctx, &doc_slugs, &mut pages, &mut notes);
     network(input, &ctx, &reviews, &mut pages);
@@ -519,6 +544,7 @@ fn person(
     p: &PersonSummary,
     page_slug: &str,
     ties: &Ties,
+    roles: &HashMap<&str, Vec<(usize, &'static str)>>,
     pages: &mut Vec<Page>,
 ) {
     let extra = input
@@ -625,23 +651,14 @@ fn person(
         .filter_map(|d| d.get("name").and_then(Value::as_str))
         .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
         .collect();
-    let docs: Vec<Value> = input
-        .community
-        .docs
-        .iter()
-        .filter_map(|d| {
-            let role = if d.authors.contains(&p.id) {
-                "author"
-            } else if d.facilitator.as_deref() == Some(p.id.as_str()) {
-                "facilitator"
-            } else if d.participants.contains(&p.id) {
-                "participant"
-            } else {
-                return None;
-            };
-            let mut r = ctx.doc_ref(d);
+    let docs: Vec<Value> = roles
+        .get(p.id.as_str())
+        .into_iter()
+        .flatten()
+        .map(|&(i, role)| {
+            let mut r = ctx.doc_ref(&input.community.docs[i]);
             r["role"] = json!(role);
-            Some(r)
+            r
         })
         .collect();
     pages.push(Page {

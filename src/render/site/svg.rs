@@ -112,12 +112,12 @@ pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> 
     s
 }
 
-/// The axis maximum: the smallest 1, 2 or 5 × 10^k at or above `max` (at least 1), so the
-/// half-way grid line is a whole number too.
+/// The axis maximum: the smallest 1, 2, 4, 6 or 8 × 10^k at or above `max` (at least 1), so
+/// the half-way grid line is a whole number too.
 fn nice_max(max: u64) -> u64 {
     let mut step = 1u64;
     loop {
-        for m in [1, 2, 5] {
+        for m in [1, 2, 4, 6, 8] {
             if m * step >= max {
                 return (m * step).max(1);
             }
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn axis_maxima_are_round() {
-        assert_eq!([0, 1, 3, 7, 11, 600].map(nice_max), [1, 1, 5, 10, 20, 1000]);
+        assert_eq!([0, 1, 3, 7, 11, 600].map(nice_max), [1, 1, 4, 8, 20, 600]);
     }
 
     #[test]
