@@ -44,15 +44,25 @@ pub fn build(inputs: Inputs) -> Ledger {
     let index = history.index();
     let structure = Structure::read(history, &index);
 
-    // Identities: first without branch hints, then again with the hints that prove sound.
-    let hints_free = identities(history, mailmapped, github, &docs, &structure, config, &[]);
+    // Identities: first without branch hints, then with the hints that prove sound (added
+    // to a copy of the same builder, so every identity is collected once).
+    let builder = identities(history, mailmapped, github, &docs, &structure, config);
+    let hints_free = builder.clone().finish(config);
     let hints = branch_hints(&structure, commits, mailmapped, &hints_free);
     let ids = if hints.is_empty() {
         hints_free
     } else {
-        identities(
-            history, mailmapped, github, &docs, &structure, config, &hints,
-        )
+        let mut builder = builder;
+        for (ident, login) in &hints {
+            builder.add(
+                RawIdent {
+                    login: login.clone(),
+                    ..ident.clone()
+                },
+                0,
+            );
+        }
+        builder.finish(config)
     };
     let sig_person: Vec<u32> = mailmapped
         .iter()
@@ -134,11 +144,11 @@ pub fn build(inputs: Inputs) -> Ledger {
             if let Some(m) = gh.merged_by.as_deref().and_then(resolve_login) {
                 pr.merged_by = Some(m);
             }
-        } else {
-            // GitHub knows better: a PR it reports open or closed was not merged.
-            pr.merged_at = None;
-            pr.merged_by = None;
         }
+        // GitHub reporting it open or closed does not undo a merge that git proves: the
+        // synced record is older than the merge (synced before it happened) or the pull
+        // request was merged outside GitHub. A GitHub-only one has no merge to undo.
+        // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
         pr.created_at = parse_time(&gh.created_at);
         pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_time);
         pr.labels = gh.labels.clone();
@@ -604,8 +614,7 @@ fn identities(
     docs: &[DocRecord],
     structure: &Structure,
     config: &Config,
-    hints: &[(RawIdent, String)],
-) -> super::Identities {
+) -> IdentityBuilder {
     let mut b = IdentityBuilder::new();
     let mut uses = vec![0u64; mailmapped.len()];
     for c in &history.commits {
@@ -623,17 +632,9 @@ fn identities(
         }
     }
     b.add_aliases(config);
-    for (ident, login) in hints {
-        b.add(
-            RawIdent {
-                login: login.clone(),
-                ..ident.clone()
-            },
-            0,
-        );
-    }
+
     for gh in github {
-        for a in &gh.commit_authors {
+        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
             b.add(
                 RawIdent {
                     name: a.name.clone(),
@@ -682,5 +683,5 @@ fn identities(
     for e in extra {
         b.add(e, 0);
     }
-    b.finish(config)
+    b
 }

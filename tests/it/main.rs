@@ -2,5 +2,10 @@
 
 mod support;
 
+mod docs;
 mod foundation;
+<<<<<<< HEAD
 mod site;
+=======
+mod sync;
+>>>>>>> main
