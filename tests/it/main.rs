@@ -4,8 +4,5 @@ mod support;
 
 mod docs;
 mod foundation;
-<<<<<<< HEAD
 mod site;
-=======
 mod sync;
->>>>>>> main

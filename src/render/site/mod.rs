@@ -450,6 +450,8 @@ mod extras_tests {
             people: vec![person("ann", "Ann", 30), person("ben", "Ben", 10)],
             activity: Vec::new(),
             docs: vec![DocSummary {
+                id: "guide/2024-01-01-start".into(),
+                status: None,
                 path: "community/guides/2024-01-01-start.md".into(),
                 title: "Start here".into(),
                 kind: "guide".into(),
