@@ -202,7 +202,46 @@ fn person_page_shows_breakdown_reviews_and_explain_lines() {
         carol.contains("Faster lexer"),
         "explain lines carry PR titles"
     );
+    // The ladder reads as a sentence with what is missing, from guild.yml's default steps:
+    // Carol has one merged PR and one review; `reviewer` needs five of each.
+    assert!(
+        carol.contains("Step: <strong>contributor</strong> → next: <strong>reviewer</strong>"),
+        "ladder step"
+    );
+    assert!(
+        carol.contains("<li>4 more merged PRs (1 of 5)</li><li>4 more reviews given (1 of 5)</li>")
+    );
+    // Badges by their human names, earned on a day.
+    assert!(
+        carol.contains("<strong>Retro writer</strong>") && carol.contains("earned 2024-04-20<")
+    );
     insta::assert_snapshot!("person_carol_main", main_of(&carol));
+}
+
+#[test]
+fn newcomers_page_lists_the_ladder_newcomers_and_their_mentors() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let page = read(&repo.path().join("site/newcomers.html"));
+    // The configured steps with their requirements.
+    assert!(
+        page.contains("<strong>reviewer</strong> — Reviews others&#x27; work regularly.<br><small>5 merged PRs, 5 reviews given, 30 days active"),
+        "{page}"
+    );
+    // Bob's first contribution (PR #1, 2024-02-01) was reviewed by Carol the same day.
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("a row for Bob");
+    assert!(row.contains("<td>2024-02-01 "), "{row}");
+    assert!(
+        row.contains(r#"<a href="/people/carol.html">Carol</a>"#),
+        "{row}"
+    );
+    // Mentors available: Carol reviewed a newcomer's work.
+    let available = &page[page.find("id=\"available-h\"").expect("mentors available")..];
+    assert!(available.contains("/people/carol.html"));
+    insta::assert_snapshot!("newcomers_main", main_of(&page));
 }
 
 #[test]
