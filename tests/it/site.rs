@@ -685,3 +685,27 @@ fn chromium_runs_no_script_from_a_hostile_history() {
     assert_eq!(pwned, true);
     assert!(b.problems(&tab).is_empty(), "{:#?}", b.problems(&tab));
 }
+
+#[test]
+fn network_page_shows_the_network_metrics_per_person() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let page = read(&repo.path().join("site/network.html"));
+    let ctx = repo.run(["context", "--json"]).json();
+    let bob = &ctx["network"]["people"]["bob"];
+    // Bob's row: reviewers, reviewed, work reviewed, reviews given, then three decimals.
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("a metrics row for Bob");
+    let expected = format!(
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td>",
+        bob["in_degree"], bob["out_degree"], bob["weighted_in"], bob["weighted_out"],
+        bob["betweenness"].as_f64().unwrap()
+    );
+    assert!(row.contains(&expected), "{row}\nexpected {expected}");
+    assert!(page.contains(&format!(
+        "<strong>{:.3}</strong> density",
+        ctx["network"]["density"].as_f64().unwrap()
+    )));
+}

@@ -524,9 +524,11 @@ mod extras_tests {
         }];
         let mut json = serde_json::to_value(&community).unwrap();
         json["domains"] = serde_json::json!([{
-            "name": "parser", "experts": [{"id": "ann", "score": 3.5}],
+            "name": "parser", "source": "guild.yml", "files": 3, "work": 7,
+            "experts": [{"id": "ann", "name": "Ann", "score": 3.5, "authored": 2, "reviewed": 1, "last_active": "2024-02-01"}],
             "contributor_absence_factor": 1, "truck_factor": 1,
-            "single_points_of_failure": ["ann"],
+            "single_points_of_failure": [{"id": "ann", "name": "Ann", "files": 3, "whole_domain": true, "sample_files": ["src/<b>.rs"]}],
+            "inactive_owners": [{"owner": "@ghost", "file": "CODEOWNERS", "line": 2, "pattern": "/src/", "last_seen": null}],
         }]);
         let input = Input {
             community: &community,
@@ -564,6 +566,16 @@ mod extras_tests {
         let dom = page("domains/parser.html");
         assert!(dom.contains("Single points of failure") && dom.contains("/people/ann.html"));
         assert!(dom.contains("Start here"), "the domain's docs");
+        assert!(
+            dom.contains("<td class=\"num\">3.50</td>"),
+            "expert score: {dom}"
+        );
+        assert!(dom.contains("the whole domain hangs on them") && dom.contains("src/&lt;b&gt;.rs"));
+        assert!(dom.contains("@ghost") && dom.contains("never seen in this history"));
+        assert!(
+            !dom.contains("Details"),
+            "every key of the real shape has its place"
+        );
         let net = page("network.html");
         assert!(
             net.contains("betweenness") && net.contains("0.250") && !net.contains("0.25000"),

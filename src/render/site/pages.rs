@@ -2,7 +2,7 @@
 //! Every URL is made here (from slugs, under the base URL) so templates never build one,
 //! and the link checker can hold the whole site to it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
@@ -1143,9 +1143,9 @@ fn metrics_table(
     people: &BTreeMap<String, crate::analysis::network::PersonNode>,
 ) -> (Vec<String>, Vec<Value>) {
     let columns = [
-        "reviewed by (people)",
-        "reviewed (people)",
-        "own work reviewed",
+        "reviewers",
+        "reviewed",
+        "work reviewed",
         "reviews given",
         "betweenness",
         "closeness",
@@ -1195,6 +1195,54 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         let s = slug(name, "domain");
         let url = ctx.url(&format!("domains/{s}.html"));
         let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
+        // Each expert's numbers next to their link (known keys of `domains[].experts[]`).
+        let expert_rows: Vec<Value> = experts
+            .iter()
+            .zip(
+                d.get("experts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .map(|(r, e)| {
+                let mut r = r.clone();
+                r["score"] = json!(e
+                    .get("score")
+                    .and_then(Value::as_f64)
+                    .map(|x| format!("{x:.2}")));
+                for k in ["authored", "reviewed", "last_active"] {
+                    r[k] = e.get(k).cloned().unwrap_or(Value::Null);
+                }
+                r
+            })
+            .collect();
+        let spof_src = d.get("single_points_of_failure");
+        let spof: Vec<Value> = people_list(ctx, spof_src.unwrap_or(&Value::Null))
+            .into_iter()
+            .zip(spof_src.and_then(Value::as_array).into_iter().flatten())
+            .map(|(mut r, x)| {
+                r["files"] = x.get("files").cloned().unwrap_or(Value::Null);
+                r["whole_domain"] = x.get("whole_domain").cloned().unwrap_or(Value::Null);
+                r["sample"] = x.get("sample_files").cloned().unwrap_or(json!([]));
+                r
+            })
+            .collect();
+        let inactive: Vec<Value> = d
+            .get("inactive_owners")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                let owner = o.get("owner").and_then(Value::as_str).unwrap_or("");
+                json!({
+                    "owner": ctx.person_ref(owner),
+                    "file": o.get("file"),
+                    "line": o.get("line"),
+                    "pattern": o.get("pattern"),
+                    "last_seen": o.get("last_seen"),
+                })
+            })
+            .collect();
         let docs: Vec<Value> = input
             .community
             .docs
@@ -1202,16 +1250,35 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             .filter(|doc| doc.domain.as_deref() == Some(*name))
             .map(|doc| ctx.doc_ref(doc))
             .collect();
+        // Anything this page does not know yet is still shown, escaped.
         let mut rest = d.clone();
         if let Some(o) = rest.as_object_mut() {
-            o.remove("name");
-            o.remove("experts");
+            for k in [
+                "name",
+                "source",
+                "files",
+                "work",
+                "experts",
+                "truck_factor",
+                "contributor_absence_factor",
+                "single_points_of_failure",
+                "inactive_owners",
+            ] {
+                o.remove(k);
+            }
         }
+        let rest = if rest.as_object().is_some_and(|o| o.is_empty()) {
+            String::new()
+        } else {
+            generic_html(ctx, &rest)
+        };
         rows.push(json!({
             "name": name,
             "url": url,
+            "files": d.get("files"),
             "truck_factor": d.get("truck_factor"),
             "contributor_absence_factor": d.get("contributor_absence_factor"),
+            "spof": spof.len(),
             "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
         }));
         pages.push(Page {
@@ -1221,11 +1288,15 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             nav: "domains",
             data: json!({
                 "name": name,
-                "experts": experts,
+                "source": d.get("source"),
+                "files": d.get("files"),
+                "work": d.get("work"),
+                "experts": expert_rows,
                 "truck_factor": d.get("truck_factor"),
                 "contributor_absence_factor": d.get("contributor_absence_factor"),
-                "spof": people_list(ctx, d.get("single_points_of_failure").unwrap_or(&Value::Null)),
-                "details": generic_html(ctx, &rest),
+                "spof": spof,
+                "inactive": inactive,
+                "details": rest,
                 "docs": docs,
                 "index_url": ctx.url("domains/"),
             }),
@@ -1257,7 +1328,7 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             }))
         })
         .collect();
-    let guides: Vec<Value> = input
+    let mut guides: Vec<&DocSummary> = input
         .community
         .docs
         .iter()
@@ -1265,6 +1336,11 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             let k = d.kind.to_lowercase();
             k.contains("onboard") || k.contains("guide") || k.contains("how")
         })
+        .collect();
+    guides.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
+    let guides: Vec<Value> = guides
+        .into_iter()
+        .take(MAX_GUIDES)
         .map(|d| ctx.doc_ref(d))
         .collect();
     let n = &input.community.newcomers;
@@ -1299,17 +1375,28 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             r["mentors"] = json!(x
                 .mentors
                 .iter()
+                .take(MENTORS_PER_NEWCOMER)
                 .map(|m| ctx.person_ref(&m.id))
                 .collect::<Vec<_>>());
+            r["more_mentors"] = json!(x.mentors.len().saturating_sub(MENTORS_PER_NEWCOMER));
             r["returned"] = json!(x.returned);
             r["step"] = json!(x.ladder.as_ref().and_then(|l| l.step.clone()));
             r
         })
         .collect();
-    // Mentors available: everyone who reviewed a newcomer's work, most newcomers first.
+    // Mentors available: who reviewed the recent newcomers' work and is still active
+    // (seen in the 90 days before `as_of`), most newcomers first.
+    let since_90 = crate::util::rfc3339(parse_time(&input.community.as_of) - 90 * 86_400);
+    let active: HashSet<&str> = input
+        .community
+        .people
+        .iter()
+        .filter(|p| !p.is_bot && p.last_seen.as_deref() >= Some(since_90.as_str()))
+        .map(|p| p.id.as_str())
+        .collect();
     let mut helped: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for x in &n.people {
-        for m in &x.mentors {
+    for x in n.people.iter().take(MAX_NEWCOMERS) {
+        for m in x.mentors.iter().filter(|m| active.contains(m.id.as_str())) {
             let e = helped.entry(m.id.as_str()).or_default();
             e.0 += 1;
             e.1 += m.reviews;
@@ -1319,7 +1406,7 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     available.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let available: Vec<Value> = available
         .into_iter()
-        .take(MAX_NEWCOMERS)
+        .take(MAX_MENTORS)
         .map(|(id, (people, reviews))| {
             let mut r = ctx.person_ref(id);
             r["newcomers"] = json!(people);
@@ -1350,8 +1437,14 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     });
 }
 
-/// How many newcomers (and mentors) the newcomers' page lists.
+/// How many newcomers the newcomers' page lists.
 const MAX_NEWCOMERS: usize = 30;
+/// How many mentors it suggests.
+const MAX_MENTORS: usize = 12;
+/// How many of a newcomer's mentors (most reviews first) its row names.
+const MENTORS_PER_NEWCOMER: usize = 3;
+/// How many guides it lists (newest first).
+const MAX_GUIDES: usize = 10;
 
 /// Renders any JSON value as escaped HTML: objects as definition lists, arrays of objects
 /// as tables, strings that are person ids as links to their pages. Used for sections whose
