@@ -280,7 +280,7 @@ fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
     let chunk = n.div_ceil(threads).max(1);
     let mut closeness = vec![0.0; n];
     let mut betweenness = vec![0.0; n];
-    let parts: Vec<(Vec<f64>, Vec<(usize, f64)>)> = std::thread::scope(|scope| {
+    let parts: Vec<Dependencies> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .step_by(chunk)
             .map(|start| {
@@ -313,6 +313,9 @@ fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
     (betweenness, closeness)
 }
 
+/// Betweenness dependencies summed over some sources, and those sources' closeness.
+type Dependencies = (Vec<f64>, Vec<(usize, f64)>);
+
 /// Dependencies accumulated from the sources in `sources`, and their closeness.
 ///
 /// Two savings over the textbook loop, both exact: the shortest-path DAG is recorded as a
@@ -320,7 +323,7 @@ fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
 /// and once every node of the source's component has been found, the search turns
 /// bottom-up (as in direction-optimising BFS): the few nodes still beyond the frontier
 /// look for their predecessors, instead of the big frontier scanning all its neighbours.
-fn brandes(g: &Csr, sources: std::ops::Range<usize>) -> (Vec<f64>, Vec<(usize, f64)>) {
+fn brandes(g: &Csr, sources: std::ops::Range<usize>) -> Dependencies {
     let n = g.len();
     let comp = component_sizes(g);
     let mut bc = vec![0.0; n];
@@ -362,8 +365,8 @@ fn brandes(g: &Csr, sources: std::ops::Range<usize>) -> (Vec<f64>, Vec<(usize, f
                 scanned[v as usize] = true;
             }
             let d0 = dist[order[head] as usize];
-            for i in head..order.len() {
-                let w = order[i] as usize;
+            for &w in &order[head..] {
+                let w = w as usize;
                 let dw = dist[w];
                 if dw <= d0 {
                     continue;
