@@ -1,7 +1,9 @@
 //! Analysis: pure functions of (ledger, config). No I/O, no printing, no clock: "now" is the
 //! ledger's `as_of`, so the same history always gives the same numbers.
 
+pub mod domains;
 pub mod reputation;
+pub mod suggest;
 
 /// Which domains each event touched: the bridge between ownership (which knows paths and
 /// globs) and the analyses that group by domain (badges, cross-domain reviews, brokers).

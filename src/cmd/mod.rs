@@ -97,6 +97,12 @@ impl Session {
 
     /// Reads history (cached), synced GitHub data and docs, and builds the ledger.
     pub fn ledger(&self) -> anyhow::Result<Ledger> {
+        self.ledger_with_history().map(|(l, _)| l)
+    }
+
+    /// [`Session::ledger`], also returning the history it was built from (for commands that
+    /// read more of it, such as changed paths).
+    pub fn ledger_with_history(&self) -> anyhow::Result<(Ledger, git::History)> {
         let head = self.repo.head_commit()?;
         if self.repo.head_detached() && self.global.verbose > 0 {
             self.note(format_args!(
@@ -117,13 +123,14 @@ impl Session {
             Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
             None => (Vec::new(), Vec::new()),
         };
-        Ok(events::build(events::Inputs {
+        let ledger = events::build(events::Inputs {
             history: &history,
             mailmapped: &mailmapped,
             github: &github,
             docs,
             config: &self.config,
-        }))
+        });
+        Ok((ledger, history))
     }
 }
 

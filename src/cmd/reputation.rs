@@ -11,8 +11,9 @@ use crate::snapshot::{self, PersonSummary};
 pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
     let since = super::since(args.filter.since.as_deref())?;
-    let ledger = session.ledger()?;
-    let scores = reputation::score(&ledger, &session.config, since);
+    let (ledger, history) = session.ledger_with_history()?;
+    let domains = super::domains::event_domains(&session, &ledger, &history)?;
+    let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
     let mut people = snapshot::people(&ledger, &scores, since);
     rank(&mut people);
     if let Some(n) = args.filter.top {

@@ -2,4 +2,6 @@
 
 mod support;
 
+mod domains;
 mod foundation;
+mod suggest;
