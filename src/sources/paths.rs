@@ -161,19 +161,13 @@ pub fn read(
     if missing.is_empty() {
         return Ok(index);
     }
-    let mut opts_diff = git2::DiffOptions::new();
-    opts_diff
-        .skip_binary_check(true)
-        .ignore_submodules(false)
-        .include_typechange(true);
     let mut ids: Vec<u32> = Vec::new();
+    let mut prefix: Vec<u8> = Vec::new();
     for c in missing {
         let oid = c.oid();
-        let commit = repo
+        let tree = repo
             .find_commit(oid)
-            .with_context(|| format!("cannot read commit {oid}"))?;
-        let tree = commit
-            .tree()
+            .and_then(|commit| commit.tree())
             .with_context(|| format!("cannot read the tree of commit {oid}"))?;
         let parent_tree = match c.parents.first() {
             Some(p) => {
@@ -186,20 +180,16 @@ pub fn read(
             }
             None => None,
         };
-        let diff = repo
-            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts_diff))
-            .with_context(|| format!("cannot diff commit {oid} against its parent"))?;
         ids.clear();
-        for delta in diff.deltas() {
-            let file = if delta.status() == git2::Delta::Deleted {
-                delta.old_file()
-            } else {
-                delta.new_file()
-            };
-            if let Some(p) = file.path_bytes() {
-                ids.push(index.intern(p));
-            }
-        }
+        prefix.clear();
+        diff_trees(
+            repo,
+            parent_tree.as_ref(),
+            Some(&tree),
+            &mut prefix,
+            &mut |p| ids.push(index.intern(p)),
+        )
+        .with_context(|| format!("cannot diff commit {oid} against its parent"))?;
         index.push(c.id, &ids);
     }
     if let Some(dir) = opts.cache {
@@ -212,6 +202,101 @@ pub fn read(
         let _ = store(dir, &index);
     }
     Ok(index)
+}
+
+/// How git orders tree entries: by name, a folder's name compared as if it ended in `/`.
+fn entry_cmp(a: &git2::TreeEntry, b: &git2::TreeEntry) -> std::cmp::Ordering {
+    let key = |e: &git2::TreeEntry| {
+        let slash = (e.kind() == Some(git2::ObjectType::Tree)).then_some(b'/');
+        e.name_bytes().to_vec().into_iter().chain(slash)
+    };
+    let (an, bn) = (a.name_bytes(), b.name_bytes());
+    // Fast path: names differ before either ends.
+    match an.iter().zip(bn).find(|(x, y)| x != y) {
+        Some((x, y)) => x.cmp(y),
+        None => key(a).cmp(key(b)),
+    }
+}
+
+/// The paths that differ between two trees, like `git diff-tree -r --name-only`: identical
+/// subtrees (same id) are skipped without reading them, which is what makes this fast.
+/// A walk of our own rather than `git_diff_tree_to_tree`: only names are needed, so no
+/// delta objects, no pathspecs, no flags.
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&git2::Tree>,
+    new: Option<&git2::Tree>,
+    prefix: &mut Vec<u8>,
+    out: &mut dyn FnMut(&[u8]),
+) -> Result<(), git2::Error> {
+    let is_tree = |e: &git2::TreeEntry| e.kind() == Some(git2::ObjectType::Tree);
+    // Everything under one side's entry (added or deleted wholesale).
+    fn all(
+        repo: &Repository,
+        e: &git2::TreeEntry,
+        prefix: &mut Vec<u8>,
+        out: &mut dyn FnMut(&[u8]),
+        old_side: bool,
+    ) -> Result<(), git2::Error> {
+        let len = prefix.len();
+        prefix.extend_from_slice(e.name_bytes());
+        if e.kind() == Some(git2::ObjectType::Tree) {
+            prefix.push(b'/');
+            let t = repo.find_tree(e.id())?;
+            if old_side {
+                diff_trees(repo, Some(&t), None, prefix, out)?;
+            } else {
+                diff_trees(repo, None, Some(&t), prefix, out)?;
+            }
+        } else {
+            out(prefix);
+        }
+        prefix.truncate(len);
+        Ok(())
+    }
+    let (mut i, mut j) = (0, 0);
+    let (n_old, n_new) = (old.map_or(0, |t| t.len()), new.map_or(0, |t| t.len()));
+    while i < n_old || j < n_new {
+        let a = old.and_then(|t| t.get(i));
+        let b = new.and_then(|t| t.get(j));
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => entry_cmp(a, b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        match (order, a, b) {
+            (std::cmp::Ordering::Less, Some(a), _) => {
+                all(repo, &a, prefix, out, true)?;
+                i += 1;
+            }
+            (std::cmp::Ordering::Greater, _, Some(b)) => {
+                all(repo, &b, prefix, out, false)?;
+                j += 1;
+            }
+            (_, Some(a), Some(b)) => {
+                if a.id() != b.id() || a.filemode() != b.filemode() {
+                    if is_tree(&a) && is_tree(&b) {
+                        let len = prefix.len();
+                        prefix.extend_from_slice(a.name_bytes());
+                        prefix.push(b'/');
+                        let (ta, tb) = (repo.find_tree(a.id())?, repo.find_tree(b.id())?);
+                        diff_trees(repo, Some(&ta), Some(&tb), prefix, out)?;
+                        prefix.truncate(len);
+                    } else {
+                        let len = prefix.len();
+                        prefix.extend_from_slice(a.name_bytes());
+                        out(prefix);
+                        prefix.truncate(len);
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+    Ok(())
 }
 
 fn load(dir: &Path) -> Option<PathsIndex> {
@@ -298,4 +383,92 @@ pub fn range(repo: &Repository, spec: &str) -> anyhow::Result<(Vec<String>, Vec<
     walk.hide(b)?;
     let commits = walk.collect::<Result<Vec<Oid>, _>>()?;
     Ok((paths, commits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk agrees with libgit2's own tree diff on adds, deletes, edits, nested folders,
+    /// a file turned into a folder and mode changes.
+    #[test]
+    fn tree_walk_matches_libgit2_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = |s: &str| repo.blob(s.as_bytes()).unwrap();
+        let build = |files: &[(&str, &str, i32)]| -> Oid {
+            // Build nested trees from paths.
+            fn insert(
+                repo: &Repository,
+                base: Option<Oid>,
+                parts: &[&str],
+                blob: Oid,
+                mode: i32,
+            ) -> Oid {
+                let base = base.map(|b| repo.find_tree(b).unwrap());
+                let mut tb = repo.treebuilder(base.as_ref()).unwrap();
+                if parts.len() == 1 {
+                    tb.insert(parts[0], blob, mode).unwrap();
+                } else {
+                    let sub = tb
+                        .get(parts[0])
+                        .unwrap()
+                        .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                        .map(|e| e.id());
+                    let id = insert(repo, sub, &parts[1..], blob, mode);
+                    tb.insert(parts[0], id, 0o040000).unwrap();
+                }
+                tb.write().unwrap()
+            }
+            let mut root: Option<Oid> = None;
+            for (path, content, mode) in files {
+                let parts: Vec<&str> = path.split('/').collect();
+                root = Some(insert(&repo, root, &parts, blob(content), *mode));
+            }
+            root.unwrap()
+        };
+        let t1 = build(&[
+            ("a.txt", "1", 0o100644),
+            ("foo", "file", 0o100644),
+            ("foo.c", "c", 0o100644),
+            ("src/x.rs", "x", 0o100644),
+            ("src/deep/y.rs", "y", 0o100644),
+            ("old/z", "z", 0o100644),
+            ("run.sh", "sh", 0o100644),
+        ]);
+        let t2 = build(&[
+            ("a.txt", "2", 0o100644),
+            ("foo/inside", "now a folder", 0o100644),
+            ("foo.c", "c", 0o100644),
+            ("src/x.rs", "x", 0o100644),
+            ("src/deep/y.rs", "y2", 0o100644),
+            ("src/new.rs", "n", 0o100644),
+            ("run.sh", "sh", 0o100755),
+        ]);
+        let (t1, t2) = (repo.find_tree(t1).unwrap(), repo.find_tree(t2).unwrap());
+        for (old, new) in [(Some(&t1), &t2), (None, &t2), (Some(&t2), &t1)] {
+            let mut ours = Vec::new();
+            diff_trees(&repo, old, Some(new), &mut Vec::new(), &mut |p| {
+                ours.push(String::from_utf8_lossy(p).into_owned())
+            })
+            .unwrap();
+            ours.sort();
+            let diff = repo.diff_tree_to_tree(old, Some(new), None).unwrap();
+            let mut theirs: Vec<String> = diff
+                .deltas()
+                .map(|d| {
+                    let f = if d.status() == git2::Delta::Deleted {
+                        d.old_file()
+                    } else {
+                        d.new_file()
+                    };
+                    f.path().unwrap().to_string_lossy().into_owned()
+                })
+                .collect();
+            theirs.sort();
+            theirs.dedup();
+            ours.dedup();
+            assert_eq!(ours, theirs);
+        }
+    }
 }
