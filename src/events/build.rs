@@ -347,18 +347,17 @@ pub fn build(inputs: Inputs) -> Ledger {
             e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();
+    // One pass over the events (not one per pull request: that was quadratic).
+    let mut review_events: HashMap<u64, Vec<u32>> = HashMap::new();
+    for e in &events {
+        if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (e.pr, e.kind) {
+            review_events.entry(n).or_default().push(e.person);
+        }
+    }
     for pr in prs.values_mut() {
         pr.newcomer_first = first_prs.contains(&pr.number);
         let mut reviewers: BTreeSet<u32> = pr.reviewers.drain(..).collect();
-        reviewers.extend(
-            events
-                .iter()
-                .filter(|e| {
-                    e.pr == Some(pr.number)
-                        && matches!(e.kind, EventKind::Review | EventKind::ReviewComment)
-                })
-                .map(|e| e.person),
-        );
+        reviewers.extend(review_events.remove(&pr.number).unwrap_or_default());
         if let Some(a) = pr.author {
             reviewers.remove(&a);
         }
