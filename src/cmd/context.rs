@@ -5,8 +5,8 @@ use crate::exit::Outcome;
 
 pub fn execute(global: &GlobalOpts, _args: ContextArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
-    let (ledger, history) = session.ledger_with_history()?;
-    let ownership = super::domains::ownership(&session, &history)?;
+    let ledger = session.ledger()?;
+    let ownership = super::domains::ownership(&session)?;
     let community = crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref());
     super::print_json(&community)?;
     Ok(Outcome::Ok)

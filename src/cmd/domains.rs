@@ -18,7 +18,7 @@ use super::Session;
 
 /// Domains (from `guild.yml`, else CODEOWNERS) with the changed paths of every commit, or
 /// `None` when there are no domains: then nothing is diffed at all.
-pub fn ownership(session: &Session, history: &History) -> anyhow::Result<Option<Ownership>> {
+pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
     let co = codeowners::load(&session.repo)?;
     if let Some(co) = &co {
         for (line, msg) in &co.errors {
@@ -32,9 +32,10 @@ pub fn ownership(session: &Session, history: &History) -> anyhow::Result<Option<
             None => return Ok(None),
         },
     };
+    let history = history(session)?;
     let paths = paths::read(
         &session.repo.git,
-        history,
+        &history,
         &paths::ReadOptions {
             cache: Some(&session.repo.cache_dir),
         },
@@ -53,15 +54,27 @@ pub fn ownership(session: &Session, history: &History) -> anyhow::Result<Option<
 pub fn event_domains(
     session: &Session,
     ledger: &crate::events::Ledger,
-    history: &History,
 ) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-    Ok(ownership(session, history)?.map(|o| domains::event_domains(ledger, &o)))
+    Ok(ownership(session)?.map(|o| domains::event_domains(ledger, &o)))
+}
+
+/// The commits reachable from HEAD (from the history cache when it is current).
+pub fn history(session: &Session) -> anyhow::Result<History> {
+    let head = session.repo.head_commit()?;
+    crate::sources::git::read(
+        &session.repo.git,
+        head,
+        &crate::sources::git::ReadOptions {
+            progress: session.progress(),
+            cache: Some(&session.repo.cache_dir),
+        },
+    )
 }
 
 pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome> {
     let session = Session::open(global)?;
-    let (ledger, history) = session.ledger_with_history()?;
-    let summaries = match ownership(&session, &history)? {
+    let ledger = session.ledger()?;
+    let summaries = match ownership(&session)? {
         Some(own) => {
             let analysis = domains::analyse(&ledger, &session.config, &own);
             crate::snapshot::domains::summarize(&analysis, &Display::new(&ledger))

@@ -36,8 +36,8 @@ struct ExplainLine {
 pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
     let since = super::since(args.since.as_deref())?;
-    let (ledger, history) = session.ledger_with_history()?;
-    let domains = super::domains::event_domains(&session, &ledger, &history)?;
+    let ledger = session.ledger()?;
+    let domains = super::domains::event_domains(&session, &ledger)?;
     let display = Display::new(&ledger);
     let who = display
         .ids

@@ -11,8 +11,8 @@ use crate::snapshot::{self, PersonSummary};
 pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
     let since = super::since(args.filter.since.as_deref())?;
-    let (ledger, history) = session.ledger_with_history()?;
-    let domains = super::domains::event_domains(&session, &ledger, &history)?;
+    let ledger = session.ledger()?;
+    let domains = super::domains::event_domains(&session, &ledger)?;
     let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
     let mut people = snapshot::people(&ledger, &scores, since);
     rank(&mut people);
@@ -56,11 +56,7 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
                         .unwrap_or_default(),
                 ]);
             }
-            if args.format == TableFormat::Csv {
-                t.write_csv(&mut out)?;
-            } else {
-                t.write_text(&mut out)?;
-            }
+            t.write(args.format, &mut out)?;
         }
     }
     out.flush()?;

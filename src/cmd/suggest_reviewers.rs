@@ -18,7 +18,7 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
     if let Some(n) = args.count {
         session.config.reviewers.count = n;
     }
-    let (ledger, history) = session.ledger_with_history()?;
+    let ledger = session.ledger()?;
     let git = &session.repo.git;
     let (changed, range_commits) = match &args.diff {
         Some(spec) => paths::range(git, spec)?,
@@ -67,6 +67,7 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
             authors.sort_unstable();
         }
     }
+    let history = super::domains::history(&session)?;
     let index = paths::read(
         git,
         &history,

@@ -44,15 +44,25 @@ pub fn build(inputs: Inputs) -> Ledger {
     let index = history.index();
     let structure = Structure::read(history, &index);
 
-    // Identities: first without branch hints, then again with the hints that prove sound.
-    let hints_free = identities(history, mailmapped, github, &docs, &structure, config, &[]);
+    // Identities: first without branch hints, then with the hints that prove sound (added
+    // to a copy of the same builder, so every identity is collected once).
+    let builder = identities(history, mailmapped, github, &docs, &structure, config);
+    let hints_free = builder.clone().finish(config);
     let hints = branch_hints(&structure, commits, mailmapped, &hints_free);
     let ids = if hints.is_empty() {
         hints_free
     } else {
-        identities(
-            history, mailmapped, github, &docs, &structure, config, &hints,
-        )
+        let mut builder = builder;
+        for (ident, login) in &hints {
+            builder.add(
+                RawIdent {
+                    login: login.clone(),
+                    ..ident.clone()
+                },
+                0,
+            );
+        }
+        builder.finish(config)
     };
     let sig_person: Vec<u32> = mailmapped
         .iter()
@@ -134,11 +144,11 @@ pub fn build(inputs: Inputs) -> Ledger {
             if let Some(m) = gh.merged_by.as_deref().and_then(resolve_login) {
                 pr.merged_by = Some(m);
             }
-        } else {
-            // GitHub knows better: a PR it reports open or closed was not merged.
-            pr.merged_at = None;
-            pr.merged_by = None;
         }
+        // GitHub reporting it open or closed does not undo a merge that git proves: the
+        // synced record is older than the merge (synced before it happened) or the pull
+        // request was merged outside GitHub. A GitHub-only one has no merge to undo.
+        // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
         pr.created_at = parse_time(&gh.created_at);
         pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_time);
         pr.labels = gh.labels.clone();
@@ -317,18 +327,20 @@ pub fn build(inputs: Inputs) -> Ledger {
     // on each commit of a PR, a GitHub review and a Reviewed-by) is one event: keep the first
     // and the strongest kind.
     events.retain(|e| !(e.kind.is_review_side() && e.other == Some(e.person)));
-    dedupe(&mut events);
+    // A total order before deduplication, so the result never depends on the order in
+    // which history was read (fresh walk or cache).
     events.sort_by(|a, b| {
         a.time
             .cmp(&b.time)
-            .then_with(|| {
-                ids.people[a.person as usize]
-                    .id
-                    .cmp(&ids.people[b.person as usize].id)
-            })
+            // People are sorted by id, so their index orders like their id.
+            .then_with(|| a.person.cmp(&b.person))
             .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.pr.cmp(&b.pr))
+            .then_with(|| a.other.cmp(&b.other))
     });
+    dedupe(&mut events);
 
     // Newcomers' first pull requests: the author's first event belongs to that PR.
     let mut first: HashMap<u32, &Event> = HashMap::new();
@@ -347,17 +359,16 @@ pub fn build(inputs: Inputs) -> Ledger {
             e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();
-    // One pass over the events (not one per pull request: that was quadratic).
-    let mut review_events: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut reviewers_of: HashMap<u64, BTreeSet<u32>> = HashMap::new();
     for e in &events {
         if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (e.pr, e.kind) {
-            review_events.entry(n).or_default().push(e.person);
+            reviewers_of.entry(n).or_default().insert(e.person);
         }
     }
     for pr in prs.values_mut() {
         pr.newcomer_first = first_prs.contains(&pr.number);
         let mut reviewers: BTreeSet<u32> = pr.reviewers.drain(..).collect();
-        reviewers.extend(review_events.remove(&pr.number).unwrap_or_default());
+        reviewers.extend(reviewers_of.remove(&pr.number).unwrap_or_default());
         if let Some(a) = pr.author {
             reviewers.remove(&a);
         }
@@ -462,7 +473,7 @@ struct Structure {
 }
 
 impl Structure {
-    fn read(history: &History, index: &HashMap<[u8; 20], u32>) -> Structure {
+    fn read(history: &History, index: &crate::sources::git::OidMap<u32>) -> Structure {
         let commits = &history.commits;
         let parents = |i: usize| {
             commits[i]
@@ -603,8 +614,7 @@ fn identities(
     docs: &[DocRecord],
     structure: &Structure,
     config: &Config,
-    hints: &[(RawIdent, String)],
-) -> super::Identities {
+) -> IdentityBuilder {
     let mut b = IdentityBuilder::new();
     let mut uses = vec![0u64; mailmapped.len()];
     for c in &history.commits {
@@ -622,17 +632,9 @@ fn identities(
         }
     }
     b.add_aliases(config);
-    for (ident, login) in hints {
-        b.add(
-            RawIdent {
-                login: login.clone(),
-                ..ident.clone()
-            },
-            0,
-        );
-    }
+
     for gh in github {
-        for a in &gh.commit_authors {
+        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
             b.add(
                 RawIdent {
                     name: a.name.clone(),
@@ -681,5 +683,5 @@ fn identities(
     for e in extra {
         b.add(e, 0);
     }
-    b.finish(config)
+    b
 }

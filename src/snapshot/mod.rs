@@ -32,11 +32,15 @@ pub struct Community {
     /// Docs of the knowledge base, sorted by path.
     pub docs: Vec<DocSummary>,
     // -- network (issue 3): the review network and its findings --
+    /// Who works on whose contributions: metrics per person, edges, brokers, isolates.
+    pub network: crate::analysis::network::Network,
 
     // -- domains (issue 3): experts, bus factors, single points of failure --
     /// Domains sorted by name (empty when none are configured and there is no CODEOWNERS).
     pub domains: Vec<domains::DomainSummary>,
     // -- newcomers (issue 3): first contributions and the ladder --
+    /// First contributions, first reviews, mentors and ladder steps.
+    pub newcomers: crate::analysis::newcomers::Newcomers,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +54,10 @@ pub struct PersonSummary {
     pub reputation: Score,
     /// Points per rule, for the breakdown (sorted by rule).
     pub breakdown: Vec<RuleTotal>,
+    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build`].
+    pub badges: Vec<crate::analysis::badges::Badge>,
+    /// Step on the contributor ladder. Filled by [`build`].
+    pub ladder: Option<crate::analysis::newcomers::LadderStatus>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -80,6 +88,8 @@ pub struct MonthActivity {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DocSummary {
+    /// `<kind>/<file stem>`, lowercase: unique among docs (see `cargo guild docs check`).
+    pub id: String,
     pub path: String,
     pub title: String,
     pub kind: String,
@@ -90,6 +100,53 @@ pub struct DocSummary {
     pub authors: Vec<String>,
     pub facilitator: Option<String>,
     pub participants: Vec<String>,
+    /// Free text from the front matter (`draft` when scaffolded).
+    pub status: Option<String>,
+}
+
+impl DocSummary {
+    /// A doc with its people as written, for when there is no ledger to resolve them.
+    pub fn raw(d: &crate::sources::docs::DocRecord) -> DocSummary {
+        DocSummary::with_names(d, |s| s.to_string())
+    }
+
+    fn with_names(
+        d: &crate::sources::docs::DocRecord,
+        name_of: impl Fn(&str) -> String,
+    ) -> DocSummary {
+        DocSummary {
+            id: d.id().unwrap_or_default(),
+            path: d.path.clone(),
+            title: d.front.title.clone().unwrap_or_default(),
+            kind: d.front.kind.clone().unwrap_or_default(),
+            date: d.front.date.clone().unwrap_or_default(),
+            domain: d.front.domain.clone(),
+            tags: d.front.tags.clone(),
+            authors: d.front.authors.iter().map(|a| name_of(a)).collect(),
+            facilitator: d.front.facilitator.as_deref().map(&name_of),
+            participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
+            status: d.front.status.clone(),
+        }
+    }
+}
+
+/// The ledger's docs with people shown by display id (opted-out people anonymised).
+pub fn docs(ledger: &Ledger) -> Vec<DocSummary> {
+    let display = Display::new(ledger);
+    let name_of = |who: &str| {
+        ledger
+            .identities
+            .resolve(&crate::events::identity::RawIdent::parse(who))
+            .map(|i| display.ids[i as usize].clone())
+            .unwrap_or_else(|| crate::util::slug(who, "someone"))
+    };
+    let mut out: Vec<DocSummary> = ledger
+        .docs
+        .iter()
+        .map(|d| DocSummary::with_names(d, name_of))
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// How a person is shown: opted-out people become `anonymous-N`, numbered in id order.
@@ -173,6 +230,8 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
                     points: *pts,
                 })
                 .collect(),
+            badges: Vec::new(),
+            ladder: None,
         })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -199,40 +258,39 @@ pub fn build_with(
         analysis.as_ref().map(|a| &a.event_domains),
     );
     let display = Display::new(ledger);
-    let name_of = |who: &str| {
-        ledger
-            .identities
-            .resolve(&crate::events::identity::RawIdent::parse(who))
-            .map(|i| display.ids[i as usize].clone())
-            .unwrap_or_else(|| crate::util::slug(who, "someone"))
-    };
-    let docs = ledger
-        .docs
+    let docs = docs(ledger);
+    let domains = analysis.as_ref().map(|a| &a.event_domains);
+    let mut people = people(ledger, &scores, None);
+    let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
+    let mut ladder = crate::analysis::newcomers::ladder(ledger, config);
+    let newcomers =
+        crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names);
+    let index: std::collections::HashMap<&str, usize> = display
+        .ids
         .iter()
-        .map(|d| DocSummary {
-            path: d.path.clone(),
-            title: d.front.title.clone().unwrap_or_default(),
-            kind: d.front.kind.clone().unwrap_or_default(),
-            date: d.front.date.clone().unwrap_or_default(),
-            domain: d.front.domain.clone(),
-            tags: d.front.tags.clone(),
-            authors: d.front.authors.iter().map(|a| name_of(a)).collect(),
-            facilitator: d.front.facilitator.as_deref().map(name_of),
-            participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
-        })
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
         .collect();
+    for p in &mut people {
+        if let Some(&i) = index.get(p.id.as_str()) {
+            p.badges = std::mem::take(&mut badges[i]);
+            p.ladder = ladder[i].take();
+        }
+    }
     Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),
         head: ledger.head.clone(),
         as_of: rfc3339(ledger.as_of),
-        people: people(ledger, &scores, None),
+        people,
         activity: activity(ledger),
         docs,
         domains: analysis
             .as_ref()
             .map(|a| domains::summarize(a, &display))
             .unwrap_or_default(),
+        network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
+        newcomers,
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use git2::{Oid, Repository, Sort};
+use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::trailers;
@@ -41,7 +41,7 @@ pub struct CommitRecord {
 impl CommitRecord {
     pub fn oid(&self) -> Oid {
         // A 20-byte array is always a valid SHA-1 object id.
-        Oid::from_bytes(&self.id).unwrap_or_else(|_| Oid::ZERO_SHA1)
+        Oid::from_bytes(&self.id).unwrap_or(Oid::ZERO_SHA1)
     }
     pub fn short_id(&self) -> String {
         let mut s = self.oid().to_string();
@@ -61,7 +61,7 @@ pub struct History {
 
 impl History {
     /// Map from commit id to index in `commits`.
-    pub fn index(&self) -> HashMap<[u8; 20], u32> {
+    pub fn index(&self) -> OidMap<u32> {
         self.commits
             .iter()
             .enumerate()
@@ -69,6 +69,29 @@ impl History {
             .collect()
     }
 }
+
+/// Object ids are already uniformly distributed: their first eight bytes are a perfect
+/// hash, far cheaper than SipHash on 100,000 keys.
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Arrays hash as their bytes; a length prefix (if any) is mixed in harmlessly.
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+}
+
+pub type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
+pub type OidSet = std::collections::HashSet<[u8; 20], OidBuild>;
+pub type OidMap<V> = HashMap<[u8; 20], V, OidBuild>;
 
 /// Options for [`read`].
 pub struct ReadOptions<'a> {
@@ -90,23 +113,43 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         head: *as_bytes(&head),
         ..Default::default()
     };
-    let mut revwalk = repo.revwalk().context("cannot start walking history")?;
-    revwalk.set_sorting(Sort::NONE)?;
-    revwalk.push(head)?;
-    if let Some(c) = &cached {
-        // Everything reachable from the cached head is in the cache: walk only the rest.
-        if let Ok(old) = Oid::from_bytes(&c.head) {
-            if repo.find_commit(old).is_ok() {
-                revwalk.hide(old)?;
-            }
+    // Our own traversal over raw objects: one odb read and one parse per commit (a revwalk
+    // plus find_commit reads and parses every commit twice and fills libgit2's object cache).
+    // libgit2 re-hashes every object it reads by default (SHA-1 with collision detection),
+    // which costs more than parsing; git itself does not do this on read either.
+    git2::opts::strict_hash_verification(false);
+    let odb = repo.odb().context("cannot open the object database")?;
+    let known: OidSet = cached
+        .iter()
+        .flat_map(|c| c.commits.iter().map(|r| r.id))
+        .collect();
+    let mut seen = OidSet::default();
+    let mut stack = vec![history.head];
+    while let Some(id) = stack.pop() {
+        if known.contains(&id) || !seen.insert(id) {
+            continue;
         }
-    }
-    for oid in revwalk {
-        let oid = oid.context("cannot walk history (is the repository corrupt?)")?;
-        let commit = repo
-            .find_commit(oid)
-            .with_context(|| format!("cannot read commit {oid}"))?;
-        let record = walker.record(&commit, &mut history.sigs);
+        let oid = Oid::from_bytes(&id)?;
+        let object = match odb.read(oid) {
+            Ok(o) => o,
+            // A parent missing from a shallow or grafted repository ends that line of history.
+            Err(e) if e.code() == git2::ErrorCode::NotFound && id != history.head => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot read commit {oid} (is the repository corrupt?)")
+                })
+            }
+        };
+        if object.kind() != git2::ObjectType::Commit {
+            anyhow::bail!(
+                "{oid} is a {} where a commit was expected",
+                object.kind().str()
+            );
+        }
+        let raw =
+            parse_commit(object.data()).with_context(|| format!("commit {oid} is malformed"))?;
+        stack.extend(raw.parents.iter().rev());
+        let record = walker.record(id, raw, &mut history.sigs);
         history.commits.push(record);
         walker.tick(history.commits.len());
     }
@@ -148,7 +191,7 @@ fn merge_cached(history: &mut History, old: History) {
         c
     }));
     // Keep only what is reachable from the new head.
-    let index: HashMap<[u8; 20], usize> = all.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let index: OidMap<usize> = all.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut keep = vec![false; all.len()];
     let mut stack: Vec<usize> = index.get(&history.head).copied().into_iter().collect();
     while let Some(i) = stack.pop() {
@@ -193,41 +236,38 @@ impl Walker {
         }
     }
 
-    fn intern(&mut self, sig: &git2::Signature, sigs: &mut Vec<Sig>) -> u32 {
-        let key = (sig.name_bytes().to_vec(), sig.email_bytes().to_vec());
-        if let Some(&i) = self.sig_index.get(&key) {
+    fn intern(&mut self, name: &[u8], email: &[u8], sigs: &mut Vec<Sig>) -> u32 {
+        if let Some(&i) = self.sig_index.get(&(name, email) as &dyn SigKey) {
             return i;
         }
         let i = sigs.len() as u32;
         sigs.push(Sig {
-            name: String::from_utf8_lossy(&key.0).trim().to_string(),
-            email: String::from_utf8_lossy(&key.1).trim().to_string(),
+            name: String::from_utf8_lossy(name).trim().to_string(),
+            email: String::from_utf8_lossy(email).trim().to_string(),
         });
-        self.sig_index.insert(key, i);
+        self.sig_index.insert((name.to_vec(), email.to_vec()), i);
         i
     }
 
-    fn record(&mut self, commit: &git2::Commit, sigs: &mut Vec<Sig>) -> CommitRecord {
-        let author = commit.author();
-        let committer = commit.committer();
-        let raw = commit.message_raw_bytes();
+    fn record(&mut self, id: [u8; 20], c: RawCommit, sigs: &mut Vec<Sig>) -> CommitRecord {
+        let merge = c.parents.len() > 1;
         CommitRecord {
-            id: *as_bytes(&commit.id()),
-            parents: commit.parent_ids().map(|p| *as_bytes(&p)).collect(),
-            author: self.intern(&author, sigs),
-            author_time: author.when().seconds(),
-            committer: self.intern(&committer, sigs),
-            commit_time: committer.when().seconds(),
-            summary: trailers::summary(raw),
-            body_title: if commit.parent_count() > 1 {
-                trailers::body_title(raw)
+            id,
+            author: self.intern(c.author.0, c.author.1, sigs),
+            author_time: c.author.2,
+            committer: self.intern(c.committer.0, c.committer.1, sigs),
+            commit_time: c.committer.2,
+            summary: trailers::summary(c.message),
+            body_title: if merge {
+                trailers::body_title(c.message)
             } else {
                 None
             },
-            trailers: trailers::parse(raw)
+            trailers: trailers::parse(c.message)
                 .into_iter()
                 .map(|(k, v)| (k as u8, v))
                 .collect(),
+            parents: c.parents,
         }
     }
 
@@ -254,6 +294,107 @@ impl Walker {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// A commit object's fields, borrowed from its raw bytes.
+struct RawCommit<'a> {
+    parents: Vec<[u8; 20]>,
+    /// (name, e-mail, Unix time)
+    author: (&'a [u8], &'a [u8], i64),
+    committer: (&'a [u8], &'a [u8], i64),
+    message: &'a [u8],
+}
+
+/// Parses a raw commit object (`tree`, `parent`*, `author`, `committer`, other headers,
+/// a blank line, the message). Returns `None` when a required header is missing.
+fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
+    let mut parents = Vec::with_capacity(2);
+    let mut author = None;
+    let mut committer = None;
+    let mut pos = 0;
+    while pos < data.len() {
+        let end = data[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |i| pos + i);
+        let line = &data[pos..end];
+        pos = end + 1;
+        if line.is_empty() {
+            break;
+        }
+        if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.push(parse_hex(hex)?);
+        } else if let Some(sig) = line.strip_prefix(b"author ") {
+            author = parse_sig(sig);
+        } else if let Some(sig) = line.strip_prefix(b"committer ") {
+            committer = parse_sig(sig);
+        }
+    }
+    let author = author.or(committer)?;
+    Some(RawCommit {
+        parents,
+        author,
+        committer: committer.unwrap_or(author),
+        message: data.get(pos..).unwrap_or(&[]),
+    })
+}
+
+fn parse_hex(hex: &[u8]) -> Option<[u8; 20]> {
+    if hex.len() < 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    for (i, byte) in out.iter_mut().enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        *byte = digit(hex[2 * i])? << 4 | digit(hex[2 * i + 1])?;
+    }
+    Some(out)
+}
+
+/// `Name <email> 1700000000 +0100` → (name, email, time). A signature without a
+/// parsable time gets 0 rather than failing the whole run.
+fn parse_sig(sig: &[u8]) -> Option<(&[u8], &[u8], i64)> {
+    let close = sig.iter().rposition(|&b| b == b'>')?;
+    let open = sig[..close].iter().rposition(|&b| b == b'<')?;
+    let name = sig[..open].trim_ascii();
+    let email = &sig[open + 1..close];
+    let time = std::str::from_utf8(&sig[close + 1..])
+        .ok()
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    Some((name, email, time))
+}
+
+/// Lets the signature map be probed with borrowed slices (no allocation per commit).
+trait SigKey {
+    fn key(&self) -> (&[u8], &[u8]);
+}
+impl SigKey for (Vec<u8>, Vec<u8>) {
+    fn key(&self) -> (&[u8], &[u8]) {
+        (&self.0, &self.1)
+    }
+}
+impl SigKey for (&[u8], &[u8]) {
+    fn key(&self) -> (&[u8], &[u8]) {
+        (self.0, self.1)
+    }
+}
+impl<'a> std::borrow::Borrow<dyn SigKey + 'a> for (Vec<u8>, Vec<u8>) {
+    fn borrow(&self) -> &(dyn SigKey + 'a) {
+        self
+    }
+}
+impl PartialEq for dyn SigKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for dyn SigKey + '_ {}
+impl std::hash::Hash for dyn SigKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state)
     }
 }
 

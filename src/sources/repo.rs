@@ -66,6 +66,12 @@ impl Repo {
             );
         }
         let head = self.git.head().map_err(|e| {
+            if e.code() == git2::ErrorCode::UnbornBranch {
+                return anyhow::anyhow!(
+                    "the repository at {} has no commits yet\n  fix: commit something first; cargo guild reads history",
+                    self.root().display()
+                );
+            }
             anyhow::anyhow!(
                 "cannot resolve HEAD in {} ({})\n  fix: check out a branch, e.g. `git switch main`",
                 self.root().display(),

@@ -49,20 +49,24 @@ pub fn body_title(raw: &[u8]) -> Option<String> {
 /// The known trailers of a message, in order.
 pub fn parse(raw: &[u8]) -> Vec<(usize, String)> {
     let start = raw.len().saturating_sub(TRAILER_WINDOW);
-    let text = String::from_utf8_lossy(&raw[start..]);
+    let window = &raw[start..];
     // The first paragraph is the subject: never trailers.
     let body_start = if start == 0 {
-        match text.find("\n\n") {
+        match find(window, b"\n\n") {
             Some(i) => i + 2,
             None => return Vec::new(),
         }
     } else {
         0
     };
-    let body = text[body_start..].trim_end();
-    // Drop a trailing comment block or patch separator as git does.
-    let last_para_start = body.rfind("\n\n").map(|i| i + 2).unwrap_or(0);
-    let para = &body[last_para_start..];
+    let body = window[body_start..].trim_ascii_end();
+    // Only the last paragraph can hold trailers: decode just that.
+    let last = rfind(body, b"\n\n").map(|i| i + 2).unwrap_or(0);
+    if !body[last..].contains(&b':') {
+        return Vec::new();
+    }
+    let para = String::from_utf8_lossy(&body[last..]);
+    let para = para.as_ref();
     if para.trim().is_empty() {
         return Vec::new();
     }
@@ -92,6 +96,14 @@ pub fn parse(raw: &[u8]) -> Vec<(usize, String)> {
     } else {
         Vec::new()
     }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn split_trailer(line: &str) -> Option<(String, String)> {

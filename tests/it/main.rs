@@ -2,6 +2,11 @@
 
 mod support;
 
+mod badges;
+mod docs;
 mod domains;
 mod foundation;
+mod network;
+mod newcomers;
 mod suggest;
+mod sync;

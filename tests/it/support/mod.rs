@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fake_github;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -109,14 +111,18 @@ impl Repo {
         let (cn, ce) = committer.map(ident).unwrap_or((an.clone(), ae.clone()));
         let d = git_date(date);
         self.git(&["add", "-A"]);
+        // Through a file: a message may be longer than an argument can be.
+        let msg_file = self.path().join(".git/GUILD_TEST_MSG");
+        std::fs::write(&msg_file, message).unwrap();
         self.git_env(
             &[
                 "commit",
                 "-q",
                 "--allow-empty",
                 "--no-verify",
-                "-m",
-                message,
+                "--cleanup=verbatim",
+                "-F",
+                msg_file.to_str().unwrap(),
             ],
             &[
                 ("GIT_AUTHOR_NAME", an),
@@ -139,6 +145,7 @@ impl Repo {
     /// A GitHub-style merged pull request: a branch with one commit by `author` (touching
     /// `path` when given), merged with `--no-ff` by `merger` as
     /// `Merge pull request #N from <owner>/pr-N` with the title in the body.
+    #[allow(clippy::too_many_arguments)] // a test builder reads best with the PR's facts in a row
     pub fn merge_pr_full(
         &self,
         number: u64,
@@ -219,6 +226,31 @@ impl Repo {
         S: AsRef<std::ffi::OsStr>,
     {
         self.run_in(self.path(), args)
+    }
+
+    /// Runs the real binary in the repository with extra environment variables.
+    pub fn run_env<I, S>(&self, args: I, env: &[(String, String)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        Run(cmd.output().expect("cargo-guild runs"))
+    }
+
+    /// The real binary, set up to run in the repository (for tests that spawn and kill it).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = guild();
+        cmd.args(args).current_dir(self.path());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
     }
 
     /// Runs the real binary in `dir`.
