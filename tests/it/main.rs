@@ -8,5 +8,6 @@ mod domains;
 mod foundation;
 mod network;
 mod newcomers;
+mod site;
 mod suggest;
 mod sync;
