@@ -4,8 +4,10 @@ mod support;
 
 mod badges;
 mod docs;
+mod domains;
 mod foundation;
 mod network;
 mod newcomers;
 mod site;
+mod suggest;
 mod sync;

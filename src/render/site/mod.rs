@@ -467,6 +467,7 @@ mod extras_tests {
                 participants: vec![],
             }],
             network: Default::default(),
+            domains: Vec::new(),
             newcomers: Default::default(),
         };
         use crate::analysis::{badges, network, newcomers};
