@@ -709,3 +709,49 @@ fn network_page_shows_the_network_metrics_per_person() {
         ctx["network"]["density"].as_f64().unwrap()
     )));
 }
+
+#[test]
+fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
+    let repo = community();
+    repo.write(
+        "guild.yml",
+        "name: Demo guild\nopt_out:\n  - olga@example.com\ndomains:\n  parsing: [\"src/parser.rs\"]\n  lexing: [\"src/lexer.rs\"]\n",
+    )
+    .commit_by("Carol <carol@example.com>", "2024-04-21", "Domains");
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let ctx = repo.run(["context", "--json"]).json();
+    let parsing = ctx["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "parsing")
+        .expect("the parsing domain");
+    let page = read(&repo.path().join("site/domains/parsing.html"));
+    let expert = &parsing["experts"][0];
+    // Bob wrote src/parser.rs (PR #1): he is its first expert, with his numbers.
+    assert_eq!(expert["id"], "bob");
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("an expert row for Bob");
+    assert!(
+        row.contains(&format!(
+            "<td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>",
+            expert["score"].as_f64().unwrap(),
+            expert["authored"],
+            expert["reviewed"],
+            expert["last_active"].as_str().unwrap()
+        )),
+        "{row}"
+    );
+    assert!(page.contains(&format!(
+        "<strong>{}</strong> truck factor",
+        parsing["truck_factor"]
+    )));
+    let index = read(&repo.path().join("site/domains/index.html"));
+    assert!(index.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
+    assert!(index.contains(r#"<a href="/domains/lexing.html">lexing</a>"#));
+    // Bob's page links his domain.
+    let bob = read(&repo.path().join("site/people/bob.html"));
+    assert!(bob.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
+}
