@@ -715,9 +715,12 @@ fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
     let repo = community();
     repo.write(
         "guild.yml",
-        "name: Demo guild\nopt_out:\n  - olga@example.com\ndomains:\n  parsing: [\"src/parser.rs\"]\n  lexing: [\"src/lexer.rs\"]\n",
+        "name: Demo guild\nopt_out:\n  - olga@example.com\ndomains:\n  parsing: [\"src/parser.rs\"]\n  lexing: [\"src/lexer.rs\"]\n  ops: [\"ops/**\"]\n",
     )
-    .commit_by("Carol <carol@example.com>", "2024-04-21", "Domains");
+    .commit_by("Carol <carol@example.com>", "2024-04-21", "Domains")
+    // Only Alice ever touched ops/: that domain hangs on her.
+    .write("ops/deploy.sh", "echo deploy\n")
+    .commit_by("Alice Smith <alice@example.com>", "2024-04-21", "Deploy script");
     repo.run(["site", "build", "--out", "site"]).ok();
     let ctx = repo.run(["context", "--json"]).json();
     let parsing = ctx["domains"]
@@ -751,6 +754,26 @@ fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
     let index = read(&repo.path().join("site/domains/index.html"));
     assert!(index.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
     assert!(index.contains(r#"<a href="/domains/lexing.html">lexing</a>"#));
+    // The home page names the domains at risk (truck factor 0 or 1), and only those.
+    let home = read(&repo.path().join("site/index.html"));
+    let health = &home[home.find("Domains at risk").expect("domains at risk")..];
+    let health = &health[..health.find("</dd>").unwrap()];
+    assert!(
+        health.contains(r#"<a href="/domains/ops.html">ops</a> <small>(truck factor 1)</small>"#),
+        "{health}"
+    );
+    for d in ctx["domains"].as_array().unwrap() {
+        let shown = format!(
+            r#"<a href="/domains/{0}.html">{0}</a> <small>(truck factor {1})</small>"#,
+            d["name"].as_str().unwrap(),
+            d["truck_factor"]
+        );
+        assert_eq!(
+            health.contains(&shown),
+            d["truck_factor"].as_u64().unwrap() <= 1,
+            "{health}"
+        );
+    }
     // Bob's page links his domain.
     let bob = read(&repo.path().join("site/people/bob.html"));
     assert!(bob.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));

@@ -500,6 +500,12 @@ mod extras_tests {
         community.network.density = 0.5;
         community.network.people =
             BTreeMap::from([("ann".into(), node(0.25)), ("ben".into(), node(0.0))]);
+        community.network.edges = vec![network::Edge {
+            from: "ann".into(),
+            to: "ben".into(),
+            weight: 2,
+            kinds: Default::default(),
+        }];
         community.network.brokers = vec![network::Broker {
             id: "ann".into(),
             betweenness: 0.25,
@@ -583,6 +589,13 @@ mod extras_tests {
             "metrics table"
         );
         assert!(net.contains("density"), "community-level numbers");
+        // The drawing comes from the network's edges, the broker ringed and named so.
+        assert!(
+            net.contains(r#"<circle class="d0 broker""#)
+                && net.contains("<title>Ann (knowledge broker)</title>"),
+            "{net}"
+        );
+        assert!(net.contains("<title>Ben</title>"));
         let home = page("index.html");
         assert!(home.contains("Knowledge brokers") && home.contains("/domains/parser.html"));
         let newcomers = page("newcomers.html");

@@ -353,8 +353,8 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
                 .and_then(Value::as_u64)
                 .is_some_and(|t| t <= 1)
         })
-        .filter_map(|d| d.get("name").and_then(Value::as_str))
-        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .filter_map(|d| Some((d.get("name")?.as_str()?, d.get("truck_factor")?)))
+        .map(|(n, t)| json!({"name": n, "truck_factor": t, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
         .collect();
     pages.push(Page {
         path: "index.html".into(),
@@ -955,17 +955,25 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
         .iter()
         .map(|p| (p.id.as_str(), p.reputation.total))
         .collect();
-    // Undirected weights between display ids.
-    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-    for (a, m) in &ties.given {
-        for (b, n) in m {
-            let key = if a < b {
-                (a.as_str(), b.as_str())
-            } else {
-                (b.as_str(), a.as_str())
-            };
-            *pair.entry(key).or_default() += n;
+    // Undirected weights between display ids: the network analysis's edges when there
+    // are any, else the review ties of the reputation lines.
+    let mut directed: Vec<(&str, &str, u64)> = c
+        .network
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.weight))
+        .collect();
+    if directed.is_empty() {
+        for (a, m) in &ties.given {
+            for (b, n) in m {
+                directed.push((a.as_str(), b.as_str(), *n));
+            }
         }
+    }
+    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (a, b, n) in directed.into_iter().filter(|(a, b, _)| a != b) {
+        let key = if a < b { (a, b) } else { (b, a) };
+        *pair.entry(key).or_default() += n;
     }
     let mut connected: BTreeSet<&str> = BTreeSet::new();
     for (a, b) in pair.keys() {
