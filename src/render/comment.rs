@@ -257,8 +257,8 @@ pub fn md(text: &str) -> String {
             // GitHub mentions `@` followed by a letter or digit; a zero-width joiner breaks
             // the pair while keeping the text readable (and copyable as the same login).
             '@' => out.push_str("@\u{200d}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '(' | ')' | '{'
-            | '}' | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '(' | ')' | '{' | '}'
+            | '$' => {
                 out.push('\\');
                 out.push(c);
             }

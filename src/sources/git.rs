@@ -119,7 +119,10 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     // which costs more than parsing; git itself does not do this on read either.
     git2::opts::strict_hash_verification(false);
     let odb = repo.odb().context("cannot open the object database")?;
-    let known: OidSet = cached.iter().flat_map(|c| c.commits.iter().map(|r| r.id)).collect();
+    let known: OidSet = cached
+        .iter()
+        .flat_map(|c| c.commits.iter().map(|r| r.id))
+        .collect();
     let mut seen = OidSet::default();
     let mut stack = vec![history.head];
     while let Some(id) = stack.pop() {
@@ -131,12 +134,20 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
             Ok(o) => o,
             // A parent missing from a shallow or grafted repository ends that line of history.
             Err(e) if e.code() == git2::ErrorCode::NotFound && id != history.head => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot read commit {oid} (is the repository corrupt?)")),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot read commit {oid} (is the repository corrupt?)")
+                })
+            }
         };
         if object.kind() != git2::ObjectType::Commit {
-            anyhow::bail!("{oid} is a {} where a commit was expected", object.kind().str());
+            anyhow::bail!(
+                "{oid} is a {} where a commit was expected",
+                object.kind().str()
+            );
         }
-        let raw = parse_commit(object.data()).with_context(|| format!("commit {oid} is malformed"))?;
+        let raw =
+            parse_commit(object.data()).with_context(|| format!("commit {oid} is malformed"))?;
         stack.extend(raw.parents.iter().rev());
         let record = walker.record(id, raw, &mut history.sigs);
         history.commits.push(record);
@@ -247,8 +258,15 @@ impl Walker {
             committer: self.intern(c.committer.0, c.committer.1, sigs),
             commit_time: c.committer.2,
             summary: trailers::summary(c.message),
-            body_title: if merge { trailers::body_title(c.message) } else { None },
-            trailers: trailers::parse(c.message).into_iter().map(|(k, v)| (k as u8, v)).collect(),
+            body_title: if merge {
+                trailers::body_title(c.message)
+            } else {
+                None
+            },
+            trailers: trailers::parse(c.message)
+                .into_iter()
+                .map(|(k, v)| (k as u8, v))
+                .collect(),
             parents: c.parents,
         }
     }
@@ -296,7 +314,10 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
     let mut committer = None;
     let mut pos = 0;
     while pos < data.len() {
-        let end = data[pos..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| pos + i);
+        let end = data[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |i| pos + i);
         let line = &data[pos..end];
         pos = end + 1;
         if line.is_empty() {
@@ -311,7 +332,12 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
         }
     }
     let author = author.or(committer)?;
-    Some(RawCommit { parents, author, committer: committer.unwrap_or(author), message: data.get(pos..).unwrap_or(&[]) })
+    Some(RawCommit {
+        parents,
+        author,
+        committer: committer.unwrap_or(author),
+        message: data.get(pos..).unwrap_or(&[]),
+    })
 }
 
 fn parse_hex(hex: &[u8]) -> Option<[u8; 20]> {

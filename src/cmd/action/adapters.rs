@@ -66,10 +66,13 @@ pub fn suggest(
             || config.reviewers.exclude.iter().any(|x| {
                 x.eq_ignore_ascii_case(&p.id)
                     || x.eq_ignore_ascii_case(&p.name)
-                    || p.login.as_deref().is_some_and(|l| x.eq_ignore_ascii_case(l))
+                    || p.login
+                        .as_deref()
+                        .is_some_and(|l| x.eq_ignore_ascii_case(l))
                     || p.emails.contains(&x.to_lowercase())
             })
-            || ledger.as_of - last[i] > i64::from(config.reviewers.inactive_days) * 86_400
+            || ledger.as_of.saturating_sub(last[i])
+                > i64::from(config.reviewers.inactive_days) * 86_400
     };
     let mut ranked: Vec<usize> = (0..people.len())
         .filter(|&i| !excluded(i) && reviews[i] + merged[i] > 0)

@@ -58,9 +58,20 @@ impl Report {
         self.warnings.push(m);
     }
 
+    /// Says why the run does nothing (stderr and the summary).
+    fn nothing_to_do(&mut self, msg: &str) {
+        eprintln!("cargo guild action: {msg}");
+        self.summary = format!("## cargo guild\n\n{}\n", comment::md(msg));
+    }
+
     /// Writes the summary and the outputs (or prints the summary when not on a runner).
     fn finish(mut self, env: &RunnerEnv) -> anyhow::Result<()> {
-        for name in ["first-time", "suggested-reviewers", "comment-url", "site-dir"] {
+        for name in [
+            "first-time",
+            "suggested-reviewers",
+            "comment-url",
+            "site-dir",
+        ] {
             if self.outputs.get(name).is_none() {
                 self.outputs.set(name, "");
             }
@@ -73,14 +84,14 @@ impl Report {
             self.summary.push_str(&w);
         }
         match &env.step_summary {
-            Some(path) => runner::append(path, &format!("{}\n", self.summary)).with_context(
-                || {
+            Some(path) => {
+                runner::append(path, &format!("{}\n", self.summary)).with_context(|| {
                     format!(
                         "cannot write the step summary {} (GITHUB_STEP_SUMMARY)",
                         path.display()
                     )
-                },
-            )?,
+                })?
+            }
             None => println!("{}", self.summary),
         }
         if let Some(path) = &env.output {
@@ -100,12 +111,10 @@ pub fn execute(global: &GlobalOpts, args: ActionArgs) -> anyhow::Result<Outcome>
             Some("push" | "schedule" | "workflow_dispatch") => Mode::Publish,
             Some(other) => {
                 let mut report = Report::default();
-                let msg = format!(
-                    "cargo guild action: the `{other}` event is not one it handles \
+                report.nothing_to_do(&format!(
+                    "the `{other}` event is not one it handles \
                      (pull_request, pull_request_target, push, schedule, workflow_dispatch); nothing to do"
-                );
-                println!("{msg}");
-                report.summary = format!("## cargo guild\n\n{}\n", comment::md(&msg));
+                ));
                 report.finish(&env)?;
                 return Ok(Outcome::Ok);
             }
@@ -193,9 +202,10 @@ fn pull_request(
     let payload = env.payload()?;
     let pr = pr_event(&payload, env)?;
     if pr.action.as_deref() == Some("closed") {
-        let msg = format!("pull request #{} was closed: nothing to do", pr.number);
-        println!("cargo guild action: {msg}");
-        report.summary = format!("## cargo guild\n\n{}\n", comment::md(&msg));
+        report.nothing_to_do(&format!(
+            "pull request #{} was closed: nothing to do",
+            pr.number
+        ));
         return Ok(());
     }
     let repo_slug = repository(env, &payload);
@@ -281,8 +291,8 @@ fn pull_request(
             (Some(api), Some(_)) => {
                 // Re-requesting on every push would notify people again: only when the pull
                 // request opens (or leaves draft).
-                let now = !pr.draft
-                    && !matches!(pr.action.as_deref(), Some("synchronize" | "edited"));
+                let now =
+                    !pr.draft && !matches!(pr.action.as_deref(), Some("synchronize" | "edited"));
                 if !now {
                     requested = true;
                 } else {
@@ -378,7 +388,9 @@ fn pull_request(
                     )))
                 }
             },
-            _ => report.warn("no token (GITHUB_TOKEN): the report is in this step summary instead of a comment"),
+            _ => report.warn(
+                "no token (GITHUB_TOKEN): the report is in this step summary instead of a comment",
+            ),
         }
     }
     if !global.quiet {
@@ -481,11 +493,7 @@ fn find_person(ledger: &Ledger, login: &str) -> Option<u32> {
                 .as_deref()
                 .is_some_and(|l| l.eq_ignore_ascii_case(login))
         })
-        .or_else(|| {
-            people
-                .iter()
-                .position(|p| p.id.eq_ignore_ascii_case(login))
-        })
+        .or_else(|| people.iter().position(|p| p.id.eq_ignore_ascii_case(login)))
         .map(|i| i as u32)
 }
 
@@ -526,11 +534,9 @@ fn publish(
             .and_then(Value::as_str);
         if let Some(default) = default {
             if pushed != format!("refs/heads/{default}") {
-                let msg = format!(
+                report.nothing_to_do(&format!(
                     "a push to `{pushed}`, not to the default branch `{default}`: nothing to publish"
-                );
-                println!("cargo guild action: {msg}");
-                report.summary = format!("## cargo guild\n\n{}\n", comment::md(&msg));
+                ));
                 return Ok(());
             }
         }
@@ -540,20 +546,24 @@ fn publish(
     let mut lines = Vec::new();
 
     match (env.token().filter(|_| !global.offline), &repo_slug) {
-        (Some(_), Some(slug)) => match fetch_history(&session).and_then(|()| adapters::sync(global, slug)) {
-            Ok(()) => {
-                lines.push(format!("Synced pull requests of {}.", comment::md(slug)));
-                match push_history(&session, env.token()) {
-                    Ok(Some(msg)) => lines.push(comment::md(&msg)),
-                    Ok(None) => {}
-                    Err(e) => report.warn(format!("the history refs were not pushed: {e:#}")),
+        (Some(_), Some(slug)) => {
+            match fetch_history(&session).and_then(|()| adapters::sync(global, slug)) {
+                Ok(()) => {
+                    lines.push(format!("Synced pull requests of {}.", comment::md(slug)));
+                    match push_history(&session, env.token()) {
+                        Ok(Some(msg)) => lines.push(comment::md(&msg)),
+                        Ok(None) => {}
+                        Err(e) => report.warn(format!("the history refs were not pushed: {e:#}")),
+                    }
                 }
+                Err(e) => report.warn(format!(
+                    "sync failed, so the site is built from git history only: {e:#}"
+                )),
             }
-            Err(e) => report.warn(format!(
-                "sync failed, so the site is built from git history only: {e:#}"
-            )),
-        },
-        (None, _) => lines.push("No token: sync skipped; the site is built from git history.".into()),
+        }
+        (None, _) => {
+            lines.push("No token: sync skipped; the site is built from git history.".into())
+        }
         (_, None) => lines.push("GITHUB_REPOSITORY is not set: sync skipped.".into()),
     }
 
@@ -573,9 +583,7 @@ fn publish(
         comment::md(&base_url),
         comment::md(&out.display().to_string())
     ));
-    report
-        .outputs
-        .set("site-dir", out.display().to_string());
+    report.outputs.set("site-dir", out.display().to_string());
     report.summary = format!("## cargo guild: publish\n\n{}\n", lines.join("\n\n"));
     Ok(())
 }

@@ -148,8 +148,12 @@ impl Outputs {
 
     /// Appends to `path` (the runner collects the file after the step).
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        append(path, &self.to_file_text())
-            .with_context(|| format!("cannot write the step outputs to {} (GITHUB_OUTPUT)", path.display()))
+        append(path, &self.to_file_text()).with_context(|| {
+            format!(
+                "cannot write the step outputs to {} (GITHUB_OUTPUT)",
+                path.display()
+            )
+        })
     }
 }
 
@@ -161,7 +165,9 @@ fn delimiter_for(value: &str) -> String {
         if !value.lines().any(|l| l.trim_end() == d) {
             return d;
         }
-        n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
     }
 }
 
@@ -231,6 +237,9 @@ mod tests {
         assert_eq!(&lines[1..3], ["one", "two"]);
         assert_eq!(lines[3], delim);
         let (_, delim_b) = lines[4].split_once("<<").unwrap();
-        assert_ne!(delim_b, d, "the delimiter must differ from every line of the value");
+        assert_ne!(
+            delim_b, d,
+            "the delimiter must differ from every line of the value"
+        );
     }
 }
