@@ -242,13 +242,11 @@ pub fn who(w: &Who) -> String {
 /// one line, no HTML, no mention, no link or emphasis, no list or heading at the start.
 pub fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut count = 0;
-    for c in text.chars() {
+    for (count, c) in text.chars().enumerate() {
         if count >= MAX_VALUE {
             out.push('…');
             break;
         }
-        count += 1;
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
             '&' => out.push_str("&amp;"),

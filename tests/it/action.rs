@@ -9,6 +9,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use crate::support::fake_github::{FakeGithub, FakePr};
 use crate::support::{guild, Repo, Run};
 
 const ALICE: &str = "Alice <1+alice@users.noreply.github.com>";
@@ -447,6 +448,283 @@ fn closed_pull_requests_are_left_alone() {
     let run = r.run(&repo, &[]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(r.summary().contains("closed"));
+}
+
+// ---- against the fake GitHub ----------------------------------------------------------------
+
+const TOKEN: &str = "ghs_fake_token_0123456789";
+
+/// The fake server with pull request 7 by dave (changing `src/lib.rs`) and a runner aimed at it.
+fn fake_pr(repo: &Repo, title: &str, action: &str) -> (FakeGithub, Runner) {
+    let (base, head) = open_pr(
+        repo,
+        "Dave <4+dave@users.noreply.github.com>",
+        &[("src/lib.rs", "// lib v2\n")],
+    );
+    let gh = FakeGithub::start();
+    gh.add_pull(
+        "octo/demo",
+        FakePr::new(7, "dave", "2024-05-01")
+            .title(title)
+            .file("src/lib.rs"),
+    );
+    gh.require_token(TOKEN);
+    let r = runner_for(&gh, pr_payload(action, 7, title, "dave", &base, &head));
+    (gh, r)
+}
+
+fn runner_for(gh: &FakeGithub, payload: Value) -> Runner {
+    let mut r = Runner::new("pull_request", Some(&payload));
+    for (k, v) in gh.env_with_token(TOKEN) {
+        r = r.set(&k, &v);
+    }
+    r
+}
+
+#[test]
+fn sticky_comment_is_created_once_left_alone_then_edited_in_place() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Make the parser faster", "opened");
+    let run = r.run(&repo, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(!run.stdout().contains(TOKEN) && !run.stderr().contains(TOKEN));
+    let comments = gh.comments("octo/demo", 7);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0]
+        .body
+        .starts_with("<!-- cargo-guild:pr-comment -->\n"));
+    assert!(comments[0].body.contains("### Welcome, `dave`!"));
+    assert_eq!(gh.count("POST", "/issues/7/comments"), 1);
+    let url = r.outputs()["comment-url"].clone();
+    assert_eq!(
+        url,
+        format!(
+            "https://github.com/octo/demo/pull/7#issuecomment-{}",
+            comments[0].id
+        )
+    );
+
+    // The same input again: the comment is found and left alone.
+    gh.clear_log();
+    let r2 = runner_for(
+        &gh,
+        serde_json::from_str(&std::fs::read_to_string(r.dir.path().join("event.json")).unwrap())
+            .unwrap(),
+    );
+    r2.run(&repo, &[]).ok();
+    assert_eq!(
+        gh.count("PATCH", ""),
+        0,
+        "an unchanged comment must not be rewritten"
+    );
+    assert_eq!(gh.count("POST", ""), 0);
+    assert_eq!(gh.comments("octo/demo", 7).len(), 1);
+    assert_eq!(r2.outputs()["comment-url"], url);
+
+    // A new title changes the body: edited in place, never a second comment.
+    gh.clear_log();
+    let mut payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(r.dir.path().join("event.json")).unwrap())
+            .unwrap();
+    payload["action"] = json!("edited");
+    payload["pull_request"]["title"] = json!("Make the parser much faster");
+    let r3 = runner_for(&gh, payload);
+    r3.run(&repo, &[]).ok();
+    assert_eq!(
+        gh.count("PATCH", &format!("/issues/comments/{}", comments[0].id)),
+        1
+    );
+    assert_eq!(gh.count("POST", ""), 0);
+    let after = gh.comments("octo/demo", 7);
+    assert_eq!(after.len(), 1);
+    assert!(after[0].body.contains("much faster"));
+    assert_eq!(r3.outputs()["comment-url"], url);
+}
+
+#[test]
+fn a_copied_marker_in_someone_elses_comment_is_not_taken_over() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    // mallory quotes the marker in a comment of her own, before the action ever ran.
+    gh.with(|s| {
+        let pr = s
+            .repos
+            .get_mut("octo/demo")
+            .unwrap()
+            .pulls
+            .get_mut(&7)
+            .unwrap();
+        pr.comments.push(crate::support::fake_github::FakeComment {
+            id: 1,
+            login: "mallory".into(),
+            body: "<!-- cargo-guild:pr-comment -->\nmine".into(),
+            at: 0,
+            updated: 0,
+        });
+    });
+    r.run(&repo, &[]).ok();
+    // A person's comment is only used when there is no bot comment: here it is the only
+    // one, so it is edited (with a bot token GitHub would refuse, and the run falls back).
+    let comments = gh.comments("octo/demo", 7);
+    assert_eq!(comments.len(), 1, "never a duplicate");
+    // Once a bot comment exists, it wins over the copied marker.
+    gh.with(|s| {
+        let pr = s
+            .repos
+            .get_mut("octo/demo")
+            .unwrap()
+            .pulls
+            .get_mut(&7)
+            .unwrap();
+        pr.comments[0].body = "<!-- cargo-guild:pr-comment -->\nmine".into();
+        pr.comments.push(crate::support::fake_github::FakeComment {
+            id: 2,
+            login: "github-actions[bot]".into(),
+            body: "<!-- cargo-guild:pr-comment -->\nold".into(),
+            at: 1,
+            updated: 1,
+        });
+    });
+    gh.clear_log();
+    r.run(&repo, &[]).ok();
+    assert_eq!(gh.count("PATCH", "/issues/comments/2"), 1);
+    assert_eq!(gh.count("PATCH", "/issues/comments/1"), 0);
+}
+
+#[test]
+fn reviewers_are_requested_only_when_enabled() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    r.run(&repo, &[]).ok();
+    assert_eq!(gh.count("POST", "/requested_reviewers"), 0);
+    assert!(gh
+        .pull("octo/demo", 7)
+        .unwrap()
+        .requested_reviewers
+        .is_empty());
+    assert!(gh.comments("octo/demo", 7)[0]
+        .body
+        .contains("no review was requested"));
+
+    let r = r.set("GUILD_REQUEST_REVIEWERS", "true");
+    gh.clear_log();
+    r.run(&repo, &[]).ok();
+    assert_eq!(gh.count("POST", "/pulls/7/requested_reviewers"), 1);
+    let requested = gh.pull("octo/demo", 7).unwrap().requested_reviewers;
+    assert!(requested.contains(&"bob".to_string()), "{requested:?}");
+    assert!(!requested.contains(&"dave".to_string()), "never the author");
+    let body = &gh.comments("octo/demo", 7)[0].body;
+    assert!(body.contains("Reviews were requested"), "{body}");
+    // The comment names reviewers without pinging them.
+    assert!(mentions(body).is_empty(), "{body}");
+
+    // A new push does not request (and notify) them again.
+    let r = r.set("GUILD_REQUEST_REVIEWERS", "false");
+    let mut payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(r.dir.path().join("event.json")).unwrap())
+            .unwrap();
+    payload["action"] = json!("synchronize");
+    let r = runner_for(&gh, payload).set("GUILD_REQUEST_REVIEWERS", "1");
+    gh.clear_log();
+    r.run(&repo, &[]).ok();
+    assert_eq!(gh.count("POST", "/requested_reviewers"), 0);
+    assert_eq!(
+        gh.count("PATCH", ""),
+        0,
+        "the comment still says they were requested"
+    );
+}
+
+#[test]
+fn a_read_only_token_falls_back_to_the_summary() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    gh.read_only_token(TOKEN);
+    let r = r.set("GUILD_REQUEST_REVIEWERS", "true");
+    let run = r.run(&repo, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stdout().contains("::warning::the token may not"),
+        "{}",
+        run.stdout()
+    );
+    assert!(gh.comments("octo/demo", 7).is_empty());
+    let summary = r.summary();
+    assert!(summary.contains("### Suggested reviewers"), "{summary}");
+    assert!(summary.contains("read-only token"), "{summary}");
+    let out = r.outputs();
+    assert_eq!(out["comment-url"], "");
+    assert_eq!(out["first-time"], "true");
+    assert!(out["suggested-reviewers"].contains("bob"));
+}
+
+#[test]
+fn api_errors_are_clear_and_leave_no_partial_comment() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    gh.script(|req| {
+        (req.method == "POST" && req.path.ends_with("/comments"))
+            .then_some(crate::support::fake_github::Fault::Status(500))
+    });
+    let err = r.run(&repo, &[]).fails_with(2);
+    assert!(err.contains("comment on pull request #7"), "{err}");
+    assert!(err.contains("500"), "{err}");
+    assert!(!err.contains(TOKEN));
+    assert!(gh.comments("octo/demo", 7).is_empty());
+
+    // A wrong token: 401, said plainly.
+    let r = r.set("GITHUB_TOKEN", "ghs_wrong_token_xyz");
+    let err = r.run(&repo, &[]).fails_with(2);
+    assert!(err.contains("401"), "{err}");
+    assert!(!err.contains("ghs_wrong_token_xyz"), "{err}");
+}
+
+#[test]
+fn changed_paths_come_from_the_api_when_the_commits_are_not_in_the_clone() {
+    // pull_request_target checks out the base: the head commit is not in the clone.
+    let repo = history();
+    let gh = FakeGithub::start();
+    gh.add_pull(
+        "octo/demo",
+        FakePr::new(11, "dave", "2024-05-01")
+            .file("src/lib.rs")
+            .file("community/case-rounds/2024-05-01-new.md"),
+    );
+    gh.require_token(TOKEN);
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    let payload = pr_payload("opened", 11, "Faster", "dave", &base, &"e".repeat(40));
+    let r = runner_for(&gh, payload).set("GITHUB_EVENT_NAME", "pull_request_target");
+    r.run(&repo, &[]).ok();
+    assert_eq!(gh.count("GET", "/pulls/11/files"), 1);
+    let body = &gh.comments("octo/demo", 11)[0].body;
+    assert!(body.contains("2 changed path(s)"), "{body}");
+    assert!(body.contains("`bob`"), "{body}");
+}
+
+#[test]
+fn long_comments_are_cut_to_githubs_limit_with_a_link_to_the_run() {
+    let repo = history();
+    // A community template (overriding the built-in one) that says far too much.
+    repo.write(
+        ".guild/templates/comment.md.hbs",
+        &format!(
+            "Hello {{{{title}}}}\n{}",
+            "A line of a very long report.\n".repeat(3000)
+        ),
+    );
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    r.run(&repo, &[]).ok();
+    let body = &gh.comments("octo/demo", 7)[0].body;
+    assert!(body.len() <= 65_536, "{}", body.len());
+    assert!(body.starts_with("<!-- cargo-guild:pr-comment -->\nHello Faster\n"));
+    assert!(
+        body.trim_end()
+            .ends_with("(https://github.com/octo/demo/actions/runs/77)."),
+        "{}",
+        &body[body.len() - 200..]
+    );
+    // The summary keeps everything.
+    assert!(r.summary().len() > 65_536);
 }
 
 // ---- action.yml ------------------------------------------------------------------------------

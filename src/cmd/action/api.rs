@@ -337,8 +337,12 @@ fn error_text(e: &octocrab::Error) -> String {
     let mut out = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
+        // hyper repeats its causes in its own message; keep each once.
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
         source = s.source();
     }
     out

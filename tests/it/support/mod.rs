@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fake_github;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -223,6 +225,31 @@ impl Repo {
         S: AsRef<std::ffi::OsStr>,
     {
         self.run_in(self.path(), args)
+    }
+
+    /// Runs the real binary in the repository with extra environment variables.
+    pub fn run_env<I, S>(&self, args: I, env: &[(String, String)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        Run(cmd.output().expect("cargo-guild runs"))
+    }
+
+    /// The real binary, set up to run in the repository (for tests that spawn and kill it).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = guild();
+        cmd.args(args).current_dir(self.path());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
     }
 
     /// Runs the real binary in `dir`.
