@@ -922,25 +922,19 @@ fn run_action(
 #[test]
 fn action_steps_run_locally_with_the_built_binary() {
     let repo = history();
-    let (base, head) = open_pr(
-        &repo,
-        "Dave <4+dave@users.noreply.github.com>",
-        &[("src/lib.rs", "// v2\n")],
-    );
-    let r = Runner::new(
-        "pull_request",
-        Some(&pr_payload("opened", 7, "Faster", "dave", &base, &head)),
-    );
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
     let work = tempfile::tempdir().unwrap();
+    // The job's environment as the runner sets it; the token comes from the `token` input
+    // (the step's env), not from the job.
     let job_env: Vec<(String, String)> = r
         .env
         .iter()
-        .filter(|(k, _)| k != "GITHUB_OUTPUT")
+        .filter(|(k, _)| k != "GITHUB_OUTPUT" && k != "GITHUB_TOKEN")
         .cloned()
         .collect();
     let (code, stdout, outputs) = run_action(
         &repo,
-        &[("request-reviewers", "false")],
+        &[("token", TOKEN), ("request-reviewers", "true")],
         &job_env,
         work.path(),
     );
@@ -954,5 +948,70 @@ fn action_steps_run_locally_with_the_built_binary() {
         outputs["suggested-reviewers"].contains("bob"),
         "{outputs:?}"
     );
+    let comments = gh.comments("octo/demo", 7);
+    assert_eq!(comments.len(), 1);
+    assert!(outputs["comment-url"].ends_with(&format!("#issuecomment-{}", comments[0].id)));
+    assert!(gh
+        .pull("octo/demo", 7)
+        .unwrap()
+        .requested_reviewers
+        .contains(&"bob".to_string()));
     assert!(r.summary().contains("## cargo guild: pull request #7"));
+
+    // `request-reviewers: "false"` (the default) reaches the binary as off.
+    gh.clear_log();
+    let (_, _, outputs) = run_action(&repo, &[("token", TOKEN)], &job_env, work.path());
+    assert_eq!(gh.count("POST", "/requested_reviewers"), 0);
+    assert_eq!(
+        outputs["comment-url"],
+        format!(
+            "https://github.com/octo/demo/pull/7#issuecomment-{}",
+            comments[0].id
+        )
+    );
+}
+
+/// The repository's own workflows: parse, least privilege, no expression inside `run:`.
+#[test]
+fn workflows_parse_declare_permissions_and_keep_expressions_out_of_run() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows");
+    for name in ["guild-pr.yml", "guild-pages.yml", "release.yml"] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let wf = cargo_guild::config::yaml::value_from_str(&text, &path, 0).unwrap();
+        assert_eq!(
+            wf["permissions"],
+            json!({}),
+            "{name}: no permission by default"
+        );
+        for (job, spec) in wf["jobs"].as_object().unwrap() {
+            assert!(
+                spec["permissions"].is_object(),
+                "{name}: job {job} must declare its permissions"
+            );
+            for step in spec["steps"].as_array().unwrap() {
+                if let Some(run) = step["run"].as_str() {
+                    assert!(
+                        !run.contains("${{"),
+                        "{name}: {job}: expression in run: {run}"
+                    );
+                }
+            }
+        }
+    }
+    let pr = std::fs::read_to_string(dir.join("guild-pr.yml")).unwrap();
+    let pr = cargo_guild::config::yaml::value_from_str(&pr, Path::new("guild-pr.yml"), 0).unwrap();
+    assert!(
+        pr["on"]["pull_request"].is_object(),
+        "pull_request, not pull_request_target"
+    );
+    assert_eq!(pr["jobs"]["guild"]["permissions"]["pull-requests"], "write");
+    assert_eq!(pr["jobs"]["guild"]["permissions"]["contents"], "read");
+    let pages = std::fs::read_to_string(dir.join("guild-pages.yml")).unwrap();
+    let pages =
+        cargo_guild::config::yaml::value_from_str(&pages, Path::new("guild-pages.yml"), 0).unwrap();
+    assert_eq!(pages["jobs"]["deploy"]["permissions"]["pages"], "write");
+    assert_eq!(pages["jobs"]["deploy"]["permissions"]["id-token"], "write");
+    assert_eq!(pages["jobs"]["build"]["permissions"]["contents"], "write");
+    assert!(pages["jobs"]["build"]["permissions"].get("pages").is_none());
 }
