@@ -95,13 +95,23 @@ impl Session {
         }
     }
 
-    /// Reads history (cached), synced GitHub data and docs, and builds the ledger.
+    /// Reads history (cached), synced GitHub data and docs, and builds the ledger. When
+    /// nothing it depends on changed since the last run, the cached ledger is used instead.
     pub fn ledger(&self) -> anyhow::Result<Ledger> {
         let head = self.repo.head_commit()?;
         if self.repo.head_detached() && self.global.verbose > 0 {
             self.note(format_args!(
                 "HEAD is detached at {head:.10}; reading history from there"
             ));
+        }
+        let (docs, _errors) = match &self.repo.workdir {
+            Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
+            None => (Vec::new(), Vec::new()),
+        };
+        let key = self.ledger_key(head)?;
+        if let Some(mut ledger) = events::cache::load(&self.repo.cache_dir, key) {
+            ledger.docs = docs;
+            return Ok(ledger);
         }
         let history = git::read(
             &self.repo.git,
@@ -113,17 +123,35 @@ impl Session {
         )?;
         let mailmapped = mailmap(&self.repo.git, &history.sigs);
         let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
-        let (docs, _errors) = match &self.repo.workdir {
-            Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
-            None => (Vec::new(), Vec::new()),
-        };
-        Ok(events::build(events::Inputs {
+        let ledger = events::build(events::Inputs {
             history: &history,
             mailmapped: &mailmapped,
             github: &github,
             docs,
             config: &self.config,
-        }))
+        });
+        // A read-only repository simply runs without a cache.
+        let _ = events::cache::store(&self.repo.cache_dir, key, &ledger);
+        Ok(ledger)
+    }
+
+    /// Everything the ledger is a function of.
+    fn ledger_key(&self, head: git2::Oid) -> anyhow::Result<events::cache::Key> {
+        let mut key = events::cache::KeyBuilder::default();
+        key.add(head.as_bytes());
+        key.add(serde_json::to_string(&self.config)?);
+        key.add(
+            self.repo
+                .git
+                .refname_to_id(&self.config.history_ref)
+                .ok()
+                .map(|o| o.to_string()),
+        );
+        key.add(self.repo.read_root_file(".mailmap")?);
+        if let Some(wd) = &self.repo.workdir {
+            key.add_tree_stat(&wd.join(&self.config.docs_dir));
+        }
+        Ok(key.finish())
     }
 }
 

@@ -55,11 +55,7 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
                         .unwrap_or_default(),
                 ]);
             }
-            if args.format == TableFormat::Csv {
-                t.write_csv(&mut out)?;
-            } else {
-                t.write_text(&mut out)?;
-            }
+            t.write(args.format, &mut out)?;
         }
     }
     out.flush()?;

@@ -44,15 +44,25 @@ pub fn build(inputs: Inputs) -> Ledger {
     let index = history.index();
     let structure = Structure::read(history, &index);
 
-    // Identities: first without branch hints, then again with the hints that prove sound.
-    let hints_free = identities(history, mailmapped, github, &docs, &structure, config, &[]);
+    // Identities: first without branch hints, then with the hints that prove sound (added
+    // to a copy of the same builder, so every identity is collected once).
+    let builder = identities(history, mailmapped, github, &docs, &structure, config);
+    let hints_free = builder.clone().finish(config);
     let hints = branch_hints(&structure, commits, mailmapped, &hints_free);
     let ids = if hints.is_empty() {
         hints_free
     } else {
-        identities(
-            history, mailmapped, github, &docs, &structure, config, &hints,
-        )
+        let mut builder = builder;
+        for (ident, login) in &hints {
+            builder.add(
+                RawIdent {
+                    login: login.clone(),
+                    ..ident.clone()
+                },
+                0,
+            );
+        }
+        builder.finish(config)
     };
     let sig_person: Vec<u32> = mailmapped
         .iter()
@@ -604,8 +614,7 @@ fn identities(
     docs: &[DocRecord],
     structure: &Structure,
     config: &Config,
-    hints: &[(RawIdent, String)],
-) -> super::Identities {
+) -> IdentityBuilder {
     let mut b = IdentityBuilder::new();
     let mut uses = vec![0u64; mailmapped.len()];
     for c in &history.commits {
@@ -623,15 +632,7 @@ fn identities(
         }
     }
     b.add_aliases(config);
-    for (ident, login) in hints {
-        b.add(
-            RawIdent {
-                login: login.clone(),
-                ..ident.clone()
-            },
-            0,
-        );
-    }
+
     for gh in github {
         for a in &gh.commit_authors {
             b.add(
@@ -682,5 +683,5 @@ fn identities(
     for e in extra {
         b.add(e, 0);
     }
-    b.finish(config)
+    b
 }

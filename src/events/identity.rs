@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 
@@ -34,7 +34,7 @@ const GENERIC_EMAILS: &[&str] = &[
 ];
 
 /// A raw identity as seen in one place: a commit signature, a trailer, a login.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RawIdent {
     pub name: String,
     pub email: String,
@@ -114,8 +114,8 @@ fn normalize_name(name: &str) -> String {
         .to_lowercase()
 }
 
-/// One resolved person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One resolved person. Never printed as is (it holds e-mails): renderers use the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -123,12 +123,11 @@ pub struct Person {
     pub is_bot: bool,
     pub opted_out: bool,
     /// Lowercased e-mails: used to answer queries, never printed.
-    #[serde(skip)]
     pub emails: BTreeSet<String>,
 }
 
 /// Collects raw identities, then groups them into people.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct IdentityBuilder {
     parent: Vec<usize>,
     idents: Vec<RawIdent>,
@@ -330,6 +329,7 @@ impl IdentityBuilder {
 }
 
 /// The resolved people and how to find them.
+#[derive(Serialize, Deserialize)]
 pub struct Identities {
     /// Sorted by id.
     pub people: Vec<Person>,

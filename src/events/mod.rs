@@ -4,17 +4,18 @@
 //! `analysis::reputation`, a pure function of (events, config).
 
 pub mod build;
+pub mod cache;
 pub mod identity;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use build::{build, Inputs};
 pub use identity::{Identities, Person};
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A commit authored (merge commits excluded).
@@ -82,7 +83,7 @@ impl EventKind {
 }
 
 /// What an event is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A pull request number.
@@ -104,7 +105,7 @@ impl std::fmt::Display for Target {
 }
 
 /// Where an event was learned from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Git,
@@ -113,7 +114,7 @@ pub enum Source {
 }
 
 /// A review's verdict, where known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     Commented,
@@ -122,7 +123,7 @@ pub enum ReviewState {
 }
 
 /// One contribution by one person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Unix seconds.
     pub time: i64,
@@ -139,7 +140,7 @@ pub struct Event {
 }
 
 /// A pull request as the ledger knows it (from git, GitHub or both).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
     pub number: u64,
     pub title: String,
@@ -161,7 +162,9 @@ pub struct PullRequest {
     pub newcomer_first: bool,
 }
 
-/// Everything the analysis reads.
+/// Everything the analysis reads. Serialisable for the ledger cache only (it holds people's
+/// e-mails for lookups): output goes through `snapshot`, never through this type.
+#[derive(Serialize, Deserialize)]
 pub struct Ledger {
     pub identities: Identities,
     /// Sorted by (time, person id, kind, target).
@@ -171,6 +174,8 @@ pub struct Ledger {
     pub head: String,
     /// The reference "now": the latest event (deterministic, unlike the wall clock).
     pub as_of: i64,
+    /// Not cached: re-read on every run (bodies are needed by the site).
+    #[serde(skip)]
     pub docs: Vec<crate::sources::docs::DocRecord>,
 }
 

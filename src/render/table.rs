@@ -67,6 +67,20 @@ impl Table {
         Ok(())
     }
 
+    /// CSV for `--format csv`, aligned text otherwise (JSON is the caller's: it prints
+    /// typed rows, not cells).
+    pub fn write(
+        &self,
+        format: crate::cli::TableFormat,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        if format == crate::cli::TableFormat::Csv {
+            self.write_csv(out)
+        } else {
+            self.write_text(out)
+        }
+    }
+
     /// RFC 4180 CSV.
     pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         for r in std::iter::once(&self.header).chain(&self.rows) {

@@ -77,6 +77,8 @@ pub struct MonthActivity {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DocSummary {
+    /// `<kind>/<file stem>`, lowercase: unique among docs (see `cargo guild docs check`).
+    pub id: String,
     pub path: String,
     pub title: String,
     pub kind: String,
@@ -87,6 +89,53 @@ pub struct DocSummary {
     pub authors: Vec<String>,
     pub facilitator: Option<String>,
     pub participants: Vec<String>,
+    /// Free text from the front matter (`draft` when scaffolded).
+    pub status: Option<String>,
+}
+
+impl DocSummary {
+    /// A doc with its people as written, for when there is no ledger to resolve them.
+    pub fn raw(d: &crate::sources::docs::DocRecord) -> DocSummary {
+        DocSummary::with_names(d, |s| s.to_string())
+    }
+
+    fn with_names(
+        d: &crate::sources::docs::DocRecord,
+        name_of: impl Fn(&str) -> String,
+    ) -> DocSummary {
+        DocSummary {
+            id: d.id().unwrap_or_default(),
+            path: d.path.clone(),
+            title: d.front.title.clone().unwrap_or_default(),
+            kind: d.front.kind.clone().unwrap_or_default(),
+            date: d.front.date.clone().unwrap_or_default(),
+            domain: d.front.domain.clone(),
+            tags: d.front.tags.clone(),
+            authors: d.front.authors.iter().map(|a| name_of(a)).collect(),
+            facilitator: d.front.facilitator.as_deref().map(&name_of),
+            participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
+            status: d.front.status.clone(),
+        }
+    }
+}
+
+/// The ledger's docs with people shown by display id (opted-out people anonymised).
+pub fn docs(ledger: &Ledger) -> Vec<DocSummary> {
+    let display = Display::new(ledger);
+    let name_of = |who: &str| {
+        ledger
+            .identities
+            .resolve(&crate::events::identity::RawIdent::parse(who))
+            .map(|i| display.ids[i as usize].clone())
+            .unwrap_or_else(|| crate::util::slug(who, "someone"))
+    };
+    let mut out: Vec<DocSummary> = ledger
+        .docs
+        .iter()
+        .map(|d| DocSummary::with_names(d, name_of))
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// How a person is shown: opted-out people become `anonymous-N`, numbered in id order.
@@ -179,29 +228,7 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
 /// Builds the whole snapshot.
 pub fn build(ledger: &Ledger, config: &Config) -> Community {
     let scores = reputation::score(ledger, config, None);
-    let display = Display::new(ledger);
-    let name_of = |who: &str| {
-        ledger
-            .identities
-            .resolve(&crate::events::identity::RawIdent::parse(who))
-            .map(|i| display.ids[i as usize].clone())
-            .unwrap_or_else(|| crate::util::slug(who, "someone"))
-    };
-    let docs = ledger
-        .docs
-        .iter()
-        .map(|d| DocSummary {
-            path: d.path.clone(),
-            title: d.front.title.clone().unwrap_or_default(),
-            kind: d.front.kind.clone().unwrap_or_default(),
-            date: d.front.date.clone().unwrap_or_default(),
-            domain: d.front.domain.clone(),
-            tags: d.front.tags.clone(),
-            authors: d.front.authors.iter().map(|a| name_of(a)).collect(),
-            facilitator: d.front.facilitator.as_deref().map(name_of),
-            participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
-        })
-        .collect();
+    let docs = docs(ledger);
     Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),

@@ -41,7 +41,7 @@ pub struct CommitRecord {
 impl CommitRecord {
     pub fn oid(&self) -> Oid {
         // A 20-byte array is always a valid SHA-1 object id.
-        Oid::from_bytes(&self.id).unwrap_or_else(|_| Oid::ZERO_SHA1)
+        Oid::from_bytes(&self.id).unwrap_or(Oid::ZERO_SHA1)
     }
     pub fn short_id(&self) -> String {
         let mut s = self.oid().to_string();

@@ -603,3 +603,38 @@ fn opted_out_people_are_anonymised_everywhere() {
     let err = repo.run(["explain", "Olga Private"]).fails_with(2);
     assert!(err.contains("no person matches"), "{err}");
 }
+
+#[test]
+fn cached_ledger_follows_changes_to_config_mailmap_and_docs() {
+    let repo = Repo::new();
+    repo.commit_by("Alice <alice@example.com>", "2024-01-01", "one")
+        .commit_by("Al <al@old.example>", "2024-01-02", "two");
+    let before = repo.run(["context", "--json"]).json();
+    assert_eq!(person(&before, "alice")["reputation"]["total"], 1);
+    assert!(repo.path().join(".git/guild/ledger-v1.bin").exists());
+    repo.write("guild.yml", "reputation:\n  weights:\n    commit: 4\n");
+    assert_eq!(
+        person(&repo.run(["context", "--json"]).json(), "alice")["reputation"]["total"],
+        4,
+        "config change"
+    );
+    repo.write(
+        ".mailmap",
+        "Alice <alice@example.com> Al <al@old.example>\n",
+    );
+    assert_eq!(
+        person(&repo.run(["context", "--json"]).json(), "alice")["counts"]["commits"],
+        2,
+        ".mailmap change"
+    );
+    repo.write(
+        "community/retrospective/2024-01-03-outage.md",
+        "---\ntitle: Outage\nkind: retrospective\ndate: 2024-01-03\nauthors: [Alice]\n---\n\nBody\n",
+    );
+    let after = repo.run(["context", "--json"]).json();
+    assert_eq!(
+        person(&after, "alice")["counts"]["docs_written"],
+        1,
+        "new doc"
+    );
+}

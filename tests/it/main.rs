@@ -3,4 +3,5 @@
 mod support;
 
 mod action;
+mod docs;
 mod foundation;

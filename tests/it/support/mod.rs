@@ -145,6 +145,7 @@ impl Repo {
     /// A GitHub-style merged pull request: a branch with one commit by `author` (touching
     /// `path` when given), merged with `--no-ff` by `merger` as
     /// `Merge pull request #N from <owner>/pr-N` with the title in the body.
+    #[allow(clippy::too_many_arguments)] // a test builder reads best with the PR's facts in a row
     pub fn merge_pr_full(
         &self,
         number: u64,

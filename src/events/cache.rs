@@ -1,0 +1,77 @@
+//! The ledger cache: the built ledger, stored under `.git/guild/` with a key made of
+//! everything it was built from (head commit, configuration, `.mailmap`, synced history ref,
+//! docs' names, sizes and times, the program version). A run with no new commits and no
+//! change to those inputs skips reading history and building events altogether.
+
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use super::Ledger;
+
+const FILE: &str = "ledger-v1.bin";
+const MAGIC: &[u8; 8] = b"GUILDL01";
+
+/// A fingerprint of the inputs; equal keys mean the same ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(pub u64);
+
+/// Builds a key from the parts that decide the ledger.
+pub struct KeyBuilder(std::collections::hash_map::DefaultHasher);
+
+impl Default for KeyBuilder {
+    fn default() -> Self {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        KeyBuilder(h)
+    }
+}
+
+impl KeyBuilder {
+    pub fn add(&mut self, part: impl Hash) -> &mut Self {
+        part.hash(&mut self.0);
+        self
+    }
+    /// Names, sizes and modification times of every file below `dir` (sorted).
+    pub fn add_tree_stat(&mut self, dir: &Path) -> &mut Self {
+        let mut entries: Vec<(String, u64, i128)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let m = e.metadata().ok()?;
+                let t = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as i128);
+                Some((e.path().to_string_lossy().into_owned(), m.len(), t))
+            })
+            .collect();
+        entries.sort();
+        entries.hash(&mut self.0);
+        self
+    }
+    pub fn finish(&self) -> Key {
+        Key(self.0.finish())
+    }
+}
+
+/// The cached ledger, if its key matches.
+pub fn load(dir: &Path, key: Key) -> Option<Ledger> {
+    let bytes = std::fs::read(dir.join(FILE)).ok()?;
+    let body = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (stored, rest) = body.split_at_checked(8)?;
+    if u64::from_le_bytes(stored.try_into().ok()?) != key.0 {
+        return None;
+    }
+    postcard::from_bytes(rest).ok()
+}
+
+/// Stores the ledger under `key` (atomically; failures are the caller's to ignore).
+pub fn store(dir: &Path, key: Key, ledger: &Ledger) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend(key.0.to_le_bytes());
+    bytes.extend(postcard::to_stdvec(ledger)?);
+    crate::util::write_atomic(&dir.join(FILE), &bytes)
+}
