@@ -369,6 +369,9 @@ fn docs_findings_become_annotations_and_part_of_the_report() {
     );
     let run = r.run(&repo, &[]);
     let stdout = run.ok();
+    if std::env::var("GUILD_SHOW").is_ok() {
+        eprintln!("{stdout}\n{}", r.summary());
+    }
     let annotation = stdout
         .lines()
         .find(|l| l.starts_with("::warning file="))
@@ -387,8 +390,15 @@ fn docs_findings_become_annotations_and_part_of_the_report() {
     let summary = r.summary();
     assert!(summary.contains("### Community docs"), "{summary}");
     assert!(
-        summary.contains("2024\\-05\\-01") || summary.contains("2024-05-01-parser"),
+        summary.contains(
+            "- community/case-rounds/2024-05-01-parser, part 1.md:1: missing required field \\`date\\`"
+        ),
         "{summary}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("::warning file=")
+            && l.ends_with("::missing required field `authors`")),
+        "{stdout}"
     );
 }
 

@@ -125,54 +125,17 @@ pub fn suggest(
     Ok(Suggested { reviewers, shadow })
 }
 
-/// Checks the community docs among `files` (paths relative to `root`).
-///
-/// Stand-in until `cmd::docs::docs_check` lands: front matter must parse and carry
-/// `title`, `kind`, `date` and `authors`.
+/// Checks the community docs among `files` (paths relative to `root`) with `docs check`'s
+/// rules; duplicate ids are found against every doc but reported only on these files.
 pub fn docs_check(root: &Path, config: &Config, files: &[PathBuf]) -> Vec<Finding> {
-    let _ = config;
-    let mut out = Vec::new();
-    for f in files {
-        let rel = f.to_string_lossy().replace('\\', "/");
-        let text = match std::fs::read_to_string(root.join(f)) {
-            Ok(t) => t,
-            Err(e) => {
-                out.push(Finding {
-                    path: rel,
-                    line: 1,
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
-            }
-        };
-        match crate::sources::docs::parse(&rel, &text) {
-            Err(e) => out.push(Finding {
-                path: e.path,
-                line: e.line,
-                message: e.message,
-            }),
-            Ok(doc) => {
-                let fm = &doc.front;
-                let missing = [
-                    ("title", fm.title.is_none()),
-                    ("kind", fm.kind.is_none()),
-                    ("date", fm.date.is_none()),
-                    ("authors", fm.authors.is_empty()),
-                ];
-                for (field, is_missing) in missing {
-                    if is_missing {
-                        out.push(Finding {
-                            path: rel.clone(),
-                            line: 1,
-                            message: format!("front matter has no `{field}`"),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-    out
+    crate::cmd::docs::docs_check(root, config, Some(files))
+        .into_iter()
+        .map(|f| Finding {
+            path: f.path,
+            line: f.line,
+            message: f.message,
+        })
+        .collect()
 }
 
 /// Brings GitHub history for `repo` (`owner/name`) into the history ref.
