@@ -209,7 +209,7 @@ pub fn truncate(body: &str, full_report_url: Option<&str>) -> String {
 }
 
 /// A URL made safe inside a Markdown link's parentheses.
-fn url_in_link(url: &str) -> String {
+pub fn url_in_link(url: &str) -> String {
     url.chars()
         .filter(|c| !c.is_control() && !c.is_whitespace())
         .map(|c| match c {

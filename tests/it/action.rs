@@ -549,6 +549,12 @@ fn sticky_comment_is_created_once_left_alone_then_edited_in_place() {
     assert_eq!(after.len(), 1);
     assert!(after[0].body.contains("much faster"));
     assert_eq!(r3.outputs()["comment-url"], url);
+    assert!(
+        r3.summary()
+            .contains(&format!("The [pull request's comment]({url}) is updated.")),
+        "{}",
+        r3.summary()
+    );
 }
 
 #[test]

@@ -181,18 +181,21 @@ impl Api {
                 .and_then(Value::as_str)
                 .unwrap_or("no message"),
         );
-        Err(if status == 403 {
-            ApiError::Forbidden {
-                what: what.to_string(),
-                message,
-            }
-        } else {
-            ApiError::Status {
-                what: what.to_string(),
-                status,
-                message,
-            }
-        })
+        // A rate limit is a 403 too, but not a lack of permission.
+        Err(
+            if status == 403 && !message.to_lowercase().contains("rate limit") {
+                ApiError::Forbidden {
+                    what: what.to_string(),
+                    message,
+                }
+            } else {
+                ApiError::Status {
+                    what: what.to_string(),
+                    status,
+                    message,
+                }
+            },
+        )
     }
 
     /// A GET with retries on 5xx and network errors.

@@ -411,9 +411,17 @@ fn pull_request(
     report
         .outputs
         .set("suggested-reviewers", suggested_ids.join(","));
-    report.outputs.set("comment-url", comment_url);
+    report.outputs.set("comment-url", comment_url.clone());
+    let comment_line = if comment_url.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "The [pull request's comment]({}) is {comment_state}.\n\n",
+            comment::url_in_link(&comment_url)
+        )
+    };
     report.summary = format!(
-        "## cargo guild: pull request #{}\n\n{}\n",
+        "## cargo guild: pull request #{}\n\n{comment_line}{}\n",
         pr.number,
         full.strip_prefix(comment::MARKER)
             .unwrap_or(&full)
