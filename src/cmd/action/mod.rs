@@ -448,7 +448,10 @@ fn upsert_comment(
         .or_else(|| ours.first())
         .copied();
     match existing {
-        Some(c) if c.body.trim_end() == body.trim_end() => Ok((c.clone(), "unchanged")),
+        // GitHub may hand a body back with CRLF line ends.
+        Some(c) if c.body.replace("\r\n", "\n").trim_end() == body.trim_end() => {
+            Ok((c.clone(), "unchanged"))
+        }
         Some(c) => Ok((api.update_comment(c.id, body)?, "updated")),
         None => Ok((api.create_comment(number, body)?, "created")),
     }
