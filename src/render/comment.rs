@@ -320,6 +320,64 @@ mod tests {
         assert_eq!(who(&w("a`b")), "a\\`b");
     }
 
+    fn sample() -> Input {
+        let who = |l: &str| Who {
+            login: Some(l.into()),
+            name: l.into(),
+        };
+        Input {
+            community: Some("Parsers & <Friends>".into()),
+            number: 7,
+            title: "Make the parser *fast* @team".into(),
+            author: Some(who("dave")),
+            first_time: true,
+            ladder: vec![
+                ("observer".into(), "Follows along.".into()),
+                ("contributor".into(), "Has had work merged.".into()),
+            ],
+            docs_dir: "community".into(),
+            reviewers: vec![Reviewer {
+                who: who("bob"),
+                reason: "wrote 3 commits in src/ | last 2024-05-01".into(),
+            }],
+            shadow: Some(Reviewer {
+                who: Who {
+                    login: None,
+                    name: "Carol [the new one]".into(),
+                },
+                reason: "learning src/".into(),
+            }),
+            requested: true,
+            changed_paths: 2,
+            docs_checked: 1,
+            findings: vec![Finding {
+                path: "community/x.md".into(),
+                line: 3,
+                message: "missing required field `date`".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_built_in_comment_reads_well() {
+        let t = Templates::load("", None, false, super::super::templates::Escape::None).unwrap();
+        insta::assert_snapshot!(render(&t, &sample()).unwrap());
+    }
+
+    #[test]
+    fn a_returning_author_without_suggestions_or_docs_gets_a_short_comment() {
+        let t = Templates::load("", None, false, super::super::templates::Escape::None).unwrap();
+        let input = Input {
+            first_time: false,
+            reviewers: Vec::new(),
+            shadow: None,
+            docs_checked: 0,
+            findings: Vec::new(),
+            ..sample()
+        };
+        insta::assert_snapshot!(render(&t, &input).unwrap());
+    }
+
     #[test]
     fn truncation_fits_and_links() {
         let body = format!("{MARKER}\n{}", "line of text\n".repeat(10_000));
