@@ -630,7 +630,10 @@ fn reviewers_are_requested_only_when_enabled() {
     assert!(requested.contains(&"bob".to_string()), "{requested:?}");
     assert!(!requested.contains(&"dave".to_string()), "never the author");
     let body = &gh.comments("octo/demo", 7)[0].body;
-    assert!(body.contains("Reviews were requested through GitHub"), "{body}");
+    assert!(
+        body.contains("Reviews were requested through GitHub"),
+        "{body}"
+    );
     // The comment names reviewers without pinging them.
     assert!(mentions(body).is_empty(), "{body}");
 

@@ -280,7 +280,13 @@ fn pull_request(
         .iter()
         .chain(suggested.shadow.iter())
         .filter_map(|s| s.login.clone())
-        .filter(|l| comment::is_login(l) && Some(l.as_str()) != pr.author.as_deref())
+        .filter(|l| {
+            comment::is_login(l)
+                && !pr
+                    .author
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(l))
+        })
         .collect();
     logins.dedup();
     let mut read_only = false;
@@ -290,10 +296,11 @@ fn pull_request(
         match (&mut api, token) {
             (Some(api), Some(_)) => {
                 // Re-requesting on every push would notify people again: only when the pull
-                // request opens (or leaves draft).
-                let now =
-                    !pr.draft && !matches!(pr.action.as_deref(), Some("synchronize" | "edited"));
-                if !now {
+                // request opens (or leaves draft); later runs keep saying they were asked.
+                let later = matches!(pr.action.as_deref(), Some("synchronize" | "edited"));
+                if pr.draft {
+                    requested = false;
+                } else if later {
                     requested = true;
                 } else {
                     match api.request_reviewers(pr.number, &logins) {
