@@ -144,11 +144,11 @@ pub fn build(inputs: Inputs) -> Ledger {
             if let Some(m) = gh.merged_by.as_deref().and_then(resolve_login) {
                 pr.merged_by = Some(m);
             }
-        } else {
-            // GitHub knows better: a PR it reports open or closed was not merged.
-            pr.merged_at = None;
-            pr.merged_by = None;
         }
+        // GitHub reporting it open or closed does not undo a merge that git proves: the
+        // synced record is older than the merge (synced before it happened) or the pull
+        // request was merged outside GitHub. A GitHub-only one has no merge to undo.
+        // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
         pr.created_at = parse_time(&gh.created_at);
         pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_time);
         pr.labels = gh.labels.clone();
@@ -634,7 +634,7 @@ fn identities(
     b.add_aliases(config);
 
     for gh in github {
-        for a in &gh.commit_authors {
+        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
             b.add(
                 RawIdent {
                     name: a.name.clone(),

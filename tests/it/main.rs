@@ -5,3 +5,4 @@ mod support;
 mod action;
 mod docs;
 mod foundation;
+mod sync;

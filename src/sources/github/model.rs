@@ -31,6 +31,9 @@ pub struct PullRequestRecord {
     pub first_responder: Option<String>,
     /// Commit authors as GitHub linked them: (name, e-mail, login).
     pub commit_authors: Vec<CommitAuthor>,
+    /// The merge commit's author as GitHub linked it (for a merge made on github.com, the
+    /// person who merged): links the merger's git identity to their login.
+    pub merge_commit_author: Option<CommitAuthor>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
