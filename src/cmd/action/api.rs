@@ -126,10 +126,7 @@ impl Api {
     }
 
     fn scrub(&self, text: &str) -> String {
-        match &self.token {
-            Some(t) if t.len() >= 4 => text.replace(t.as_str(), "***"),
-            _ => text.to_string(),
-        }
+        crate::sources::github::client::redact(text, self.token.as_deref())
     }
 
     /// Sends one request; returns the status and the body parsed as JSON (null if empty).

@@ -664,13 +664,8 @@ fn push_history(session: &Session, token: Option<&str>) -> anyhow::Result<Option
         .args(["push", "--quiet", "origin", "refs/guild/*:refs/guild/*"])
         .output()
         .context("cannot run `git push` (is git installed?)")?;
-    let scrub = |s: &[u8]| {
-        let s = String::from_utf8_lossy(s).trim().to_string();
-        match token {
-            Some(t) if t.len() >= 4 => s.replace(t, "***"),
-            _ => s,
-        }
-    };
+    let scrub =
+        |s: &[u8]| crate::sources::github::client::redact(String::from_utf8_lossy(s).trim(), token);
     if !out.status.success() {
         anyhow::bail!(
             "`git push origin refs/guild/*` failed: {}\n  fix: give the job `contents: write` and keep `actions/checkout`'s credentials (persist-credentials: true)",

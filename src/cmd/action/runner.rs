@@ -3,7 +3,8 @@
 //! Markdown step summary in `GITHUB_STEP_SUMMARY`, workflow commands such as
 //! `::warning file=..::` on stdout), each with its own escaping rules.
 //!
-//! The token is kept out of `Debug` and never printed.
+//! Endpoints and the token are read the way `sync` reads them (`sources::github::client`);
+//! the token is kept out of `Debug` and never printed.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde_json::Value;
 
-/// github.com's REST endpoint.
-pub const DEFAULT_API_URL: &str = "https://api.github.com";
+use crate::sources::github::client::{token_from_env, Endpoints};
 
 /// What the runner told us.
 pub struct RunnerEnv {
@@ -54,11 +54,9 @@ impl RunnerEnv {
             event_name: var("GITHUB_EVENT_NAME"),
             event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
             repository: var("GITHUB_REPOSITORY"),
-            api_url: var("GITHUB_API_URL")
-                .map(|u| u.trim_end_matches('/').to_string())
-                .unwrap_or_else(|| DEFAULT_API_URL.to_string()),
+            api_url: Endpoints::from_env().api,
             graphql_url: var("GITHUB_GRAPHQL_URL"),
-            token: var("GITHUB_TOKEN").or_else(|| var("GH_TOKEN")),
+            token: token_from_env(),
             step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
             server_url: var("GITHUB_SERVER_URL")
