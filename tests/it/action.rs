@@ -346,6 +346,49 @@ fn returning_contributors_are_not_welcomed_as_first_timers() {
 }
 
 #[test]
+fn first_time_is_decided_from_synced_history_too() {
+    // erin never committed: she only reviewed on GitHub. After `sync`, she is not new.
+    let repo = history();
+    let gh = FakeGithub::start();
+    gh.add_pull(
+        "octo/demo",
+        FakePr::new(3, "carol", "2024-04-01")
+            .merged("alice", "2024-04-01")
+            .review("erin", "APPROVED", "2024-04-01")
+            .file("README.md"),
+    );
+    gh.require_token(TOKEN);
+    let mut sync = guild();
+    sync.current_dir(repo.path())
+        .env("HOME", repo.path())
+        .args(["sync", "--repo", "octo/demo"]);
+    for (k, v) in gh.env_with_token(TOKEN) {
+        sync.env(k, v);
+    }
+    Run(sync.output().unwrap()).ok();
+    let (base, head) = open_pr(&repo, "Erin <erin@example.com>", &[("README.md", "x\n")]);
+    gh.clear_log();
+    for (login, first) in [("erin", "false"), ("frank", "true")] {
+        let mut r = Runner::new(
+            "pull_request",
+            Some(&pr_payload("opened", 12, "Docs", login, &base, &head)),
+        );
+        for (k, v) in gh.env() {
+            r = r.set(&k, &v);
+        }
+        r.run(&repo, &[]).ok();
+        assert_eq!(r.outputs()["first-time"], first, "{login}");
+    }
+    // Only the stored history was read: no request at all (no paging through pull requests;
+    // the changed paths came from git).
+    assert!(
+        gh.requests().is_empty(),
+        "{:?}",
+        gh.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn docs_findings_become_annotations_and_part_of_the_report() {
     let repo = history();
     let (base, head) = open_pr(
