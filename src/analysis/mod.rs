@@ -1,6 +1,9 @@
 //! Analysis: pure functions of (ledger, config). No I/O, no printing, no clock: "now" is the
 //! ledger's `as_of`, so the same history always gives the same numbers.
 
+pub mod badges;
+pub mod network;
+pub mod newcomers;
 pub mod reputation;
 
 /// Which domains each event touched: the bridge between ownership (which knows paths and

@@ -152,6 +152,44 @@ pub struct BadgesConfig {
     pub gold: TierRule,
     /// Also award badges per domain.
     pub per_domain: bool,
+    /// Tiers of one badge, overriding the three above: badge id (`contributor`, `reviewer`,
+    /// `mentor`, `bridge`, `steward`, `retro_writer`) → its own `bronze`/`silver`/`gold`.
+    pub rules: BTreeMap<String, BadgeTiers>,
+}
+
+impl BadgesConfig {
+    /// The badges `cargo guild` awards (keys of `rules`).
+    pub const IDS: &'static [&'static str] = &[
+        "contributor",
+        "reviewer",
+        "mentor",
+        "bridge",
+        "steward",
+        "retro_writer",
+    ];
+
+    /// The rule for a badge's tier: its own if set, else the shared one.
+    pub fn tier_rule(&self, badge: &str, tier: usize) -> TierRule {
+        let own = self.rules.get(badge).and_then(|r| match tier {
+            0 => r.bronze,
+            1 => r.silver,
+            _ => r.gold,
+        });
+        own.unwrap_or(match tier {
+            0 => self.bronze,
+            1 => self.silver,
+            _ => self.gold,
+        })
+    }
+}
+
+/// One badge's own tiers; an absent tier uses the shared one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BadgeTiers {
+    pub bronze: Option<TierRule>,
+    pub silver: Option<TierRule>,
+    pub gold: Option<TierRule>,
 }
 
 impl Default for BadgesConfig {
@@ -167,6 +205,7 @@ impl Default for BadgesConfig {
                 count: 50,
             },
             per_domain: true,
+            rules: BTreeMap::new(),
         }
     }
 }
@@ -372,6 +411,15 @@ impl Config {
                 at("history_ref"),
                 self.history_ref
             );
+        }
+        for badge in self.badges.rules.keys() {
+            if !BadgesConfig::IDS.contains(&badge.as_str()) {
+                anyhow::bail!(
+                    "{}: unknown badge `{badge}` in `badges.rules`\n  fix: use one of {}",
+                    at(badge),
+                    BadgesConfig::IDS.join(", ")
+                );
+            }
         }
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.ladder.steps {

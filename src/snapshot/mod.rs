@@ -30,10 +30,14 @@ pub struct Community {
     /// Docs of the knowledge base, sorted by path.
     pub docs: Vec<DocSummary>,
     // -- network (issue 3): the review network and its findings --
+    /// Who works on whose contributions: metrics per person, edges, brokers, isolates.
+    pub network: crate::analysis::network::Network,
 
     // -- domains (issue 3): experts, bus factors, single points of failure --
 
     // -- newcomers (issue 3): first contributions and the ladder --
+    /// First contributions, first reviews, mentors and ladder steps.
+    pub newcomers: crate::analysis::newcomers::Newcomers,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +51,10 @@ pub struct PersonSummary {
     pub reputation: Score,
     /// Points per rule, for the breakdown (sorted by rule).
     pub breakdown: Vec<RuleTotal>,
+    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build`].
+    pub badges: Vec<crate::analysis::badges::Badge>,
+    /// Step on the contributor ladder. Filled by [`build`].
+    pub ladder: Option<crate::analysis::newcomers::LadderStatus>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -219,6 +227,8 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
                     points: *pts,
                 })
                 .collect(),
+            badges: Vec::new(),
+            ladder: None,
         })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -228,15 +238,37 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
 /// Builds the whole snapshot.
 pub fn build(ledger: &Ledger, config: &Config) -> Community {
     let scores = reputation::score(ledger, config, None);
+    let display = Display::new(ledger);
     let docs = docs(ledger);
+    // Domains per event come from `analysis::domains` once configured (issue 3, part B).
+    let domains: Option<&crate::analysis::EventDomains> = None;
+    let mut people = people(ledger, &scores, None);
+    let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
+    let mut ladder = crate::analysis::newcomers::ladder(ledger, config);
+    let newcomers =
+        crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names);
+    let index: std::collections::HashMap<&str, usize> = display
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    for p in &mut people {
+        if let Some(&i) = index.get(p.id.as_str()) {
+            p.badges = std::mem::take(&mut badges[i]);
+            p.ladder = ladder[i].take();
+        }
+    }
     Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),
         head: ledger.head.clone(),
         as_of: rfc3339(ledger.as_of),
-        people: people(ledger, &scores, None),
+        people,
         activity: activity(ledger),
         docs,
+        network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
+        newcomers,
     }
 }
 

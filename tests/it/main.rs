@@ -3,6 +3,9 @@
 mod support;
 
 mod action;
+mod badges;
 mod docs;
 mod foundation;
+mod network;
+mod newcomers;
 mod sync;

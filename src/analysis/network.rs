@@ -1,0 +1,658 @@
+//! The review network: who works on whose contributions, as social network analysis.
+//!
+//! The graph is directed and weighted: an edge `reviewer → author` for every review-side
+//! event ([`EventKind::is_review_side`]) about someone else's work: reviews and review
+//! comments, the trailers `Reviewed-by`, `Acked-by`, `Tested-by`, `Helped-by`,
+//! `Mentored-by`, merges of someone else's pull request, and `Signed-off-by` by someone other
+//! than the author. A sign-off by another person means they applied the patch (the
+//! maintainer's "I took this in"), which is the same relation as merging it, so it is an edge.
+//! Co-authorship (`Co-authored-by`) joins both ways. Bots and self-loops are left out. The
+//! weight of an edge is the number of distinct pieces of work (pull requests, or commits
+//! outside any pull request) behind it, so a review plus a merge of one PR counts once.
+//!
+//! Nodes are the people (bots excluded) with at least one event, so that people with no
+//! review tie show up as isolates. Opted-out people are nodes like anyone else: the caller
+//! passes display ids, and they appear anonymised.
+//!
+//! Degrees are directed (in = distinct people who worked on yours, out = distinct people whose
+//! work you worked on). Betweenness, closeness, clustering, components and articulation
+//! points are computed on the undirected projection (a tie exists if either reviewed the
+//! other): knowledge moves both ways in a review, and a person who reviews two teams
+//! connects them even though no directed path runs through them. Definitions match
+//! networkx's defaults on that projection (`betweenness_centrality` normalised without
+//! endpoints, `closeness_centrality` with the Wasserman–Faust correction, `clustering`,
+//! `transitivity`); `density` is the directed graph's (`nx.density`). `tests/oracle`
+//! checks this against networkx.
+//!
+//! This module does not know about domains beyond [`EventDomains`] (built elsewhere), and
+//! does no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use petgraph::graph::{NodeIndex, UnGraph};
+use serde::Serialize;
+
+use super::EventDomains;
+use crate::events::{EventKind, Ledger, Target};
+
+/// People with at least this normalised betweenness are named as knowledge brokers.
+pub const BROKER_MIN_BETWEENNESS: f64 = 0.1;
+/// A reciprocity ring: each of the pair gives at least this share of their review work to
+/// the other...
+pub const RING_MIN_SHARE: f64 = 0.8;
+/// ...on at least this many pieces of work each way.
+pub const RING_MIN_WEIGHT: u64 = 3;
+/// Graphs with at least this many nodes compute betweenness and closeness on all cores.
+const PARALLEL_THRESHOLD: usize = 50;
+
+/// Structural metrics of one node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NodeMetrics {
+    /// Distinct people who worked on this person's work.
+    pub in_degree: u64,
+    /// Distinct people whose work this person worked on.
+    pub out_degree: u64,
+    /// Pieces of this person's work others worked on (sum of incoming weights).
+    pub weighted_in: u64,
+    /// Pieces of others' work this person worked on (sum of outgoing weights).
+    pub weighted_out: u64,
+    /// `weighted_in + weighted_out`.
+    pub weighted_degree: u64,
+    /// Normalised betweenness on the undirected projection, in [0, 1].
+    pub betweenness: f64,
+    /// Closeness (Wasserman–Faust) on the undirected projection, in [0, 1].
+    pub closeness: f64,
+    /// Local clustering coefficient on the undirected projection, in [0, 1].
+    pub clustering: f64,
+    /// Component number: 0 is the largest (ties: the one holding the first node).
+    pub component: usize,
+    /// Removing this person splits their component.
+    pub articulation_point: bool,
+}
+
+/// Metrics of a whole graph; the pure core, usable on any edge list (benchmarks, oracle).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Parallel to the nodes `0..n`.
+    pub nodes: Vec<NodeMetrics>,
+    /// Directed density: distinct directed pairs / (n (n - 1)).
+    pub density: f64,
+    /// Global clustering (transitivity) of the undirected projection.
+    pub transitivity: f64,
+    /// Connected components of the undirected projection, isolated nodes included.
+    pub components: usize,
+    /// Sizes of the components, by component number.
+    pub component_sizes: Vec<usize>,
+    /// Articulation points, sorted.
+    pub articulation_points: Vec<usize>,
+}
+
+/// Rounds to 6 decimals: the parallel sums of betweenness may differ in the last bits from
+/// run to run, and output must not.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Computes every metric of a directed weighted graph with `n` nodes. `edges` are distinct
+/// `(from, to, weight)` with `from != to` (duplicates and self-loops are ignored).
+pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
+    let mut nodes = vec![NodeMetrics::default(); n];
+    let mut pairs: HashSet<(usize, usize)> = HashSet::with_capacity(edges.len());
+    let mut undirected: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for &(a, b, w) in edges {
+        if a == b || a >= n || b >= n || !pairs.insert((a, b)) {
+            continue;
+        }
+        nodes[a].out_degree += 1;
+        nodes[a].weighted_out += w;
+        nodes[b].in_degree += 1;
+        nodes[b].weighted_in += w;
+        undirected.insert((a.min(b), a.max(b)));
+    }
+    for m in &mut nodes {
+        m.weighted_degree = m.weighted_in + m.weighted_out;
+    }
+    let mut g: UnGraph<(), ()> = UnGraph::with_capacity(n, undirected.len());
+    for _ in 0..n {
+        g.add_node(());
+    }
+    for &(a, b) in &undirected {
+        g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+    }
+
+    let betweenness =
+        rustworkx_core::centrality::betweenness_centrality(&g, false, true, PARALLEL_THRESHOLD);
+    let closeness = rustworkx_core::centrality::closeness_centrality(&g, true, PARALLEL_THRESHOLD);
+    let mut articulation: Vec<usize> = rustworkx_core::connectivity::articulation_points(&g, None)
+        .into_iter()
+        .map(|i| i.index())
+        .collect();
+    articulation.sort_unstable();
+
+    // Adjacency, sorted, for clustering and components.
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &(a, b) in &undirected {
+        adj[a].push(b);
+        adj[b].push(a);
+    }
+    for l in &mut adj {
+        l.sort_unstable();
+    }
+    // Local clustering: edges among a node's neighbours over the possible pairs.
+    let mut mark = vec![usize::MAX; n];
+    let (mut triangles_total, mut triples_total) = (0u64, 0u64);
+    for v in 0..n {
+        let d = adj[v].len() as u64;
+        for &u in &adj[v] {
+            mark[u] = v;
+        }
+        let mut links = 0u64;
+        for &u in &adj[v] {
+            links += adj[u].iter().filter(|&&w| w > u && mark[w] == v).count() as u64;
+        }
+        let possible = d * d.saturating_sub(1) / 2;
+        nodes[v].clustering = if possible == 0 {
+            0.0
+        } else {
+            round6(links as f64 / possible as f64)
+        };
+        triangles_total += links;
+        triples_total += possible;
+    }
+
+    // Components, numbered largest first (ties: lowest first node), so numbers are stable.
+    let mut comp = vec![usize::MAX; n];
+    let mut comps: Vec<Vec<usize>> = Vec::new();
+    for s in 0..n {
+        if comp[s] != usize::MAX {
+            continue;
+        }
+        let id = comps.len();
+        let mut members = vec![s];
+        comp[s] = id;
+        let mut i = 0;
+        while i < members.len() {
+            let v = members[i];
+            i += 1;
+            for &u in &adj[v] {
+                if comp[u] == usize::MAX {
+                    comp[u] = id;
+                    members.push(u);
+                }
+            }
+        }
+        comps.push(members);
+    }
+    let mut order: Vec<usize> = (0..comps.len()).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(comps[c].len()), c));
+    let mut renumber = vec![0; comps.len()];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old] = new;
+    }
+    for (v, m) in nodes.iter_mut().enumerate() {
+        m.component = renumber[comp[v]];
+        m.betweenness = round6(betweenness.get(v).copied().flatten().unwrap_or(0.0));
+        m.closeness = round6(closeness.get(v).copied().flatten().unwrap_or(0.0));
+    }
+    for &a in &articulation {
+        nodes[a].articulation_point = true;
+    }
+    let density = if n < 2 {
+        0.0
+    } else {
+        round6(pairs.len() as f64 / (n as f64 * (n as f64 - 1.0)))
+    };
+    Metrics {
+        nodes,
+        density,
+        transitivity: if triples_total == 0 {
+            0.0
+        } else {
+            round6(triangles_total as f64 / triples_total as f64)
+        },
+        components: comps.len(),
+        component_sizes: order.iter().map(|&c| comps[c].len()).collect(),
+        articulation_points: articulation,
+    }
+}
+
+/// One person in the network, with their metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonNode {
+    pub name: String,
+    #[serde(flatten)]
+    pub metrics: NodeMetrics,
+}
+
+/// A directed edge: `from` worked on `to`'s work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    /// Distinct pieces of work (pull requests, or commits outside one).
+    pub weight: u64,
+    /// Events behind the edge, per kind.
+    pub kinds: BTreeMap<&'static str, u64>,
+}
+
+/// A knowledge broker: someone many shortest paths between others run through.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Broker {
+    pub id: String,
+    pub betweenness: f64,
+    /// Removing them would split the network.
+    pub articulation_point: bool,
+    /// Domains of the work on their ties (empty without domains).
+    pub domains: Vec<String>,
+    /// Their ties span two domains or more.
+    pub between_domains: bool,
+}
+
+/// Why someone is on the edge of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolateKind {
+    /// No review tie at all: nobody worked on their work and they worked on nobody's.
+    NoTies,
+    /// Their work was only ever reviewed by one person, and they review nobody.
+    SingleReviewer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Isolate {
+    pub id: String,
+    pub kind: IsolateKind,
+    /// The one reviewer, for `single_reviewer`.
+    pub reviewer: Option<String>,
+}
+
+/// Two people who give almost all their review work to each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ring {
+    /// The pair, sorted.
+    pub people: [String; 2],
+    /// Pieces of work each way: first → second, second → first.
+    pub weights: [u64; 2],
+    /// Share of each one's outgoing review work that goes to the other.
+    pub shares: [f64; 2],
+}
+
+/// The snapshot's `network`: metrics, edges and named findings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Network {
+    /// Keyed by display id.
+    pub people: BTreeMap<String, PersonNode>,
+    /// Sorted by (from, to).
+    pub edges: Vec<Edge>,
+    pub density: f64,
+    pub transitivity: f64,
+    pub components: usize,
+    pub largest_component: usize,
+    pub articulation_points: Vec<String>,
+    /// Highest betweenness first.
+    pub brokers: Vec<Broker>,
+    /// Sorted by id.
+    pub isolates: Vec<Isolate>,
+    /// Components of two people or more that are not the largest one: teams with no tie
+    /// to the rest. Each sorted; biggest first.
+    pub isolated_groups: Vec<Vec<String>>,
+    pub reciprocity_rings: Vec<Ring>,
+}
+
+/// The graph of a ledger before metrics: nodes (ledger person indices) and weighted edges.
+pub struct Graph {
+    /// Ledger person index of each node, ascending.
+    pub people: Vec<u32>,
+    /// (from node, to node) → (distinct work, kinds, domains touched).
+    edges: BTreeMap<(usize, usize), EdgeData>,
+}
+
+#[derive(Default)]
+struct EdgeData {
+    work: HashSet<Target>,
+    kinds: BTreeMap<&'static str, u64>,
+    domains: BTreeSet<u16>,
+}
+
+impl Graph {
+    /// Builds the graph from the ledger (see the module docs for what makes an edge).
+    pub fn from_ledger(ledger: &Ledger, domains: Option<&EventDomains>) -> Graph {
+        let people = ledger.people();
+        let mut active = vec![false; people.len()];
+        for e in &ledger.events {
+            active[e.person as usize] = true;
+        }
+        let nodes: Vec<u32> = (0..people.len() as u32)
+            .filter(|&p| active[p as usize] && !people[p as usize].is_bot)
+            .collect();
+        let mut node_of: HashMap<u32, usize> = HashMap::with_capacity(nodes.len());
+        for (i, &p) in nodes.iter().enumerate() {
+            node_of.insert(p, i);
+        }
+        let mut edges: BTreeMap<(usize, usize), EdgeData> = BTreeMap::new();
+        for (i, e) in ledger.events.iter().enumerate() {
+            let co = e.kind == EventKind::CoAuthored;
+            if !(e.kind.is_review_side() || co) {
+                continue;
+            }
+            let Some(other) = e.other else { continue };
+            let (Some(&a), Some(&b)) = (node_of.get(&e.person), node_of.get(&other)) else {
+                continue; // a bot on either end
+            };
+            if a == b {
+                continue;
+            }
+            let work = match e.pr {
+                Some(n) => Target::Pr(n),
+                None => e.target.clone(),
+            };
+            let ds = domains.and_then(|d| d.of_event.get(i));
+            let both = [(a, b), (b, a)];
+            for &(x, y) in if co { &both[..] } else { &both[..1] } {
+                let d = edges.entry((x, y)).or_default();
+                d.work.insert(work.clone());
+                *d.kinds.entry(e.kind.as_str()).or_default() += 1;
+                if let Some(ds) = ds {
+                    d.domains.extend(ds.iter().copied());
+                }
+            }
+        }
+        Graph {
+            people: nodes,
+            edges,
+        }
+    }
+
+    /// `(from, to, weight)` for [`metrics`].
+    pub fn edge_list(&self) -> Vec<(usize, usize, u64)> {
+        self.edges
+            .iter()
+            .map(|(&(a, b), d)| (a, b, d.work.len() as u64))
+            .collect()
+    }
+}
+
+/// Analyses the ledger's review network. `ids` and `names` are the display ids and names of
+/// every ledger person (opted-out people anonymised); `domains`, when known, lets brokers be
+/// marked as bridges between domains.
+pub fn analyse(
+    ledger: &Ledger,
+    domains: Option<&EventDomains>,
+    ids: &[String],
+    names: &[String],
+) -> Network {
+    let graph = Graph::from_ledger(ledger, domains);
+    let edge_list = graph.edge_list();
+    let m = metrics(graph.people.len(), &edge_list);
+    let id = |node: usize| ids[graph.people[node] as usize].clone();
+
+    let people: BTreeMap<String, PersonNode> = m
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, nm)| {
+            (
+                id(i),
+                PersonNode {
+                    name: names[graph.people[i] as usize].clone(),
+                    metrics: nm.clone(),
+                },
+            )
+        })
+        .collect();
+    let mut edges: Vec<Edge> = graph
+        .edges
+        .iter()
+        .map(|(&(a, b), d)| Edge {
+            from: id(a),
+            to: id(b),
+            weight: d.work.len() as u64,
+            kinds: d.kinds.clone(),
+        })
+        .collect();
+    edges.sort_by(|x, y| (&x.from, &x.to).cmp(&(&y.from, &y.to)));
+
+    // Domains per node: of the work on any of their ties.
+    let mut node_domains: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); graph.people.len()];
+    for (&(a, b), d) in &graph.edges {
+        node_domains[a].extend(d.domains.iter().copied());
+        node_domains[b].extend(d.domains.iter().copied());
+    }
+    let domain_name = |d: u16| {
+        domains
+            .and_then(|ds| ds.names.get(d as usize))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut brokers: Vec<Broker> = m
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, nm)| nm.betweenness >= BROKER_MIN_BETWEENNESS)
+        .map(|(i, nm)| {
+            let ds: Vec<String> = node_domains[i].iter().map(|&d| domain_name(d)).collect();
+            Broker {
+                id: id(i),
+                betweenness: nm.betweenness,
+                articulation_point: nm.articulation_point,
+                between_domains: ds.len() >= 2,
+                domains: ds,
+            }
+        })
+        .collect();
+    brokers.sort_by(|a, b| {
+        b.betweenness
+            .total_cmp(&a.betweenness)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+
+    // The one reviewer of people reviewed by exactly one person.
+    let mut reviewer_of: Vec<Option<usize>> = vec![None; m.nodes.len()];
+    for &(a, b, _) in &edge_list {
+        reviewer_of[b] = Some(a);
+    }
+    let mut isolates: Vec<Isolate> = Vec::new();
+    for (i, nm) in m.nodes.iter().enumerate() {
+        if nm.in_degree == 0 && nm.out_degree == 0 {
+            isolates.push(Isolate {
+                id: id(i),
+                kind: IsolateKind::NoTies,
+                reviewer: None,
+            });
+        } else if nm.in_degree == 1 && nm.out_degree == 0 {
+            isolates.push(Isolate {
+                id: id(i),
+                kind: IsolateKind::SingleReviewer,
+                reviewer: reviewer_of[i].map(id),
+            });
+        }
+    }
+    isolates.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut groups: Vec<Vec<String>> = vec![Vec::new(); m.components];
+    for (i, nm) in m.nodes.iter().enumerate() {
+        groups[nm.component].push(id(i));
+    }
+    let isolated_groups: Vec<Vec<String>> = groups
+        .into_iter()
+        .skip(1)
+        .filter(|g| g.len() >= 2)
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+
+    let weight: HashMap<(usize, usize), u64> =
+        edge_list.iter().map(|&(a, b, w)| ((a, b), w)).collect();
+    let mut rings: Vec<Ring> = Vec::new();
+    for &(a, b, w_ab) in &edge_list {
+        if a > b {
+            continue;
+        }
+        let Some(&w_ba) = weight.get(&(b, a)) else {
+            continue;
+        };
+        if w_ab.min(w_ba) < RING_MIN_WEIGHT {
+            continue;
+        }
+        let share_ab = w_ab as f64 / m.nodes[a].weighted_out as f64;
+        let share_ba = w_ba as f64 / m.nodes[b].weighted_out as f64;
+        if share_ab >= RING_MIN_SHARE && share_ba >= RING_MIN_SHARE {
+            let (ia, ib) = (id(a), id(b));
+            let swap = ia > ib;
+            let (p, w, s) = if swap {
+                ([ib, ia], [w_ba, w_ab], [share_ba, share_ab])
+            } else {
+                ([ia, ib], [w_ab, w_ba], [share_ab, share_ba])
+            };
+            rings.push(Ring {
+                people: p,
+                weights: w,
+                shares: [round6(s[0]), round6(s[1])],
+            });
+        }
+    }
+    rings.sort_by(|x, y| x.people.cmp(&y.people));
+
+    let mut articulation_points: Vec<String> =
+        m.articulation_points.iter().map(|&a| id(a)).collect();
+    articulation_points.sort();
+    Network {
+        people,
+        edges,
+        density: m.density,
+        transitivity: m.transitivity,
+        components: m.components,
+        largest_component: m.component_sizes.first().copied().unwrap_or(0),
+        articulation_points,
+        brokers,
+        isolates,
+        isolated_groups,
+        reciprocity_rings: rings,
+    }
+}
+
+/// Hand-built ledgers for unit tests of the analyses.
+#[cfg(test)]
+pub(crate) mod test_ledger {
+    use crate::config::Config;
+    use crate::events::identity::{IdentityBuilder, RawIdent};
+    use crate::events::{Event, EventKind, Ledger, Source, Target};
+
+    /// People `logins` (ids sort as given when they are in order) and events
+    /// `(day, person, kind, other, pr)`; a pull request's events target it.
+    pub fn ledger(logins: &[&str], events: &[(i64, u32, EventKind, Option<u32>, u64)]) -> Ledger {
+        let mut b = IdentityBuilder::new();
+        for l in logins {
+            b.add(RawIdent::login(l), 1);
+        }
+        let identities = b.finish(&Config::default());
+        let events: Vec<Event> = events
+            .iter()
+            .map(|&(day, person, kind, other, pr)| Event {
+                time: day * 86_400,
+                person,
+                kind,
+                target: Target::Pr(pr),
+                pr: Some(pr),
+                other,
+                source: Source::Git,
+                state: None,
+            })
+            .collect();
+        Ledger {
+            identities,
+            as_of: events.iter().map(|e| e.time).max().unwrap_or(0),
+            events,
+            prs: Default::default(),
+            head: String::new(),
+            docs: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_center_carries_every_path() {
+        // 0 reviews 1..=4.
+        let m = metrics(5, &[(0, 1, 1), (0, 2, 2), (0, 3, 1), (0, 4, 1)]);
+        assert_eq!(m.nodes[0].out_degree, 4);
+        assert_eq!(m.nodes[0].weighted_out, 5);
+        assert_eq!(m.nodes[0].betweenness, 1.0);
+        assert_eq!(m.nodes[0].closeness, 1.0);
+        assert_eq!(m.nodes[1].betweenness, 0.0);
+        assert_eq!(m.nodes[1].closeness, round6(4.0 / 7.0));
+        assert_eq!(m.nodes[0].clustering, 0.0);
+        assert_eq!(m.transitivity, 0.0);
+        assert_eq!(m.components, 1);
+        assert_eq!(m.articulation_points, vec![0]);
+        assert_eq!(m.density, 0.2);
+    }
+
+    #[test]
+    fn triangle_is_fully_clustered() {
+        let m = metrics(4, &[(0, 1, 1), (1, 2, 1), (2, 0, 1), (0, 2, 1)]);
+        assert_eq!(m.nodes[0].clustering, 1.0);
+        assert_eq!(m.transitivity, 1.0);
+        assert_eq!(m.components, 2);
+        assert_eq!(m.component_sizes, vec![3, 1]);
+        assert_eq!(m.nodes[3].component, 1);
+        assert!(m.articulation_points.is_empty());
+    }
+
+    #[test]
+    fn broker_between_domains_is_marked_only_with_domains() {
+        use crate::events::EventKind::*;
+        // a1, a2 work in core (PRs 1, 2); b1, b2 in docs (PRs 3, 4); x reviews a1 and b1.
+        let ledger = test_ledger::ledger(
+            &["a1", "a2", "b1", "b2", "x"],
+            &[
+                (1, 0, PrMerged, None, 1),
+                (1, 1, Review, Some(0), 1),
+                (2, 1, PrMerged, None, 2),
+                (2, 0, Review, Some(1), 2),
+                (3, 2, PrMerged, None, 3),
+                (3, 3, Review, Some(2), 3),
+                (4, 3, PrMerged, None, 4),
+                (4, 2, Review, Some(3), 4),
+                (5, 4, Review, Some(0), 1),
+                (6, 4, Review, Some(2), 3),
+            ],
+        );
+        assert_eq!(ledger.people()[4].id, "x");
+        let ids: Vec<String> = ledger.people().iter().map(|p| p.id.clone()).collect();
+        let plain = analyse(&ledger, None, &ids, &ids);
+        let x = plain.brokers.iter().find(|b| b.id == "x").unwrap();
+        assert!(!x.between_domains);
+        assert!(x.domains.is_empty());
+        let domains = EventDomains {
+            names: vec!["core".into(), "docs".into()],
+            of_event: vec![
+                vec![0],
+                vec![0],
+                vec![0],
+                vec![0],
+                vec![1],
+                vec![1],
+                vec![1],
+                vec![1],
+                vec![0],
+                vec![1],
+            ],
+        };
+        let net = analyse(&ledger, Some(&domains), &ids, &ids);
+        // 2 × 2 pairs across the teams out of C(4, 2) = 6, plus none inside: 4 / 6.
+        assert_eq!(net.brokers[0].id, "x");
+        assert_eq!(net.brokers[0].betweenness, round6(4.0 / 6.0));
+        assert!(net.brokers[0].between_domains);
+        assert_eq!(net.brokers[0].domains, vec!["core", "docs"]);
+        let a1 = net.brokers.iter().find(|b| b.id == "a1").unwrap();
+        assert!(!a1.between_domains, "a1's ties are all in core");
+        // The numbers themselves do not depend on domains.
+        assert_eq!(plain.people, net.people);
+    }
+}
