@@ -1,8 +1,134 @@
-//! `cargo guild site`: not built yet (see the open issues).
+//! `cargo guild site build [--out DIR] [--base-url URL]` and `cargo guild site serve
+//! [--port P]`: the static community site. This module only glues: it reads the ledger,
+//! builds the snapshot and the reputation lines, and hands them to `render::site`, which
+//! owns pages, templates, links and the atomic write.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::analysis::reputation::{self, Side};
 use crate::cli::{GlobalOpts, SiteCommand};
 use crate::exit::Outcome;
+use crate::render::site::{self, secs, Input, Line, Options};
+use crate::snapshot::{self, Display};
 
-pub fn execute(_global: &GlobalOpts, _args: SiteCommand) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`cargo guild site` is not available in this build yet")
+pub fn execute(global: &GlobalOpts, args: SiteCommand) -> anyhow::Result<Outcome> {
+    match args {
+        SiteCommand::Build(a) => {
+            let out = out_dir(global, &a.out);
+            let summary = build(global, &out, &a.base_url)?;
+            if !global.quiet {
+                eprintln!("{summary}");
+            }
+            Ok(Outcome::Ok)
+        }
+        SiteCommand::Serve(a) => serve(global, &out_dir(global, &a.out), a.port),
+    }
+}
+
+/// A relative `--out` is relative to the repository given with `-C`, like git's `-C`.
+fn out_dir(global: &GlobalOpts, out: &Path) -> PathBuf {
+    match &global.dir {
+        Some(d) if out.is_relative() => d.join(out),
+        _ => out.to_path_buf(),
+    }
+}
+
+/// Builds the site into `out` and returns the one-line summary.
+pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<String> {
+    let start = Instant::now();
+    let session = super::Session::open(global)?;
+    let ledger = session.ledger()?;
+    let community = snapshot::build(&ledger, &session.config);
+    let scores = reputation::score(&ledger, &session.config, None);
+    let display = Display::new(&ledger);
+    let mut lines: BTreeMap<String, Vec<Line>> = BTreeMap::new();
+    for l in &scores.lines {
+        let e = &ledger.events[l.event];
+        lines
+            .entry(display.ids[e.person as usize].clone())
+            .or_default()
+            .push(Line {
+                time: e.time,
+                points: l.points,
+                rule: l.rule,
+                reviewer_side: l.side == Side::Reviewer,
+                target: e.target.clone(),
+                other: e
+                    .other
+                    .filter(|&o| o != e.person)
+                    .map(|o| display.ids[o as usize].clone()),
+                title: e
+                    .pr
+                    .and_then(|n| ledger.prs.get(&n))
+                    .map(|p| p.title.clone())
+                    .filter(|t| !t.is_empty()),
+                note: l.note,
+            });
+    }
+    let json = serde_json::to_value(&community)?;
+    let analysis = start.elapsed();
+    let input = Input {
+        community: &community,
+        json,
+        docs: &ledger.docs,
+        lines,
+        docs_dir: &session.config.docs_dir,
+    };
+    let opts = Options {
+        base_url: site::normalise_base(base_url),
+        templates: Some(session.repo.root().join(".guild/templates/site")),
+    };
+    let built = site::build(&input, &opts)?;
+    let t = Instant::now();
+    site::write(&built, out)?;
+    let write = t.elapsed();
+    for n in &built.notes {
+        session.note(n);
+    }
+    let mut phases = vec![("analysis", analysis)];
+    phases.extend(built.phases.iter().copied());
+    phases.push(("write", write));
+    let phases: Vec<String> = phases
+        .iter()
+        .map(|(name, d)| format!("{name} {}", secs(*d)))
+        .collect();
+    Ok(format!(
+        "site: {} pages, {} people, {} docs in {} ({}) -> {}",
+        built.pages,
+        community.people.len(),
+        community.docs.len(),
+        secs(start.elapsed()),
+        phases.join(", "),
+        out.display()
+    ))
+}
+
+fn serve(global: &GlobalOpts, out: &Path, port: u16) -> anyhow::Result<Outcome> {
+    let session = super::Session::open(global)?;
+    let root = session.repo.root().to_path_buf();
+    let mut watched = vec![
+        root.join(&session.config.docs_dir),
+        root.join(".guild/templates/site"),
+    ];
+    watched.push(
+        session
+            .config_path
+            .clone()
+            .unwrap_or_else(|| root.join(crate::config::FILE_NAME)),
+    );
+    drop(session);
+    let summary = build(global, out, "/")?;
+    eprintln!("{summary}");
+    let port = site::serve::start(out.to_path_buf(), port)?;
+    // Tests and scripts read this line for the port.
+    eprintln!("serving http://127.0.0.1:{port}/ (Ctrl-C to stop; rebuilding when docs or guild.yml change)");
+    site::serve::watch(&watched, Duration::from_millis(300), || {
+        match build(global, out, "/") {
+            Ok(s) => eprintln!("rebuilt: {s}"),
+            // A failed rebuild keeps the previous site served; say why and keep watching.
+            Err(e) => eprintln!("error: rebuild failed, still serving the previous site: {e:#}"),
+        }
+    })
 }

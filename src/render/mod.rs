@@ -2,5 +2,6 @@
 //! They never read history or compute scores.
 
 pub mod comment;
+pub mod site;
 pub mod table;
 pub mod templates;

@@ -8,4 +8,5 @@ mod docs;
 mod foundation;
 mod network;
 mod newcomers;
+mod site;
 mod sync;

@@ -1,0 +1,1276 @@
+//! Page assembly: which pages exist, their paths, and the data each template receives.
+//! Every URL is made here (from slugs, under the base URL) so templates never build one,
+//! and the link checker can hold the whole site to it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{json, Value};
+
+use super::markdown::{self, escape, DocLinks};
+use super::svg::{self, Series};
+use super::Input;
+use crate::events::Target;
+use crate::snapshot::{DocSummary, PersonSummary};
+use crate::util::slug;
+
+/// One page to render.
+pub struct Page {
+    /// Relative to the output folder (`people/alice.html`).
+    pub path: String,
+    pub template: &'static str,
+    pub title: String,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+    pub data: Value,
+}
+
+/// Shared lookups: who and what has a page, and where.
+struct Ctx<'a> {
+    base: &'a str,
+    /// Display id → (name, URL).
+    people: HashMap<&'a str, (&'a str, String)>,
+    /// Doc path → URL.
+    doc_urls: BTreeMap<String, String>,
+    has_domains: bool,
+}
+
+impl Ctx<'_> {
+    fn url(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base)
+    }
+
+    /// `{id, name, url}` for a display id (no URL when the person has no page).
+    fn person_ref(&self, id: &str) -> Value {
+        match self.people.get(id) {
+            Some((name, url)) => json!({"id": id, "name": name, "url": url}),
+            None => json!({"id": id, "name": id}),
+        }
+    }
+
+    fn doc_ref(&self, d: &DocSummary) -> Value {
+        json!({
+            "title": title_of(d),
+            "url": self.doc_urls.get(&d.path),
+            "kind": d.kind,
+            "date": d.date,
+            "domain": d.domain,
+        })
+    }
+}
+
+fn title_of(d: &DocSummary) -> &str {
+    if d.title.trim().is_empty() {
+        &d.path
+    } else {
+        &d.title
+    }
+}
+
+/// The site-wide context every page's layout gets.
+pub fn site_context(input: &Input<'_>, base: &str) -> Value {
+    let c = input.community;
+    json!({
+        "name": c.name,
+        "base": base,
+        "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
+        "head": c.head.get(..10).unwrap_or(&c.head),
+        "has_domains": has_domains(&input.json),
+    })
+}
+
+fn has_domains(json: &Value) -> bool {
+    json.get("domains")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+}
+
+/// The navigation with the current entry marked.
+pub fn nav(site: &Value, current: &str) -> Value {
+    let base = site["base"].as_str().unwrap_or("/");
+    let mut entries = vec![
+        ("home", "Home", String::new()),
+        ("people", "People", "people/".into()),
+        ("docs", "Knowledge base", "docs/".into()),
+        ("network", "Network", "network.html".into()),
+    ];
+    if site["has_domains"].as_bool() == Some(true) {
+        entries.push(("domains", "Domains", "domains/".into()));
+    }
+    entries.push(("newcomers", "Newcomers", "newcomers.html".into()));
+    entries.push(("search", "Search", "search.html".into()));
+    Value::Array(
+        entries
+            .into_iter()
+            .map(|(key, label, rel)| {
+                json!({"label": label, "url": format!("{base}{rel}"), "current": key == current})
+            })
+            .collect(),
+    )
+}
+
+/// Unique slugs: a second `x` becomes `x-2`.
+fn unique_slugs<'a>(items: impl Iterator<Item = &'a str>, fallback: &str) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    items
+        .map(|s| {
+            let base = slug(s, fallback);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .collect()
+}
+
+/// What assembly produces: the pages, the search index and notes for the summary.
+pub struct Assembled {
+    pub pages: Vec<Page>,
+    pub search: Vec<u8>,
+    pub notes: Vec<String>,
+}
+
+/// All pages, the search index, and notes for the build summary.
+pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
+    let c = input.community;
+    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person");
+    let doc_names: Vec<String> = c
+        .docs
+        .iter()
+        .map(|d| {
+            let p = d.path.strip_suffix(".md").unwrap_or(&d.path);
+            p.strip_prefix(input.docs_dir)
+                .map(|r| r.trim_start_matches('/'))
+                .unwrap_or(p)
+                .to_string()
+        })
+        .collect();
+    let doc_slugs = unique_slugs(doc_names.iter().map(String::as_str), "doc");
+    let ctx = Ctx {
+        base,
+        people: c
+            .people
+            .iter()
+            .zip(&person_slugs)
+            .map(|(p, s)| {
+                (
+                    p.id.as_str(),
+                    (p.name.as_str(), format!("{base}people/{s}.html")),
+                )
+            })
+            .collect(),
+        doc_urls: c
+            .docs
+            .iter()
+            .zip(&doc_slugs)
+            .map(|(d, s)| (d.path.clone(), format!("{base}docs/{s}.html")))
+            .collect(),
+        has_domains: has_domains(&input.json),
+    };
+    let mut pages = Vec::new();
+    let mut notes = Vec::new();
+    let reviews = review_ties(input);
+    home(input, &ctx, &mut pages);
+    people_directory(input, &ctx, &mut pages);
+    // Each person's docs with their role, in doc order.
+    let mut roles: HashMap<&str, Vec<(usize, &'static str)>> = HashMap::new();
+    for (i, d) in c.docs.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        let all = d
+            .authors
+            .iter()
+            .map(|a| (a, "author"))
+            .chain(d.facilitator.iter().map(|f| (f, "facilitator")))
+            .chain(d.participants.iter().map(|a| (a, "participant")));
+        for (who, role) in all {
+            if seen.insert(who.as_str()) {
+                roles.entry(who.as_str()).or_default().push((i, role));
+            }
+        }
+    }
+    for (i, p) in c.people.iter().enumerate() {
+        person(
+            input,
+            &ctx,
+            i,
+            p,
+            &person_slugs[i],
+            &reviews,
+            &roles,
+            &mut pages,
+        );
+    }
+    docs(input, &ctx, &doc_slugs, &mut pages, &mut notes);
+    network(input, &ctx, &reviews, &mut pages);
+    domains(input, &ctx, &mut pages);
+    newcomers(input, &ctx, &mut pages);
+    pages.push(Page {
+        path: "search.html".into(),
+        template: "search.html",
+        title: "Search".into(),
+        nav: "search",
+        data: json!({"base": base, "people_url": ctx.url("people/"), "docs_url": ctx.url("docs/")}),
+    });
+    Assembled {
+        pages,
+        search: search_index(input, &ctx),
+        notes,
+    }
+}
+
+/// Who reviewed whom and how often (display ids, reviewer → author → count).
+struct Ties {
+    given: BTreeMap<String, BTreeMap<String, u64>>,
+    received: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+fn review_ties(input: &Input<'_>) -> Ties {
+    let mut given: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut received: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for (id, lines) in &input.lines {
+        for l in lines {
+            // One tie per reviewed event; the newcomer bonus is a second line of the same one.
+            if !l.reviewer_side || l.rule == "review_newcomer" {
+                continue;
+            }
+            if let Some(o) = l.other.as_ref().filter(|o| *o != id) {
+                *given
+                    .entry(id.clone())
+                    .or_default()
+                    .entry(o.clone())
+                    .or_default() += 1;
+                *received
+                    .entry(o.clone())
+                    .or_default()
+                    .entry(id.clone())
+                    .or_default() += 1;
+            }
+        }
+    }
+    Ties { given, received }
+}
+
+fn day(rfc: &Option<String>) -> String {
+    rfc.as_deref()
+        .and_then(|s| s.get(..10))
+        .unwrap_or("")
+        .to_string()
+}
+
+fn parse_time(rfc: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc)
+        .map(|d| d.timestamp())
+        .unwrap_or(0)
+}
+
+/// Every month from the first to the last of `months` (`YYYY-MM`), gaps filled.
+fn month_range(first: &str, last: &str) -> Vec<String> {
+    let parse = |m: &str| -> Option<(i32, u32)> {
+        Some((m.get(..4)?.parse().ok()?, m.get(5..7)?.parse().ok()?))
+    };
+    let (Some((mut y, mut m)), Some((ly, lm))) = (parse(first), parse(last)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while (y, m) <= (ly, lm) && out.len() < 1200 {
+        out.push(format!("{y:04}-{m:02}"));
+        m += 1;
+        if m > 12 {
+            m = 1;
+            y += 1;
+        }
+    }
+    out
+}
+
+fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let c = input.community;
+    let as_of = parse_time(&c.as_of);
+    let since_90 = crate::util::rfc3339(as_of - 90 * 86_400);
+    let as_of_day = c.as_of.get(..10).unwrap_or("");
+    // The calendar quarter of `as_of`.
+    let quarter_start = match (
+        as_of_day.get(..4),
+        as_of_day.get(5..7).and_then(|m| m.parse::<u32>().ok()),
+    ) {
+        (Some(y), Some(m)) => format!("{y}-{:02}-01", (m - 1) / 3 * 3 + 1),
+        _ => String::new(),
+    };
+    let humans = || c.people.iter().filter(|p| !p.is_bot);
+    let active = humans()
+        .filter(|p| {
+            p.last_seen
+                .as_deref()
+                .is_some_and(|l| l >= since_90.as_str())
+        })
+        .count();
+    let newcomers = humans()
+        .filter(|p| {
+            p.first_seen
+                .as_deref()
+                .is_some_and(|f| f >= quarter_start.as_str())
+        })
+        .count();
+    let prs: u64 = c.activity.iter().map(|m| m.prs_merged).sum();
+    let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
+    let chart = activity_chart(input);
+    let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
+    top.sort_by(|a, b| {
+        b.reputation
+            .total
+            .cmp(&a.reputation.total)
+            .then(a.id.cmp(&b.id))
+    });
+    let top: Vec<Value> = top
+        .iter()
+        .take(10)
+        .map(|p| {
+            let mut r = ctx.person_ref(&p.id);
+            r["total"] = json!(p.reputation.total);
+            r
+        })
+        .collect();
+    let mut latest: Vec<&DocSummary> = c.docs.iter().collect();
+    latest.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
+    let latest: Vec<Value> = latest.iter().take(8).map(|d| ctx.doc_ref(d)).collect();
+    let net = input.json.get("network");
+    let brokers = net
+        .and_then(|n| n.get("brokers"))
+        .map(|v| people_list(ctx, v))
+        .unwrap_or_default();
+    let isolates = net
+        .and_then(|n| n.get("isolates"))
+        .map(|v| people_list(ctx, v))
+        .unwrap_or_default();
+    let fragile: Vec<Value> = input
+        .json
+        .get("domains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|d| {
+            d.get("truck_factor")
+                .and_then(Value::as_u64)
+                .is_some_and(|t| t <= 1)
+        })
+        .filter_map(|d| d.get("name").and_then(Value::as_str))
+        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .collect();
+    pages.push(Page {
+        path: "index.html".into(),
+        template: "home.html",
+        title: c.name.clone(),
+        nav: "home",
+        data: json!({
+            "name": c.name,
+            "as_of": as_of_day,
+            "active": active,
+            "newcomers": newcomers,
+            "quarter_start": quarter_start,
+            "people": c.people.len(),
+            "docs": c.docs.len(),
+            "prs": prs,
+            "reviews": reviews,
+            "chart": chart,
+            "top": top,
+            "latest": latest,
+            "network": net.is_some(),
+            "brokers": brokers,
+            "isolates": isolates,
+            "fragile": fragile,
+            "has_domains": ctx.has_domains,
+            "people_url": ctx.url("people/"),
+            "docs_url": ctx.url("docs/"),
+            "network_url": ctx.url("network.html"),
+            "newcomers_url": ctx.url("newcomers.html"),
+        }),
+    });
+}
+
+/// Merged PRs and reviews per month, the last 24 months with activity.
+fn activity_chart(input: &Input<'_>) -> String {
+    let a = &input.community.activity;
+    let (Some(first), Some(last)) = (a.first(), a.last()) else {
+        return String::new();
+    };
+    let mut months = month_range(&first.month, &last.month);
+    if months.len() > 24 {
+        months.drain(..months.len() - 24);
+    }
+    let by: HashMap<&str, &crate::snapshot::MonthActivity> =
+        a.iter().map(|m| (m.month.as_str(), m)).collect();
+    let get = |f: fn(&crate::snapshot::MonthActivity) -> u64| -> Vec<u64> {
+        months
+            .iter()
+            .map(|m| by.get(m.as_str()).map_or(0, |x| f(x)))
+            .collect()
+    };
+    svg::bars(
+        "activity",
+        "Merged pull requests and reviews per month",
+        &months,
+        &[
+            Series {
+                label: "merged PRs",
+                class: "s0",
+                values: get(|m| m.prs_merged),
+            },
+            Series {
+                label: "reviews",
+                class: "s1",
+                values: get(|m| m.reviews),
+            },
+        ],
+    )
+}
+
+/// A JSON list of ids (strings, or objects with `id`/`person`) as person refs.
+fn people_list(ctx: &Ctx<'_>, v: &Value) -> Vec<Value> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| {
+            x.as_str()
+                .or_else(|| x.get("id").and_then(Value::as_str))
+                .or_else(|| x.get("person").and_then(Value::as_str))
+        })
+        .map(|id| ctx.person_ref(id))
+        .collect()
+}
+
+fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let c = input.community;
+    let sorts: [(&str, &str, &str); 4] = [
+        ("index.html", "reputation", "Reputation"),
+        ("by-name.html", "name", "Name"),
+        ("by-reviews.html", "reviews", "Reviews given"),
+        ("by-recent.html", "recent", "Last active"),
+    ];
+    for (file, key, label) in sorts {
+        let mut list: Vec<&PersonSummary> = c.people.iter().collect();
+        match key {
+            "reputation" => list.sort_by(|a, b| {
+                b.reputation
+                    .total
+                    .cmp(&a.reputation.total)
+                    .then(a.id.cmp(&b.id))
+            }),
+            "name" => list.sort_by(|a, b| {
+                a.name
+                    .to_lowercase()
+                    .cmp(&b.name.to_lowercase())
+                    .then(a.id.cmp(&b.id))
+            }),
+            "reviews" => list.sort_by(|a, b| {
+                b.counts
+                    .reviews_given
+                    .cmp(&a.counts.reviews_given)
+                    .then(a.id.cmp(&b.id))
+            }),
+            _ => list.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(a.id.cmp(&b.id))),
+        }
+        let rows: Vec<Value> = list
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "url": ctx.people.get(p.id.as_str()).map(|x| &x.1),
+                    "bot": p.is_bot,
+                    "total": p.reputation.total,
+                    "contributor": p.reputation.contributor,
+                    "reviewer": p.reputation.reviewer,
+                    "prs": p.counts.prs_merged,
+                    "reviews": p.counts.reviews_given,
+                    "last_seen": day(&p.last_seen),
+                })
+            })
+            .collect();
+        let sort_links: Vec<Value> = sorts
+            .iter()
+            .map(|(f, k, l)| {
+                let rel = if *f == "index.html" {
+                    "people/".to_string()
+                } else {
+                    format!("people/{f}")
+                };
+                json!({"label": l, "url": ctx.url(&rel), "current": *k == key})
+            })
+            .collect();
+        pages.push(Page {
+            path: format!("people/{file}"),
+            template: "people.html",
+            title: format!("People by {}", label.to_lowercase()),
+            nav: "people",
+            data: json!({"people": rows, "count": rows.len(), "sorts": sort_links, "sorted_by": label}),
+        });
+    }
+}
+
+/// Human names for the reputation rules.
+fn rule_label(rule: &str) -> &str {
+    match rule {
+        "commit" => "commit",
+        "pr_merged" => "merged pull request",
+        "co_authored" => "co-authored",
+        "reported" => "reported",
+        "suggested" => "suggested",
+        "doc_written" => "doc written",
+        "doc_facilitated" => "session facilitated",
+        "doc_participated" => "session attended",
+        "review" => "review",
+        "review_newcomer" => "reviewed a newcomer's first PR",
+        "review_comment" => "review comment",
+        "acked" => "acked",
+        "tested" => "tested",
+        "helped" => "helped",
+        "mentored" => "mentored",
+        "signed_off" => "signed off",
+        "merged_other" => "merged someone's PR",
+        other => other,
+    }
+}
+
+/// The most lines a person page lists (newest first); `cargo guild explain` has them all.
+const MAX_LINES: usize = 200;
+
+#[allow(clippy::too_many_arguments)]
+fn person(
+    input: &Input<'_>,
+    ctx: &Ctx<'_>,
+    index: usize,
+    p: &PersonSummary,
+    page_slug: &str,
+    ties: &Ties,
+    roles: &HashMap<&str, Vec<(usize, &'static str)>>,
+    pages: &mut Vec<Page>,
+) {
+    let extra = input
+        .json
+        .get("people")
+        .and_then(|a| a.get(index))
+        .filter(|x| x.get("id").and_then(Value::as_str) == Some(p.id.as_str()));
+    let badges = extra
+        .and_then(|x| x.get("badges"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let ladder = extra
+        .and_then(|x| x.get("ladder"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let lines = input
+        .lines
+        .get(&p.id)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut per_month: BTreeMap<String, u64> = BTreeMap::new();
+    for l in lines {
+        if l.rule != "review_newcomer" {
+            *per_month
+                .entry(crate::util::day(l.time)[..7].to_string())
+                .or_default() += 1;
+        }
+    }
+    let chart = match (per_month.keys().next(), per_month.keys().next_back()) {
+        (Some(f), Some(l)) => {
+            let mut months = month_range(f, l);
+            if months.len() > 36 {
+                months.drain(..months.len() - 36);
+            }
+            let values = months
+                .iter()
+                .map(|m| per_month.get(m).copied().unwrap_or(0))
+                .collect();
+            svg::bars(
+                "person-activity",
+                &format!("Contributions of {} per month", p.name),
+                &months,
+                &[Series {
+                    label: "contributions",
+                    class: "s0",
+                    values,
+                }],
+            )
+        }
+        _ => String::new(),
+    };
+    let shown: Vec<Value> = lines
+        .iter()
+        .rev()
+        .take(MAX_LINES)
+        .map(|l| {
+            let (target, url) = match &l.target {
+                Target::Pr(n) => (format!("#{n}"), None),
+                Target::Commit(c) => (c[..c.len().min(10)].to_string(), None),
+                Target::Doc(path) => (path.clone(), ctx.doc_urls.get(path).cloned()),
+            };
+            json!({
+                "date": crate::util::day(l.time),
+                "points": l.points,
+                "rule": rule_label(l.rule),
+                "side": if l.reviewer_side { "reviewer" } else { "contributor" },
+                "target": target,
+                "target_url": url,
+                "other": l.other.as_deref().map(|o| ctx.person_ref(o)),
+                "title": l.title,
+                "note": l.note,
+            })
+        })
+        .collect();
+    let ties_of = |m: &BTreeMap<String, BTreeMap<String, u64>>| -> Vec<Value> {
+        let mut v: Vec<(&String, &u64)> = m.get(&p.id).into_iter().flatten().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.into_iter()
+            .map(|(id, n)| {
+                let mut r = ctx.person_ref(id);
+                r["count"] = json!(n);
+                r
+            })
+            .collect()
+    };
+    let domains: Vec<Value> = input
+        .json
+        .get("domains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|d| {
+            d.get("experts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|e| {
+                    e.as_str()
+                        .or_else(|| e.get("id").and_then(Value::as_str))
+                        .or_else(|| e.get("person").and_then(Value::as_str))
+                        == Some(p.id.as_str())
+                })
+        })
+        .filter_map(|d| d.get("name").and_then(Value::as_str))
+        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .collect();
+    let docs: Vec<Value> = roles
+        .get(p.id.as_str())
+        .into_iter()
+        .flatten()
+        .map(|&(i, role)| {
+            let mut r = ctx.doc_ref(&input.community.docs[i]);
+            r["role"] = json!(role);
+            r
+        })
+        .collect();
+    pages.push(Page {
+        path: format!("people/{page_slug}.html"),
+        template: "person.html",
+        title: p.name.clone(),
+        nav: "people",
+        data: json!({
+            "id": p.id,
+            "name": p.name,
+            "bot": p.is_bot,
+            "first_seen": day(&p.first_seen),
+            "last_seen": day(&p.last_seen),
+            "counts": p.counts,
+            "reputation": p.reputation,
+            "breakdown": p.breakdown.iter().map(|r| json!({"rule": rule_label(&r.rule), "count": r.count, "points": r.points})).collect::<Vec<_>>(),
+            "badges": badges,
+            "ladder": ladder,
+            "ladder_html": generic_html(ctx, &ladder),
+            "domains": domains,
+            "reviewed": ties_of(&ties.given),
+            "reviewed_by": ties_of(&ties.received),
+            "chart": chart,
+            "lines": shown,
+            "lines_total": lines.len(),
+            "lines_cut": lines.len() > MAX_LINES,
+            "docs": docs,
+        }),
+    });
+}
+
+fn docs(
+    input: &Input<'_>,
+    ctx: &Ctx<'_>,
+    slugs: &[String],
+    pages: &mut Vec<Page>,
+    notes: &mut Vec<String>,
+) {
+    let c = input.community;
+    let bodies: HashMap<&str, &str> = input
+        .docs
+        .iter()
+        .map(|d| (d.path.as_str(), d.body.as_str()))
+        .collect();
+    // Groups: kind, domain, tag → doc indices, each sorted by (date, path).
+    let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_domain: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..c.docs.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&c.docs[a].date, &c.docs[a].path).cmp(&(&c.docs[b].date, &c.docs[b].path))
+    });
+    for &i in &order {
+        let d = &c.docs[i];
+        let kind = if d.kind.trim().is_empty() {
+            "other"
+        } else {
+            d.kind.as_str()
+        };
+        by_kind.entry(kind).or_default().push(i);
+        if let Some(dom) = d.domain.as_deref().filter(|s| !s.trim().is_empty()) {
+            by_domain.entry(dom).or_default().push(i);
+        }
+        for t in d.tags.iter().filter(|t| !t.trim().is_empty()) {
+            by_tag.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let group_slugs = |m: &BTreeMap<&str, Vec<usize>>, fallback: &str| -> Vec<String> {
+        unique_slugs(m.keys().copied(), fallback)
+    };
+    let kind_slugs = group_slugs(&by_kind, "kind");
+    let domain_slugs = group_slugs(&by_domain, "domain");
+    let tag_slugs = group_slugs(&by_tag, "tag");
+    let kind_url: HashMap<&str, String> = by_kind
+        .keys()
+        .zip(&kind_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/kind/{s}.html"))))
+        .collect();
+    let domain_url: HashMap<&str, String> = by_domain
+        .keys()
+        .zip(&domain_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/domain/{s}.html"))))
+        .collect();
+    let tag_url: HashMap<&str, String> = by_tag
+        .keys()
+        .zip(&tag_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/tag/{s}.html"))))
+        .collect();
+    let list_of = |ids: &[usize]| -> Vec<Value> {
+        ids.iter()
+            .rev()
+            .map(|&i| {
+                let d = &c.docs[i];
+                json!({
+                    "title": title_of(d),
+                    "url": ctx.doc_urls.get(&d.path),
+                    "date": d.date,
+                    "kind": d.kind,
+                    "authors": d.authors.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    };
+    let groups = |m: &BTreeMap<&str, Vec<usize>>, urls: &HashMap<&str, String>| -> Vec<Value> {
+        m.iter()
+            .map(|(k, v)| json!({"name": k, "url": urls.get(k), "count": v.len()}))
+            .collect()
+    };
+    pages.push(Page {
+        path: "docs/index.html".into(),
+        template: "docs.html",
+        title: "Knowledge base".into(),
+        nav: "docs",
+        data: json!({
+            "count": c.docs.len(),
+            "kinds": groups(&by_kind, &kind_url),
+            "domains": groups(&by_domain, &domain_url),
+            "tags": groups(&by_tag, &tag_url),
+            "latest": list_of(&order[order.len().saturating_sub(30)..]),
+        }),
+    });
+    for (what, map, slugs, dir) in [
+        ("Kind", &by_kind, &kind_slugs, "kind"),
+        ("Domain", &by_domain, &domain_slugs, "domain"),
+        ("Tag", &by_tag, &tag_slugs, "tag"),
+    ] {
+        for ((name, ids), s) in map.iter().zip(slugs) {
+            pages.push(Page {
+                path: format!("docs/{dir}/{s}.html"),
+                template: "doc-list.html",
+                title: format!("{what}: {name}"),
+                nav: "docs",
+                data: json!({"what": what, "name": name, "docs": list_of(ids), "count": ids.len(), "docs_url": ctx.url("docs/")}),
+            });
+        }
+    }
+    // Prev/next within the doc's kind, in date order.
+    let mut neighbours: HashMap<usize, (Option<usize>, Option<usize>)> = HashMap::new();
+    for ids in by_kind.values() {
+        for (k, &i) in ids.iter().enumerate() {
+            let prev = k.checked_sub(1).map(|j| ids[j]);
+            neighbours.insert(i, (prev, ids.get(k + 1).copied()));
+        }
+    }
+    let links = DocLinks {
+        pages: &ctx.doc_urls,
+    };
+    let mut stats = markdown::Stats::default();
+    for (i, d) in c.docs.iter().enumerate() {
+        let body = bodies.get(d.path.as_str()).copied().unwrap_or("");
+        let html = markdown::render(body, &d.path, &links, &mut stats);
+        let (prev, next) = neighbours.get(&i).copied().unwrap_or((None, None));
+        let kind = if d.kind.trim().is_empty() {
+            "other"
+        } else {
+            d.kind.as_str()
+        };
+        pages.push(Page {
+            path: format!("docs/{}.html", slugs[i]),
+            template: "doc.html",
+            title: title_of(d).to_string(),
+            nav: "docs",
+            data: json!({
+                "title": title_of(d),
+                "path": d.path,
+                "date": d.date,
+                "kind": {"name": kind, "url": kind_url.get(kind)},
+                "domain": d.domain.as_deref().filter(|s| !s.trim().is_empty()).map(|x| json!({"name": x, "url": domain_url.get(x)})),
+                "tags": d.tags.iter().filter(|t| !t.trim().is_empty()).map(|t| json!({"name": t, "url": tag_url.get(t.as_str())})).collect::<Vec<_>>(),
+                "authors": d.authors.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                "facilitator": d.facilitator.as_deref().map(|a| ctx.person_ref(a)),
+                "participants": d.participants.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                "body": html,
+                "prev": prev.map(|j| ctx.doc_ref(&c.docs[j])),
+                "next": next.map(|j| ctx.doc_ref(&c.docs[j])),
+            }),
+        });
+    }
+    if stats.links_dropped > 0 {
+        notes.push(format!(
+            "{} link(s) in doc bodies shown as text (unsafe scheme or no page to point to)",
+            stats.links_dropped
+        ));
+    }
+    if stats.raw_html > 0 {
+        notes.push(format!(
+            "{} raw HTML fragment(s) in doc bodies shown as text",
+            stats.raw_html
+        ));
+    }
+}
+
+/// How many people the network drawing shows (the table lists everyone).
+const MAX_NODES: usize = 120;
+
+fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
+    let c = input.community;
+    let net = input.json.get("network");
+    let rep: HashMap<&str, u64> = c
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), p.reputation.total))
+        .collect();
+    // Undirected weights between display ids.
+    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (a, m) in &ties.given {
+        for (b, n) in m {
+            let key = if a < b {
+                (a.as_str(), b.as_str())
+            } else {
+                (b.as_str(), a.as_str())
+            };
+            *pair.entry(key).or_default() += n;
+        }
+    }
+    let mut connected: BTreeSet<&str> = BTreeSet::new();
+    for (a, b) in pair.keys() {
+        connected.insert(a);
+        connected.insert(b);
+    }
+    let mut chosen: Vec<&str> = connected.iter().copied().collect();
+    chosen.sort_by(|a, b| {
+        rep.get(b)
+            .unwrap_or(&0)
+            .cmp(rep.get(a).unwrap_or(&0))
+            .then(a.cmp(b))
+    });
+    chosen.truncate(MAX_NODES);
+    chosen.sort();
+    let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let brokers: BTreeSet<String> = net
+        .and_then(|n| n.get("brokers"))
+        .map(|v| people_list(ctx, v))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(String::from))
+        .collect();
+    let domain_of = primary_domains(input);
+    let nodes: Vec<svg::Node> = chosen
+        .iter()
+        .map(|id| {
+            let (name, url) = ctx.people.get(id).cloned().unwrap_or((id, String::new()));
+            svg::Node {
+                label: name.to_string(),
+                url,
+                weight: *rep.get(id).unwrap_or(&0) as f64,
+                class: domain_of
+                    .get(*id)
+                    .map(|(_, k)| format!("d{}", k % 8))
+                    .unwrap_or_else(|| "dn".into()),
+                broker: brokers.contains(*id),
+            }
+        })
+        .collect();
+    let edges: Vec<(usize, usize, f64)> = pair
+        .iter()
+        .filter_map(|((a, b), n)| Some((*index.get(a)?, *index.get(b)?, *n as f64)))
+        .collect();
+    let drawing = if nodes.is_empty() {
+        String::new()
+    } else {
+        svg::network("The review network", &nodes, &edges)
+    };
+    let mut legend: Vec<(usize, &str)> =
+        domain_of.values().map(|(n, k)| (*k, n.as_str())).collect();
+    legend.sort();
+    legend.dedup();
+    let legend: Vec<Value> = legend
+        .iter()
+        .map(|(k, n)| json!({"name": n, "class": format!("d{}", k % 8)}))
+        .collect();
+    // The metrics table: the network analysis's numbers when present, else review counts.
+    let (columns, rows) = match net.and_then(|n| n.get("people")) {
+        Some(Value::Object(map)) => metrics_table(ctx, map),
+        _ => {
+            let columns = vec![
+                "reviews given".to_string(),
+                "reviews received".into(),
+                "people reviewed".into(),
+                "reviewed by".into(),
+            ];
+            let rows = connected
+                .iter()
+                .map(|id| {
+                    let g = ties.given.get(*id);
+                    let r = ties.received.get(*id);
+                    let mut row = ctx.person_ref(id);
+                    row["values"] = json!([
+                        g.map_or(0, |m| m.values().sum::<u64>()),
+                        r.map_or(0, |m| m.values().sum::<u64>()),
+                        g.map_or(0, |m| m.len()),
+                        r.map_or(0, |m| m.len()),
+                    ]);
+                    row
+                })
+                .collect();
+            (columns, rows)
+        }
+    };
+    let isolates = net
+        .and_then(|n| n.get("isolates"))
+        .map(|v| people_list(ctx, v))
+        .unwrap_or_else(|| {
+            c.people
+                .iter()
+                .filter(|p| !p.is_bot && !connected.contains(p.id.as_str()))
+                .map(|p| ctx.person_ref(&p.id))
+                .collect()
+        });
+    let summary = net
+        .map(|n| {
+            let mut n = n.clone();
+            if let Some(o) = n.as_object_mut() {
+                for k in ["people", "edges", "brokers", "isolates"] {
+                    o.remove(k);
+                }
+            }
+            generic_html(ctx, &n)
+        })
+        .unwrap_or_default();
+    pages.push(Page {
+        path: "network.html".into(),
+        template: "network.html",
+        title: "Review network".into(),
+        nav: "network",
+        data: json!({
+            "svg": drawing,
+            "shown": nodes.len(),
+            "connected": connected.len(),
+            "cut": connected.len() > nodes.len(),
+            "legend": legend,
+            "columns": columns,
+            "rows": rows,
+            "brokers": people_list(ctx, net.and_then(|n| n.get("brokers")).unwrap_or(&Value::Null)),
+            "isolates": isolates,
+            "summary": summary,
+        }),
+    });
+}
+
+/// Each person's main domain (the first domain listing them as an expert), with the
+/// domain's index for a colour.
+fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
+    let mut out = BTreeMap::new();
+    let domains = input.json.get("domains").and_then(Value::as_array);
+    for (k, d) in domains.into_iter().flatten().enumerate() {
+        let Some(name) = d.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        for e in d
+            .get("experts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(id) = e
+                .as_str()
+                .or_else(|| e.get("id").and_then(Value::as_str))
+                .or_else(|| e.get("person").and_then(Value::as_str))
+            {
+                out.entry(id.to_string())
+                    .or_insert_with(|| (name.to_string(), k));
+            }
+        }
+    }
+    out
+}
+
+/// Columns are the numeric metrics found, rows the people (by id).
+fn metrics_table(ctx: &Ctx<'_>, map: &serde_json::Map<String, Value>) -> (Vec<String>, Vec<Value>) {
+    let mut columns: BTreeSet<String> = BTreeSet::new();
+    for v in map.values() {
+        if let Some(o) = v.as_object() {
+            for (k, x) in o {
+                if x.is_number() {
+                    columns.insert(k.clone());
+                }
+            }
+        }
+    }
+    let columns: Vec<String> = columns.into_iter().collect();
+    let rows = map
+        .iter()
+        .map(|(id, v)| {
+            let mut row = ctx.person_ref(id);
+            row["values"] = Value::Array(
+                columns
+                    .iter()
+                    .map(|c| match v.get(c) {
+                        Some(Value::Number(n)) if n.is_f64() => {
+                            json!(format!("{:.3}", n.as_f64().unwrap_or(0.0)))
+                        }
+                        Some(x) => x.clone(),
+                        None => json!(""),
+                    })
+                    .collect(),
+            );
+            row
+        })
+        .collect();
+    (
+        columns.into_iter().map(|c| c.replace('_', " ")).collect(),
+        rows,
+    )
+}
+
+fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let Some(list) = input.json.get("domains").and_then(Value::as_array) else {
+        return;
+    };
+    if list.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = list
+        .iter()
+        .map(|d| d.get("name").and_then(Value::as_str).unwrap_or("domain"))
+        .collect();
+    let mut rows = Vec::new();
+    for (d, name) in list.iter().zip(&names) {
+        let s = slug(name, "domain");
+        let url = ctx.url(&format!("domains/{s}.html"));
+        let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
+        let docs: Vec<Value> = input
+            .community
+            .docs
+            .iter()
+            .filter(|doc| doc.domain.as_deref() == Some(*name))
+            .map(|doc| ctx.doc_ref(doc))
+            .collect();
+        let mut rest = d.clone();
+        if let Some(o) = rest.as_object_mut() {
+            o.remove("name");
+            o.remove("experts");
+        }
+        rows.push(json!({
+            "name": name,
+            "url": url,
+            "truck_factor": d.get("truck_factor"),
+            "contributor_absence_factor": d.get("contributor_absence_factor"),
+            "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
+        }));
+        pages.push(Page {
+            path: format!("domains/{s}.html"),
+            template: "domain.html",
+            title: format!("Domain: {name}"),
+            nav: "domains",
+            data: json!({
+                "name": name,
+                "experts": experts,
+                "truck_factor": d.get("truck_factor"),
+                "contributor_absence_factor": d.get("contributor_absence_factor"),
+                "spof": people_list(ctx, d.get("single_points_of_failure").unwrap_or(&Value::Null)),
+                "details": generic_html(ctx, &rest),
+                "docs": docs,
+                "index_url": ctx.url("domains/"),
+            }),
+        });
+    }
+    pages.push(Page {
+        path: "domains/index.html".into(),
+        template: "domains.html",
+        title: "Domains".into(),
+        nav: "domains",
+        data: json!({"domains": rows}),
+    });
+}
+
+fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let n = input.json.get("newcomers");
+    let mentors: Vec<Value> = input
+        .json
+        .get("domains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let name = d.get("name")?.as_str()?;
+            let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
+            Some(json!({
+                "name": name,
+                "url": ctx.url(&format!("domains/{}.html", slug(name, "domain"))),
+                "mentors": experts.into_iter().take(3).collect::<Vec<_>>(),
+            }))
+        })
+        .collect();
+    let guides: Vec<Value> = input
+        .community
+        .docs
+        .iter()
+        .filter(|d| {
+            let k = d.kind.to_lowercase();
+            k.contains("onboard") || k.contains("guide") || k.contains("how")
+        })
+        .map(|d| ctx.doc_ref(d))
+        .collect();
+    pages.push(Page {
+        path: "newcomers.html".into(),
+        template: "newcomers.html",
+        title: "Newcomers".into(),
+        nav: "newcomers",
+        data: json!({
+            "present": n.is_some(),
+            "ladder": n.and_then(|n| n.get("ladder")).map(|l| generic_html(ctx, l)),
+            "details": n.map(|n| {
+                let mut n = n.clone();
+                if let Some(o) = n.as_object_mut() { o.remove("ladder"); }
+                generic_html(ctx, &n)
+            }),
+            "mentors": mentors,
+            "guides": guides,
+            "docs_url": ctx.url("docs/"),
+            "people_url": ctx.url("people/"),
+        }),
+    });
+}
+
+/// Renders any JSON value as escaped HTML: objects as definition lists, arrays of objects
+/// as tables, strings that are person ids as links to their pages. Used for sections whose
+/// exact shape belongs to another analysis, so the site shows them without knowing it.
+fn generic_html(ctx: &Ctx<'_>, v: &Value) -> String {
+    let mut s = String::new();
+    generic_into(ctx, v, &mut s, 0);
+    s
+}
+
+fn generic_into(ctx: &Ctx<'_>, v: &Value, s: &mut String, depth: usize) {
+    use std::fmt::Write as _;
+    if depth > 6 {
+        s.push('…');
+        return;
+    }
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => s.push_str(if *b { "yes" } else { "no" }),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => {
+                let _ = write!(s, "{}", (f * 1000.0).round() / 1000.0);
+            }
+            _ => {
+                let _ = write!(s, "{n}");
+            }
+        },
+        Value::String(t) => match ctx.people.get(t.as_str()) {
+            Some((name, url)) => {
+                let _ = write!(s, r#"<a href="{}">{}</a>"#, escape(url), escape(name));
+            }
+            None => s.push_str(&escape(t)),
+        },
+        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
+            let mut cols: Vec<&String> = Vec::new();
+            for o in a.iter().filter_map(Value::as_object) {
+                for k in o.keys() {
+                    if !cols.contains(&k) {
+                        cols.push(k);
+                    }
+                }
+            }
+            s.push_str("<div class=\"scroll\"><table><thead><tr>");
+            for c in &cols {
+                let _ = write!(s, "<th scope=\"col\">{}</th>", escape(&c.replace('_', " ")));
+            }
+            s.push_str("</tr></thead><tbody>");
+            for o in a.iter().filter_map(Value::as_object) {
+                s.push_str("<tr>");
+                for c in &cols {
+                    s.push_str("<td>");
+                    if let Some(x) = o.get(*c) {
+                        generic_into(ctx, x, s, depth + 1);
+                    }
+                    s.push_str("</td>");
+                }
+                s.push_str("</tr>");
+            }
+            s.push_str("</tbody></table></div>");
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                generic_into(ctx, x, s, depth + 1);
+            }
+        }
+        Value::Object(o) => {
+            s.push_str("<dl class=\"facts\">");
+            for (k, x) in o {
+                let _ = write!(s, "<dt>{}</dt><dd>", escape(&k.replace('_', " ")));
+                generic_into(ctx, x, s, depth + 1);
+                s.push_str("</dd>");
+            }
+            s.push_str("</dl>");
+        }
+    }
+}
+
+/// The search index: one short record per person and doc (`t` title, `u` URL, `k` kind,
+/// `d` detail), small enough to fetch once.
+fn search_index(input: &Input<'_>, ctx: &Ctx<'_>) -> Vec<u8> {
+    let c = input.community;
+    let mut items = Vec::with_capacity(c.people.len() + c.docs.len());
+    for p in &c.people {
+        items.push(json!({"t": p.name, "u": ctx.people.get(p.id.as_str()).map(|x| &x.1), "k": "person", "d": p.id}));
+    }
+    for d in &c.docs {
+        let mut detail = format!("{} {}", d.kind, d.date);
+        for t in &d.tags {
+            detail.push(' ');
+            detail.push_str(t);
+        }
+        items.push(
+            json!({"t": title_of(d), "u": ctx.doc_urls.get(&d.path), "k": "doc", "d": detail}),
+        );
+    }
+    serde_json::to_vec(&items).unwrap_or_default()
+}

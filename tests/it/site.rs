@@ -1,0 +1,648 @@
+//! The community site: `site build` and `site serve`, checked on disk, over HTTP, and in
+//! real headless Chromium (skipped locally when Chromium is missing, required under CI).
+
+mod cdp;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{guild, Repo};
+
+/// A small community: four people, reviews by trailer, a newcomer, two docs linking each
+/// other, and an opted-out person.
+fn community() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "name: Demo guild\nopt_out:\n  - olga@example.com\n",
+    )
+    .commit_by(
+        "Alice Smith <alice@example.com>",
+        "2024-01-02",
+        "Initial commit",
+    )
+    .merge_pr_full(
+        1,
+        "Bob <bob@example.com>",
+        "Alice Smith <alice@example.com>",
+        "2024-02-01",
+        "Add the parser",
+        Some("src/parser.rs"),
+        "Reviewed-by: Carol <carol@example.com>",
+    )
+    .merge_pr_full(
+        2,
+        "Carol <carol@example.com>",
+        "Alice Smith <alice@example.com>",
+        "2024-03-05",
+        "Faster lexer",
+        Some("src/lexer.rs"),
+        "Reviewed-by: Bob <bob@example.com>\nReviewed-by: Olga Hidden <olga@example.com>",
+    )
+    .merge_pr_full(
+        3,
+        "Olga Hidden <olga@example.com>",
+        "Alice Smith <alice@example.com>",
+        "2024-04-10",
+        "Docs for the lexer",
+        Some("docs/lexer.md"),
+        "Reviewed-by: Alice Smith <alice@example.com>",
+    );
+    repo.write(
+        "community/case-rounds/2024-04-01-parser-bug.md",
+        "---\ntitle: The parser bug\nkind: case-round\ndate: 2024-04-01\nauthors: [bob@example.com]\nfacilitator: alice@example.com\nparticipants: [carol@example.com]\ndomain: parsing\ntags: [parser, bugs]\n---\n# What happened\n\nThe parser *lost* a token. See the [retro](../retrospectives/2024-04-20-release.md).\n",
+    )
+    .write(
+        "community/retrospectives/2024-04-20-release.md",
+        "---\ntitle: Release retrospective\nkind: retrospective\ndate: 2024-04-20\nauthors: [carol@example.com]\ntags: [release]\n---\nWe shipped. Back to the [case round](../case-rounds/2024-04-01-parser-bug.md#what-happened).\n",
+    )
+    .commit_by("Carol <carol@example.com>", "2024-04-21", "Add docs");
+    repo
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The `<main>` element of a page: what snapshot tests pin.
+fn main_of(html: &str) -> String {
+    let start = html.find("<main").expect("a <main>");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+fn site_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn build_writes_every_page_and_a_one_line_summary() {
+    let repo = community();
+    let run = repo.run(["site", "build", "--out", "out/site"]);
+    run.ok();
+    let summary = run.stderr();
+    assert_eq!(summary.lines().count(), 1, "{summary}");
+    assert!(summary.starts_with("site: "), "{summary}");
+    for phase in ["analysis", "assemble", "render", "links", "write"] {
+        assert!(summary.contains(phase), "{phase} missing: {summary}");
+    }
+    let out = repo.path().join("out/site");
+    for page in [
+        "index.html",
+        "people/index.html",
+        "people/by-name.html",
+        "people/bob.html",
+        "people/anonymous-1.html",
+        "docs/index.html",
+        "docs/case-rounds-2024-04-01-parser-bug.html",
+        "docs/kind/case-round.html",
+        "docs/tag/parser.html",
+        "docs/domain/parsing.html",
+        "network.html",
+        "newcomers.html",
+        "search.html",
+        "search-index.json",
+        "site.css",
+        "site.js",
+        "favicon.svg",
+    ] {
+        assert!(out.join(page).is_file(), "{page} missing");
+    }
+    let pages = walkdir(&out)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .count();
+    assert!(
+        summary.contains(&format!("site: {pages} pages")),
+        "{summary} vs {pages}"
+    );
+    // The doc links to the other doc's page, and prev/next stays within a kind.
+    let doc = read(&out.join("docs/case-rounds-2024-04-01-parser-bug.html"));
+    assert!(doc.contains(r#"<a href="/docs/retrospectives-2024-04-20-release.html">retro</a>"#));
+    assert!(doc.contains("<em>lost</em>"));
+    assert!(
+        doc.contains(r#"<a href="/people/bob.html">Bob</a>"#),
+        "author linked"
+    );
+    // Every page has the strict policy and the landmarks.
+    for p in walkdir(&out)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+    {
+        let html = read(p);
+        assert!(html.contains("script-src 'self'"), "{}", p.display());
+        assert!(html.contains("<main id=\"main\">") && html.contains("<nav aria-label=\"Main\">"));
+        assert!(
+            !html.contains("<script>"),
+            "no inline script in {}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn person_page_shows_breakdown_reviews_and_explain_lines() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let carol = read(&repo.path().join("site/people/carol.html"));
+    let ctx = repo.run(["context", "--json"]).json();
+    let c = crate::support::person(&ctx, "carol");
+    // Every rule of the snapshot's breakdown is on the page with its points.
+    for r in c["breakdown"].as_array().unwrap() {
+        let points = r["points"].as_u64().unwrap();
+        assert!(
+            carol.contains(&format!("<td class=\"num\">{points}</td>")),
+            "{r}"
+        );
+    }
+    assert!(carol.contains(&format!(
+        "<strong>{}</strong> reputation",
+        c["reputation"]["total"]
+    )));
+    // Carol reviewed Bob's PR #1; Bob and the anonymous person reviewed Carol's #2.
+    let reviewed = &carol[carol.find("id=\"reviewed-h\"").unwrap()..];
+    let reviewed = &reviewed[..reviewed.find("</section>").unwrap()];
+    assert!(
+        reviewed.contains(r#"<a href="/people/bob.html">Bob</a>"#),
+        "{reviewed}"
+    );
+    let by = &carol[carol.find("id=\"reviewed-by-h\"").unwrap()..];
+    let by = &by[..by.find("</section>").unwrap()];
+    assert!(
+        by.contains("/people/bob.html") && by.contains("/people/anonymous-1.html"),
+        "{by}"
+    );
+    assert!(
+        carol.contains("Faster lexer"),
+        "explain lines carry PR titles"
+    );
+    insta::assert_snapshot!("person_carol_main", main_of(&carol));
+}
+
+#[test]
+fn opted_out_people_are_anonymous_everywhere() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let files = site_files(&repo.path().join("site"));
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("Olga") && !text.contains("olga"),
+            "{path} names the opted-out person"
+        );
+    }
+    assert!(files.iter().any(|(p, _)| p == "people/anonymous-1.html"));
+}
+
+#[test]
+fn pages_are_pinned_and_builds_are_deterministic() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "a"]).ok();
+    repo.run(["site", "build", "--out", "b"]).ok();
+    let (a, b) = (
+        site_files(&repo.path().join("a")),
+        site_files(&repo.path().join("b")),
+    );
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between two builds");
+    }
+    let out = repo.path().join("a");
+    insta::assert_snapshot!("home_main", main_of(&read(&out.join("index.html"))));
+    insta::assert_snapshot!(
+        "doc_main",
+        main_of(&read(
+            &out.join("docs/retrospectives-2024-04-20-release.html")
+        ))
+    );
+    insta::assert_snapshot!(
+        "people_main",
+        main_of(&read(&out.join("people/index.html")))
+    );
+}
+
+#[test]
+fn base_url_prefixes_every_internal_link() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site", "--base-url", "/demo"])
+        .ok();
+    let home = read(&repo.path().join("site/index.html"));
+    assert!(home.contains(r#"href="/demo/site.css""#), "{home}");
+    assert!(home.contains(r#"href="/demo/people/""#));
+    for p in walkdir(&repo.path().join("site")) {
+        if p.extension().is_some_and(|e| e == "html") {
+            let html = read(&p);
+            assert!(
+                !html.contains("href=\"/people") && !html.contains("href=\"/docs"),
+                "{} has a link outside /demo/",
+                p.display()
+            );
+        }
+    }
+    let index = read(&repo.path().join("site/search-index.json"));
+    assert!(index.contains("\"u\":\"/demo/people/bob.html\""), "{index}");
+}
+
+#[test]
+fn broken_internal_link_fails_the_build_and_keeps_the_previous_site() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let before = site_files(&repo.path().join("site"));
+    repo.write(
+        ".guild/templates/site/newcomers.html.hbs",
+        "<h1>Newcomers</h1><a href=\"{{docs_url}}nowhere.html\">start</a>\n",
+    );
+    let err = repo.run(["site", "build", "--out", "site"]).fails_with(2);
+    assert!(err.contains("broken internal link"), "{err}");
+    assert!(err.contains("newcomers.html: /docs/nowhere.html"), "{err}");
+    assert_eq!(
+        site_files(&repo.path().join("site")),
+        before,
+        "previous site kept"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn template_override_is_used_and_out_must_be_a_site() {
+    let repo = community();
+    repo.write(
+        ".guild/templates/site/newcomers.html.hbs",
+        "<h1>Welcome aboard</h1><p><a href=\"{{people_url}}\">people</a></p>\n",
+    );
+    repo.run(["site", "build", "--out", "site"]).ok();
+    assert!(read(&repo.path().join("site/newcomers.html")).contains("Welcome aboard"));
+    // A folder that is not a generated site is never replaced.
+    let err = repo
+        .run(["site", "build", "--out", "community"])
+        .fails_with(2);
+    assert!(err.contains("not a site built by cargo guild"), "{err}");
+    assert!(repo
+        .path()
+        .join("community/case-rounds/2024-04-01-parser-bug.md")
+        .is_file());
+}
+
+/// Hostile names, titles, tags and doc bodies: each payload sets a marker if it ever runs.
+fn hostile_community() -> Repo {
+    let repo = Repo::new();
+    repo.commit_by("Alice <alice@example.com>", "2024-01-02", "Initial commit")
+        .merge_pr_full(
+            1,
+            "Eve\" onmouseover=\"window.__pwned=1\" x=\"<eve@example.com>",
+            "Alice <alice@example.com>",
+            "2024-02-01",
+            "<script>window.__pwned=2</script> \"><svg onload=window.__pwned=3>",
+            Some("src/a.rs"),
+            "Reviewed-by: Alice <alice@example.com>",
+        )
+        .merge_pr_full(
+            2,
+            "Mallory' onfocus='window.__pwned=4 <mallory@example.com>",
+            "Alice <alice@example.com>",
+            "2024-02-03",
+            "<img src=x onerror=\"window.__pwned=5\"> javascript:window.__pwned=6",
+            Some("src/b.rs"),
+            "Reviewed-by: Eve <eve@example.com>",
+        );
+    repo.write(
+        "community/case-rounds/2024-03-01-hostile.md",
+        r#"---
+title: '<script>window.__pwned=7</script>"><svg onload=window.__pwned=8>'
+kind: '"><img src=x onerror=window.__pwned=9>'
+date: 2024-03-01
+authors: ['"><img src=x onerror=window.__pwned=10>', eve@example.com]
+domain: 'javascript:window.__pwned=11'
+tags: ['"><svg onload=window.__pwned=12>', '<script>window.__pwned=13</script>']
+---
+<script>window.__pwned=14</script>
+
+<img src=x onerror="window.__pwned=15">
+
+Inline <b onmouseover="window.__pwned=16">bold</b> and <svg onload="window.__pwned=17"></svg>.
+
+[click](javascript:window.__pwned=18) [data](data:text/html,<script>window.__pwned=19</script>)
+[tab](java	script:window.__pwned=20) <javascript:window.__pwned=21>
+![pic](javascript:window.__pwned=22) [ok](https://example.org/"onmouseover="window.__pwned=23)
+"#,
+    )
+    .commit_by("Alice <alice@example.com>", "2024-03-02", "Add a doc");
+    repo
+}
+
+#[test]
+fn hostile_input_is_escaped_in_the_html() {
+    let repo = hostile_community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    for (path, bytes) in site_files(&repo.path().join("site")) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes).to_lowercase();
+        // Payloads may show as text (`&lt;script&gt;`); inside real tags nothing may be hostile.
+        for tag in real_tags(&html) {
+            assert!(!tag.starts_with("script>"), "{path}: {tag}");
+            assert!(
+                !(tag.starts_with("img") || tag.starts_with("svg onload")),
+                "{path}: {tag}"
+            );
+            assert!(event_handler(tag).is_none(), "{path}: {tag}");
+            for bad in [
+                "href=\"javascript:",
+                "href=\"data:",
+                "href=\"java",
+                "href=\"vbscript:",
+            ] {
+                assert!(!tag.contains(bad), "{path}: {tag}");
+            }
+        }
+    }
+}
+
+/// The tags of an HTML text: from each `<` to the next `>` (escaped text has no `<`).
+fn real_tags(html: &str) -> impl Iterator<Item = &str> {
+    html.split('<').skip(1).map(|rest| {
+        let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+        &rest[..end]
+    })
+}
+
+/// An ` on...=` attribute inside a tag, if any.
+fn event_handler(tag: &str) -> Option<&str> {
+    let b = tag.as_bytes();
+    (1..b.len().saturating_sub(3)).find_map(|i| {
+        let ws = b[i - 1].is_ascii_whitespace() || b[i - 1] == b'"' || b[i - 1] == b'/';
+        if !ws || &b[i..i + 2] != b"on" {
+            return None;
+        }
+        let name_end = (i + 2..b.len()).find(|&j| !b[j].is_ascii_alphabetic())?;
+        (name_end > i + 2 && b[name_end..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'='))
+            .then(|| &tag[i..name_end])
+    })
+}
+
+/// A running `site serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(repo: &Repo) -> Server {
+    let mut child = guild()
+        .args(["site", "serve", "--port", "0", "--out", "site"])
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("site serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
+                let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
+                let _ = tx.send(port);
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("site serve prints its address");
+    Server { child, port }
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let code = text[9..12].parse().unwrap();
+    (code, text)
+}
+
+#[test]
+fn serve_answers_on_loopback_and_rebuilds_when_a_doc_changes() {
+    let repo = community();
+    let server = serve(&repo);
+    let (code, page) = get(server.port, "/docs/retrospectives-2024-04-20-release.html");
+    assert_eq!(code, 200);
+    assert!(page.contains("Release retrospective"));
+    assert_eq!(get(server.port, "/people/").0, 200);
+    assert_eq!(get(server.port, "/nope.html").0, 404);
+    assert_eq!(get(server.port, "/../guild.yml").0, 404);
+    let doc = "community/retrospectives/2024-04-20-release.md";
+    let text = read(&repo.path().join(doc)).replace("Release retrospective", "Launch retro");
+    repo.write(doc, &text);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, page) = get(server.port, "/docs/retrospectives-2024-04-20-release.html");
+        if page.contains("Launch retro") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no rebuild after the doc changed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Visits every page of the served site; returns the problems seen, by page.
+fn visit_all(b: &mut cdp::Browser, tab: &str, port: u16, root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut pages: Vec<String> = walkdir(root)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for page in pages {
+        let before = b.problems(tab).len();
+        b.navigate(tab, &format!("http://127.0.0.1:{port}/{page}"));
+        let checks = b.eval(
+            tab,
+            r#"JSON.stringify({
+                pwned: window.__pwned === undefined ? null : window.__pwned,
+                handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),
+                scripts: [...document.scripts].map(s => s.src).filter(s => !s.endsWith('/site.js')),
+                links: [...document.querySelectorAll('a[href]')].map(a => new URL(a.getAttribute('href'), location.href).protocol).filter(p => !['http:', 'https:', 'mailto:'].includes(p)),
+                main: !!document.querySelector('main'),
+            })"#,
+        );
+        let v: serde_json::Value = serde_json::from_str(checks.as_str().unwrap()).unwrap();
+        if !v["pwned"].is_null() {
+            problems.push(format!("{page}: a payload ran ({})", v["pwned"]));
+        }
+        for k in ["handlers", "scripts", "links"] {
+            if !v[k].as_array().unwrap().is_empty() {
+                problems.push(format!("{page}: {k} {}", v[k]));
+            }
+        }
+        if v["main"] != true {
+            problems.push(format!("{page}: no <main>"));
+        }
+        for p in b.problems(tab).into_iter().skip(before) {
+            problems.push(format!("{page}: {p}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
+    let chromium = cdp::chromium();
+    crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
+    let repo = community();
+    let server = serve(&repo);
+    let mut b = cdp::Browser::launch(&chromium.unwrap());
+    let tab = b.new_page();
+    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    // Search: type a query into the search page and read the results.
+    b.navigate(
+        &tab,
+        &format!("http://127.0.0.1:{}/search.html", server.port),
+    );
+    b.wait_for(
+        &tab,
+        "document.getElementById('search-status').textContent.includes('to search')",
+    );
+    b.eval(&tab, "document.getElementById('q').focus()");
+    b.type_text(&tab, "caro");
+    let results = b.wait_for(
+        &tab,
+        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
+    );
+    assert!(
+        results
+            .as_str()
+            .unwrap()
+            .contains("Carol /people/carol.html"),
+        "{results}"
+    );
+    // `?q=` from the header's search box works too, and finds docs.
+    b.navigate(
+        &tab,
+        &format!("http://127.0.0.1:{}/search.html?q=parser+bug", server.port),
+    );
+    let results = b.wait_for(
+        &tab,
+        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
+    );
+    assert_eq!(
+        results.as_str().unwrap(),
+        "The parser bug /docs/case-rounds-2024-04-01-parser-bug.html"
+    );
+    // The people filter hides rows that do not match.
+    b.navigate(&tab, &format!("http://127.0.0.1:{}/people/", server.port));
+    b.eval(&tab, "document.getElementById('people-filter').focus()");
+    b.type_text(&tab, "bob");
+    let visible = b.wait_for(
+        &tab,
+        "[...document.querySelectorAll('#people-table tbody tr')].filter(r => !r.hidden).map(r => r.cells[1].textContent).join(',')",
+    );
+    assert_eq!(visible, "bob");
+
+    // A profile shows its breakdown and its badges (when the snapshot has any).
+    b.navigate(
+        &tab,
+        &format!("http://127.0.0.1:{}/people/carol.html", server.port),
+    );
+    let ctx = repo.run(["context", "--json"]).json();
+    let carol = crate::support::person(&ctx, "carol");
+    let points = b.eval(
+        &tab,
+        "[...document.querySelectorAll('table.breakdown tbody tr')].map(r => r.cells[2].textContent).join(',')",
+    );
+    let expected: Vec<String> = carol["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["points"].to_string())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(points.as_str().unwrap(), expected.join(","));
+    let badges_h = b.eval(&tab, "document.getElementById('badges-h').textContent");
+    assert_eq!(badges_h, "Badges");
+    let expected: Vec<String> = carol
+        .get("badges")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .map(|x| x["tier"].as_str().unwrap_or("").to_string())
+        .collect();
+    let shown = b.eval(
+        &tab,
+        "[...document.querySelectorAll('.badges .tier')].map(t => t.textContent).join(',')",
+    );
+    assert_eq!(shown.as_str().unwrap(), expected.join(","));
+    let problems = b.problems(&tab);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn chromium_runs_no_script_from_a_hostile_history() {
+    let chromium = cdp::chromium();
+    crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
+    let repo = hostile_community();
+    let server = serve(&repo);
+    let mut b = cdp::Browser::launch(&chromium.unwrap());
+    let tab = b.new_page();
+    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
+    assert!(problems.is_empty(), "{problems:#?}");
+    // The search results are built from hostile titles too.
+    b.navigate(
+        &tab,
+        &format!("http://127.0.0.1:{}/search.html?q=script", server.port),
+    );
+    let n = b.wait_for(
+        &tab,
+        "document.querySelectorAll('#search-results li').length",
+    );
+    assert!(n.as_u64().unwrap() >= 1);
+    let pwned = b.eval(&tab, "window.__pwned === undefined");
+    assert_eq!(pwned, true);
+    assert!(b.problems(&tab).is_empty(), "{:#?}", b.problems(&tab));
+}
