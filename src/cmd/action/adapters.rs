@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{GlobalOpts, SiteBuildArgs, SiteCommand, SyncArgs};
+use crate::cli::{GlobalOpts, SyncArgs};
 use crate::cmd::Session;
 use crate::config::Config;
 use crate::events::{EventKind, Ledger};
@@ -151,14 +151,8 @@ pub fn sync(global: &GlobalOpts, repo: &str) -> anyhow::Result<()> {
     .map(|_| ())
 }
 
-/// Builds the site into `out`, served under `base_url`.
-pub fn build_site(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<()> {
-    crate::cmd::site::execute(
-        global,
-        SiteCommand::Build(SiteBuildArgs {
-            out: out.to_path_buf(),
-            base_url: base_url.to_string(),
-        }),
-    )
-    .map(|_| ())
+/// Builds the site into `out`, served under `base_url`; returns `site build`'s one-line
+/// summary.
+pub fn build_site(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<String> {
+    crate::cmd::site::build(global, out, base_url)
 }

@@ -593,8 +593,11 @@ fn publish(
             .join(&args.site_dir)
     };
     let base_url = site_base_url(&session.config, repo_slug.as_deref());
-    adapters::build_site(global, &out, &base_url)
+    let built = adapters::build_site(global, &out, &base_url)
         .with_context(|| format!("cannot build the site into {}", out.display()))?;
+    if !global.quiet {
+        eprintln!("cargo guild action: {built}");
+    }
     let pages = count_pages(&out);
     lines.push(format!(
         "Built the site ({pages} page(s), base URL {}) into {}.",
