@@ -1138,6 +1138,27 @@ fn action_steps_run_locally_with_the_built_binary() {
             comments[0].id
         )
     );
+
+    // `command: publish` on a manual run builds the site into `site-dir`.
+    let job_env: Vec<(String, String)> = job_env
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "GITHUB_EVENT_NAME" => (k, "workflow_dispatch".to_string()),
+            _ => (k, v),
+        })
+        .collect();
+    let (_, _, outputs) = run_action(
+        &repo,
+        &[("command", "publish"), ("site-dir", "public site")],
+        &job_env,
+        work.path(),
+    );
+    let site = repo.path().join("public site");
+    assert!(site.join("index.html").is_file());
+    assert_eq!(
+        Path::new(&outputs["site-dir"]),
+        site.canonicalize().unwrap().as_path()
+    );
 }
 
 /// The repository's own workflows: parse, least privilege, no expression inside `run:`.
