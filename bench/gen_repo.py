@@ -100,7 +100,8 @@ def main():
             rev = person()
             msg = f"Direct change {pr}\n\nA body line.\n\nReviewed-by: {rev[0]} <{rev[1]}>\n"
             if rnd.random() < 0.5:
-                msg += f"Acked-by: {person()[0]} <{person()[1]}>\n"
+                acker = person()
+                msg += f"Acked-by: {acker[0]} <{acker[1]}>\n"
             msg += f"Signed-off-by: {author[0]} <{author[1]}>\n"
             parents = [main_tip] if main_tip else []
             main_tip = commit("refs/heads/main", author[:2], author[:2], t, msg, parents, rnd.choice(files))

@@ -171,9 +171,10 @@ pub struct SuggestReviewersArgs {
     /// The author of the change (excluded from suggestions).
     #[arg(long, value_name = "PERSON")]
     pub author: Option<String>,
-    /// How many reviewers to suggest (the shadow reviewer comes on top).
-    #[arg(long, default_value_t = 2)]
-    pub count: usize,
+    /// How many reviewers to suggest (the shadow reviewer comes on top; default:
+    /// `reviewers.count` in guild.yml).
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
 }

@@ -2,9 +2,11 @@
 //! ledger's `as_of`, so the same history always gives the same numbers.
 
 pub mod badges;
+pub mod domains;
 pub mod network;
 pub mod newcomers;
 pub mod reputation;
+pub mod suggest;
 
 /// Which domains each event touched: the bridge between ownership (which knows paths and
 /// globs) and the analyses that group by domain (badges, cross-domain reviews, brokers).

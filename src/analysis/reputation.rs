@@ -8,10 +8,13 @@
 //! - "small" events (commits, acks, comments, sign-offs, merges, co-authorship, reports,
 //!   suggestions, taking part in a session) share a daily cap per person, so that many tiny
 //!   commits cannot outweigh one reviewed pull request;
-//! - self-review earns nothing (the ledger drops it), bots earn nothing.
+//! - self-review earns nothing (the ledger drops it), bots earn nothing;
+//! - when domains exist, a review of work in a domain where the reviewer had authored
+//!   nothing before earns the `review_cross_domain` bonus as its own line (once per review).
 
 use serde::Serialize;
 
+use super::EventDomains;
 use crate::config::Config;
 use crate::events::{EventKind, Ledger};
 
@@ -75,8 +78,19 @@ pub fn rule(kind: EventKind, config: &Config) -> (&'static str, u32, Side, bool)
     }
 }
 
-/// Scores every event at or after `since` (Unix seconds).
+/// Scores every event at or after `since` (Unix seconds), without domains.
 pub fn score(ledger: &Ledger, config: &Config, since: Option<i64>) -> Scores {
+    score_with(ledger, config, since, None)
+}
+
+/// Scores every event at or after `since`; with `domains`, reviews across domains earn the
+/// `review_cross_domain` bonus.
+pub fn score_with(
+    ledger: &Ledger,
+    config: &Config,
+    since: Option<i64>,
+    domains: Option<&EventDomains>,
+) -> Scores {
     let people = ledger.people();
     let mut totals = vec![Score::default(); people.len()];
     let mut lines = Vec::with_capacity(ledger.events.len());
@@ -84,7 +98,24 @@ pub fn score(ledger: &Ledger, config: &Config, since: Option<i64>) -> Scores {
     // per person only in aggregate: keep a small map.
     let mut used: std::collections::HashMap<(u32, i64), u32> = std::collections::HashMap::new();
     let cap = config.reputation.daily_cap;
+    // (person, domain) pairs with authored work so far, over all history (not only `since`).
+    let mut authored: std::collections::HashSet<(u32, u16)> = std::collections::HashSet::new();
+    let empty: &[u16] = &[];
     for (i, e) in ledger.events.iter().enumerate() {
+        let event_domains = domains
+            .and_then(|d| d.of_event.get(i))
+            .map(Vec::as_slice)
+            .unwrap_or(empty);
+        let cross_domain = e.kind == EventKind::Review
+            && event_domains
+                .iter()
+                .any(|&d| !authored.contains(&(e.person, d)));
+        if matches!(
+            e.kind,
+            EventKind::Commit | EventKind::CoAuthored | EventKind::PrMerged
+        ) {
+            authored.extend(event_domains.iter().map(|&d| (e.person, d)));
+        }
         if since.is_some_and(|s| e.time < s) {
             continue;
         }
@@ -130,6 +161,14 @@ pub fn score(ledger: &Ledger, config: &Config, since: Option<i64>) -> Scores {
                 "review_newcomer",
                 Side::Reviewer,
                 config.reputation.weights.review_newcomer,
+                false,
+            );
+        }
+        if cross_domain {
+            push(
+                "review_cross_domain",
+                Side::Reviewer,
+                config.reputation.weights.review_cross_domain,
                 false,
             );
         }

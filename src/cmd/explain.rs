@@ -37,6 +37,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
     let session = super::Session::open(global)?;
     let since = super::since(args.since.as_deref())?;
     let ledger = session.ledger()?;
+    let domains = super::domains::event_domains(&session, &ledger)?;
     let display = Display::new(&ledger);
     let who = display
         .ids
@@ -59,7 +60,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
             known.join(", ")
         );
     };
-    let scores = reputation::score(&ledger, &session.config, since);
+    let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
     let lines: Vec<ExplainLine> = scores
         .lines
         .iter()

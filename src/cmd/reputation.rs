@@ -12,7 +12,8 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
     let session = super::Session::open(global)?;
     let since = super::since(args.filter.since.as_deref())?;
     let ledger = session.ledger()?;
-    let scores = reputation::score(&ledger, &session.config, since);
+    let domains = super::domains::event_domains(&session, &ledger)?;
+    let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
     let mut people = snapshot::people(&ledger, &scores, since);
     rank(&mut people);
     if let Some(n) = args.filter.top {

@@ -40,8 +40,12 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
     let start = Instant::now();
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
-    let community = snapshot::build(&ledger, &session.config);
-    let scores = reputation::score(&ledger, &session.config, None);
+    let ownership = super::domains::ownership(&session)?;
+    let community = snapshot::build_with(&ledger, &session.config, ownership.as_ref());
+    let domains = ownership
+        .as_ref()
+        .map(|o| crate::analysis::domains::event_domains(&ledger, o));
+    let scores = reputation::score_with(&ledger, &session.config, None, domains.as_ref());
     let display = Display::new(&ledger);
     let mut lines: BTreeMap<String, Vec<Line>> = BTreeMap::new();
     for l in &scores.lines {

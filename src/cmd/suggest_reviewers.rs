@@ -1,8 +1,128 @@
-//! `cargo guild suggest-reviewers`: not built yet (see the open issues).
+//! `cargo guild suggest-reviewers (--paths P... | --diff BASE..HEAD)`: reviewers for a change,
+//! each with a reason, plus one learner as shadow reviewer. The ranking is
+//! `analysis::suggest`; this module gathers the changed paths and the author.
 
-use crate::cli::{GlobalOpts, SuggestReviewersArgs};
+use std::io::Write as _;
+
+use crate::analysis::suggest::{self, Suggestions};
+use crate::cli::{GlobalOpts, SuggestReviewersArgs, TableFormat};
+use crate::events::identity::RawIdent;
 use crate::exit::Outcome;
+use crate::render::table::{sanitize, Table};
+use crate::sources::paths;
 
-pub fn execute(_global: &GlobalOpts, _args: SuggestReviewersArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`cargo guild suggest-reviewers` is not available in this build yet")
+use super::Session;
+
+pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Result<Outcome> {
+    let mut session = Session::open(global)?;
+    if let Some(n) = args.count {
+        session.config.reviewers.count = n;
+    }
+    let ledger = session.ledger()?;
+    let git = &session.repo.git;
+    let (changed, range_commits) = match &args.diff {
+        Some(spec) => paths::range(git, spec)?,
+        None => (
+            args.paths
+                .iter()
+                .map(|p| normalize(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+            Vec::new(),
+        ),
+    };
+    if changed.is_empty() {
+        session.note("the change touches no paths: nothing to suggest reviewers for");
+    }
+    let mut authors: Vec<u32> = Vec::new();
+    match &args.author {
+        Some(who) => match ledger.identities.lookup(who) {
+            Some(p) => authors.push(p),
+            None => session.note(format_args!(
+                "`{who}` has no history here (a first contribution?): no one to leave out"
+            )),
+        },
+        None => {
+            // Without --author, whoever wrote the commits in the range is the author.
+            let mailmap = git.mailmap().ok();
+            for oid in &range_commits {
+                let Ok(c) = git.find_commit(*oid) else {
+                    continue;
+                };
+                let sig = c.author();
+                let sig = mailmap
+                    .as_ref()
+                    .and_then(|m| m.resolve_signature(&sig).ok())
+                    .unwrap_or(sig);
+                let ident = RawIdent::sig(
+                    &String::from_utf8_lossy(sig.name_bytes()),
+                    &String::from_utf8_lossy(sig.email_bytes()),
+                );
+                if let Some(p) = ledger.identities.resolve(&ident) {
+                    if !authors.contains(&p) {
+                        authors.push(p);
+                    }
+                }
+            }
+            authors.sort_unstable();
+        }
+    }
+    let history = super::domains::history(&session)?;
+    let index = paths::read(
+        git,
+        &history,
+        &paths::ReadOptions {
+            cache: Some(&session.repo.cache_dir),
+        },
+    )?;
+    let result = suggest::suggest(&ledger, &index, &session.config, &changed, &authors);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        TableFormat::Json => super::print_json(&result)?,
+        TableFormat::Csv => table(&result).write_csv(&mut out)?,
+        TableFormat::Table => {
+            if result.reviewers.is_empty() && result.shadow.is_none() {
+                writeln!(
+                    out,
+                    "no one active has worked near these paths yet: ask in the community channel"
+                )?;
+            } else {
+                table(&result).write_text(&mut out)?;
+            }
+            for e in &result.excluded {
+                writeln!(out, "left out: {} ({})", sanitize(&e.id), e.reason)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// `./src/x.rs` and `/src/x.rs` → `src/x.rs`; Windows separators → `/`.
+fn normalize(p: &str) -> String {
+    let p = p.replace('\\', "/");
+    let mut s = p.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.trim_start_matches('/').to_string()
+}
+
+fn table(s: &Suggestions) -> Table {
+    let mut t = Table::new(["role", "id", "name", "score", "reason"]);
+    let rows = s
+        .reviewers
+        .iter()
+        .map(|r| ("reviewer", r))
+        .chain(s.shadow.iter().map(|r| ("shadow", r)));
+    for (role, r) in rows {
+        t.row(vec![
+            role.into(),
+            r.id.clone(),
+            r.name.clone(),
+            format!("{:.2}", r.score),
+            r.reason.clone(),
+        ]);
+    }
+    t
 }

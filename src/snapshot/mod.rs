@@ -3,6 +3,8 @@
 //! keep it stable, sorted and free of e-mail addresses. Building it is assembly only; the
 //! numbers come from `analysis`.
 
+pub mod domains;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -34,7 +36,8 @@ pub struct Community {
     pub network: crate::analysis::network::Network,
 
     // -- domains (issue 3): experts, bus factors, single points of failure --
-
+    /// Domains sorted by name (empty when none are configured and there is no CODEOWNERS).
+    pub domains: Vec<domains::DomainSummary>,
     // -- newcomers (issue 3): first contributions and the ladder --
     /// First contributions, first reviews, mentors and ladder steps.
     pub newcomers: crate::analysis::newcomers::Newcomers,
@@ -235,13 +238,28 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
     out
 }
 
-/// Builds the whole snapshot.
+/// Builds the whole snapshot without ownership (no domains, no cross-domain bonus).
 pub fn build(ledger: &Ledger, config: &Config) -> Community {
-    let scores = reputation::score(ledger, config, None);
+    build_with(ledger, config, None)
+}
+
+/// Builds the whole snapshot; `ownership` (changed paths, domains) adds `domains` and the
+/// cross-domain review bonus. Commands get it from `cmd::domains::ownership`.
+pub fn build_with(
+    ledger: &Ledger,
+    config: &Config,
+    ownership: Option<&crate::analysis::domains::Ownership>,
+) -> Community {
+    let analysis = ownership.map(|o| crate::analysis::domains::analyse(ledger, config, o));
+    let scores = reputation::score_with(
+        ledger,
+        config,
+        None,
+        analysis.as_ref().map(|a| &a.event_domains),
+    );
     let display = Display::new(ledger);
     let docs = docs(ledger);
-    // Domains per event come from `analysis::domains` once configured (issue 3, part B).
-    let domains: Option<&crate::analysis::EventDomains> = None;
+    let domains = analysis.as_ref().map(|a| &a.event_domains);
     let mut people = people(ledger, &scores, None);
     let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
     let mut ladder = crate::analysis::newcomers::ladder(ledger, config);
@@ -267,6 +285,10 @@ pub fn build(ledger: &Ledger, config: &Config) -> Community {
         people,
         activity: activity(ledger),
         docs,
+        domains: analysis
+            .as_ref()
+            .map(|a| domains::summarize(a, &display))
+            .unwrap_or_default(),
         network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
         newcomers,
     }

@@ -2,8 +2,10 @@
 //! and the docs in the repository. Sources read; they never score, rank or render.
 
 pub mod cache;
+pub mod codeowners;
 pub mod docs;
 pub mod git;
 pub mod github;
+pub mod paths;
 pub mod repo;
 pub mod trailers;

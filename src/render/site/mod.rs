@@ -465,6 +465,7 @@ mod extras_tests {
                 participants: vec![],
             }],
             network: Default::default(),
+            domains: Vec::new(),
             newcomers: Default::default(),
         };
         let mut json = serde_json::to_value(&community).unwrap();
