@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: `cargo guild domains` against `git log --name-only` on a generated repository
-# with 100,000 commits (bench/gen-repo.py), cold (no .git/guild cache) and warm (cached).
+# with 100,000 commits (bench/gen_repo.py), cold (no .git/guild cache) and warm (cached).
 #
 # Usage: bench/domains.sh [REPO_DIR] [COMMITS]
 #   REPO_DIR defaults to target/bench/repo-100k (generated once, then reused).
@@ -15,7 +15,7 @@ if [ ! -x "$bin" ]; then
   (cd "$here" && cargo build --release)
 fi
 if [ ! -d "$repo/.git" ]; then
-  python3 "$here/bench/gen-repo.py" "$repo" "$commits"
+  python3 "$here/bench/gen_repo.py" "$repo" "$commits"
 fi
 cat > "$repo/guild.yml" <<'YML'
 domains:
