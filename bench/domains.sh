@@ -19,12 +19,12 @@ if [ ! -d "$repo/.git" ]; then
 fi
 cat > "$repo/guild.yml" <<'YML'
 domains:
-  parser: ["src/parser/", "src/lexer/"]
-  backend: ["src/codegen/", "src/runtime/", "src/storage/"]
-  network: ["src/net/", "src/auth/"]
-  frontend: ["src/ui/", "src/cli/", "src/plugins/"]
-  docs: ["docs/"]
-  tests: ["tests/"]
+  parser: ["src/parser/"]
+  backend: ["src/core/", "src/db/"]
+  network: ["src/net/", "src/auth/", "src/api/"]
+  frontend: ["src/ui/"]
+  docs: ["docs/", "community/"]
+  tests: ["tests/", "bench/"]
 YML
 cd "$repo"
 gitlog="git log --name-only --format='%H%x00%an%x00%ae%x00%at' > /dev/null"
