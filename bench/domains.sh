@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: `cargo guild domains` against `git log --name-only` on a generated repository
-# with 100,000 commits (bench/gen-repo.py), cold (no .git/guild cache) and warm (cached).
+# with 100,000 commits (bench/gen_repo.py), cold (no .git/guild cache) and warm (cached).
 #
 # Usage: bench/domains.sh [REPO_DIR] [COMMITS]
 #   REPO_DIR defaults to target/bench/repo-100k (generated once, then reused).
@@ -15,16 +15,16 @@ if [ ! -x "$bin" ]; then
   (cd "$here" && cargo build --release)
 fi
 if [ ! -d "$repo/.git" ]; then
-  python3 "$here/bench/gen-repo.py" "$repo" "$commits"
+  python3 "$here/bench/gen_repo.py" "$repo" "$commits"
 fi
 cat > "$repo/guild.yml" <<'YML'
 domains:
-  parser: ["src/parser/", "src/lexer/"]
-  backend: ["src/codegen/", "src/runtime/", "src/storage/"]
-  network: ["src/net/", "src/auth/"]
-  frontend: ["src/ui/", "src/cli/", "src/plugins/"]
-  docs: ["docs/"]
-  tests: ["tests/"]
+  parser: ["src/parser/"]
+  backend: ["src/core/", "src/db/"]
+  network: ["src/net/", "src/auth/", "src/api/"]
+  frontend: ["src/ui/"]
+  docs: ["docs/", "community/"]
+  tests: ["tests/", "bench/"]
 YML
 cd "$repo"
 gitlog="git log --name-only --format='%H%x00%an%x00%ae%x00%at' > /dev/null"

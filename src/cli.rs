@@ -271,8 +271,9 @@ pub struct ActionArgs {
     /// What to do: `auto` picks from the event (`pull-request`, `publish`).
     #[arg(long, default_value = "auto")]
     pub command: String,
-    /// Request the suggested reviewers through the API.
-    #[arg(long, env = "GUILD_REQUEST_REVIEWERS")]
+    /// Request the suggested reviewers through the API (also `GUILD_REQUEST_REVIEWERS=true`;
+    /// `false`, `no`, `off`, `0` or empty leave it off).
+    #[arg(long, env = "GUILD_REQUEST_REVIEWERS", value_parser = clap::builder::FalseyValueParser::new())]
     pub request_reviewers: bool,
     /// Where to build the site on publish events.
     #[arg(long, value_name = "DIR", default_value = "target/guild-site")]

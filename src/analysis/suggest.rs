@@ -215,7 +215,7 @@ pub fn suggest(
     let place = if area.is_empty() {
         "near the changed paths".to_string()
     } else {
-        format!("under {area}")
+        format!("in or near {area}")
     };
     let make = |p: u32, a: &Acc, score: f64, learner: bool| {
         let recent = load.get(&p).copied().unwrap_or(0);

@@ -285,9 +285,14 @@ pub fn known_kinds(root: &Path) -> BTreeSet<String> {
     kinds
 }
 
+/// Top-level templates in `.guild/templates/` that are not doc kinds (the pull-request
+/// comment of the GitHub Action lives there too).
+const NOT_KINDS: &[&str] = &["comment"];
+
 /// A kind is a folder name too: lowercase ASCII letters, digits and inner `-`.
 pub fn is_kind_name(kind: &str) -> bool {
     !kind.is_empty()
+        && !NOT_KINDS.contains(&kind)
         && kind.len() <= 64
         && kind
             .bytes()

@@ -781,3 +781,16 @@ fn bare_repositories_need_a_working_tree() {
         assert!(err.contains("fix: run"), "{err}");
     }
 }
+
+#[test]
+fn an_overridden_pr_comment_template_is_not_a_doc_kind() {
+    let repo = Repo::new();
+    repo.write(".guild/templates/comment.md.hbs", "Hello {{title}}\n")
+        .commit_by("Alice <alice@example.com>", "2024-01-01", "init");
+    let list = repo.run(["new", "--list"]).ok();
+    assert!(!list.lines().any(|l| l.starts_with("comment")), "{list}");
+    let err = repo
+        .run(["new", "comment", "Hi", "--date", "2024-01-02"])
+        .fails_with(2);
+    assert!(err.contains("unknown kind `comment`"), "{err}");
+}

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod action;
 mod badges;
 mod docs;
 mod domains;

@@ -76,7 +76,7 @@ fn suggests_experts_excluding_author_bots_opt_outs_config_and_inactive_with_a_sh
         bob["reason"]
             .as_str()
             .unwrap()
-            .starts_with("reviewed 3 changes under src/parser/, last 2024-03-01"),
+            .starts_with("reviewed 3 changes in or near src/parser/, last 2024-03-01"),
         "{bob:#}"
     );
     let mut left_out: Vec<(String, String)> = s["excluded"]
@@ -119,7 +119,7 @@ fn suggests_experts_excluding_author_bots_opt_outs_config_and_inactive_with_a_sh
     assert!(s["shadow"]["reason"]
         .as_str()
         .unwrap()
-        .starts_with("learner: wrote 1 commit under src/parser/, reviewed 0 changes"));
+        .starts_with("learner: wrote 1 commit in or near src/parser/, reviewed 0 changes"));
     let table = repo
         .run([
             "suggest-reviewers",

@@ -1252,3 +1252,38 @@ pub fn generate(n: u64, seed: u64) -> Vec<FakePr> {
         })
         .collect()
 }
+
+// ---- the GitHub Action's needs ---------------------------------------------------------------
+
+impl FakeGithub {
+    /// Makes `token` read-only, like the token of a pull request from a fork: it may read,
+    /// but every write (POST, PATCH, PUT, DELETE) gets GitHub's 403.
+    pub fn read_only_token(&self, token: &str) {
+        let token = token.to_string();
+        self.script(move |r| {
+            let theirs = r
+                .header("authorization")
+                .and_then(|h| h.split_once(' '))
+                .map(|(_, t)| t.trim() == token)
+                .unwrap_or(false);
+            (theirs && r.method != "GET" && r.graphql_index == 0).then(|| Fault::Status(403))
+        });
+    }
+
+    /// Requests with this method whose path ends with `suffix`, so far.
+    pub fn count(&self, method: &str, suffix: &str) -> usize {
+        self.with(|s| {
+            s.log
+                .iter()
+                .filter(|r| r.method == method && r.path.ends_with(suffix))
+                .count()
+        })
+    }
+
+    /// The conversation comments of pull request `number` as stored now.
+    pub fn comments(&self, repo: &str, number: u64) -> Vec<FakeComment> {
+        self.pull(repo, number)
+            .map(|p| p.comments)
+            .unwrap_or_default()
+    }
+}
