@@ -79,6 +79,7 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
         docs: &ledger.docs,
         lines,
         docs_dir: &session.config.docs_dir,
+        ladder: &session.config.ladder,
     };
     let opts = Options {
         base_url: site::normalise_base(base_url),

@@ -202,7 +202,46 @@ fn person_page_shows_breakdown_reviews_and_explain_lines() {
         carol.contains("Faster lexer"),
         "explain lines carry PR titles"
     );
+    // The ladder reads as a sentence with what is missing, from guild.yml's default steps:
+    // Carol has one merged PR and one review; `reviewer` needs five of each.
+    assert!(
+        carol.contains("Step: <strong>contributor</strong> → next: <strong>reviewer</strong>"),
+        "ladder step"
+    );
+    assert!(
+        carol.contains("<li>4 more merged PRs (1 of 5)</li><li>4 more reviews given (1 of 5)</li>")
+    );
+    // Badges by their human names, earned on a day.
+    assert!(
+        carol.contains("<strong>Retro writer</strong>") && carol.contains("earned 2024-04-20<")
+    );
     insta::assert_snapshot!("person_carol_main", main_of(&carol));
+}
+
+#[test]
+fn newcomers_page_lists_the_ladder_newcomers_and_their_mentors() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let page = read(&repo.path().join("site/newcomers.html"));
+    // The configured steps with their requirements.
+    assert!(
+        page.contains("<strong>reviewer</strong> — Reviews others&#x27; work regularly.<br><small>5 merged PRs, 5 reviews given, 30 days active"),
+        "{page}"
+    );
+    // Bob's first contribution (PR #1, 2024-02-01) was reviewed by Carol the same day.
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("a row for Bob");
+    assert!(row.contains("<td>2024-02-01 "), "{row}");
+    assert!(
+        row.contains(r#"<a href="/people/carol.html">Carol</a>"#),
+        "{row}"
+    );
+    // Mentors available: Carol reviewed a newcomer's work.
+    let available = &page[page.find("id=\"available-h\"").expect("mentors available")..];
+    assert!(available.contains("/people/carol.html"));
+    insta::assert_snapshot!("newcomers_main", main_of(&page));
 }
 
 #[test]
@@ -645,4 +684,97 @@ fn chromium_runs_no_script_from_a_hostile_history() {
     let pwned = b.eval(&tab, "window.__pwned === undefined");
     assert_eq!(pwned, true);
     assert!(b.problems(&tab).is_empty(), "{:#?}", b.problems(&tab));
+}
+
+#[test]
+fn network_page_shows_the_network_metrics_per_person() {
+    let repo = community();
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let page = read(&repo.path().join("site/network.html"));
+    let ctx = repo.run(["context", "--json"]).json();
+    let bob = &ctx["network"]["people"]["bob"];
+    // Bob's row: reviewers, reviewed, work reviewed, reviews given, then three decimals.
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("a metrics row for Bob");
+    let expected = format!(
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td>",
+        bob["in_degree"], bob["out_degree"], bob["weighted_in"], bob["weighted_out"],
+        bob["betweenness"].as_f64().unwrap()
+    );
+    assert!(row.contains(&expected), "{row}\nexpected {expected}");
+    assert!(page.contains(&format!(
+        "<strong>{:.3}</strong> density",
+        ctx["network"]["density"].as_f64().unwrap()
+    )));
+}
+
+#[test]
+fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
+    let repo = community();
+    repo.write(
+        "guild.yml",
+        "name: Demo guild\nopt_out:\n  - olga@example.com\ndomains:\n  parsing: [\"src/parser.rs\"]\n  lexing: [\"src/lexer.rs\"]\n  ops: [\"ops/**\"]\n",
+    )
+    .commit_by("Carol <carol@example.com>", "2024-04-21", "Domains")
+    // Only Alice ever touched ops/: that domain hangs on her.
+    .write("ops/deploy.sh", "echo deploy\n")
+    .commit_by("Alice Smith <alice@example.com>", "2024-04-21", "Deploy script");
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let ctx = repo.run(["context", "--json"]).json();
+    let parsing = ctx["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "parsing")
+        .expect("the parsing domain");
+    let page = read(&repo.path().join("site/domains/parsing.html"));
+    let expert = &parsing["experts"][0];
+    // Bob wrote src/parser.rs (PR #1): he is its first expert, with his numbers.
+    assert_eq!(expert["id"], "bob");
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains(r#"<a href="/people/bob.html">Bob</a></th>"#))
+        .expect("an expert row for Bob");
+    assert!(
+        row.contains(&format!(
+            "<td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>",
+            expert["score"].as_f64().unwrap(),
+            expert["authored"],
+            expert["reviewed"],
+            expert["last_active"].as_str().unwrap()
+        )),
+        "{row}"
+    );
+    assert!(page.contains(&format!(
+        "<strong>{}</strong> truck factor",
+        parsing["truck_factor"]
+    )));
+    let index = read(&repo.path().join("site/domains/index.html"));
+    assert!(index.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
+    assert!(index.contains(r#"<a href="/domains/lexing.html">lexing</a>"#));
+    // The home page names the domains at risk (truck factor 0 or 1), and only those.
+    let home = read(&repo.path().join("site/index.html"));
+    let health = &home[home.find("Domains at risk").expect("domains at risk")..];
+    let health = &health[..health.find("</dd>").unwrap()];
+    assert!(
+        health.contains(r#"<a href="/domains/ops.html">ops</a> <small>(truck factor 1)</small>"#),
+        "{health}"
+    );
+    for d in ctx["domains"].as_array().unwrap() {
+        let shown = format!(
+            r#"<a href="/domains/{0}.html">{0}</a> <small>(truck factor {1})</small>"#,
+            d["name"].as_str().unwrap(),
+            d["truck_factor"]
+        );
+        assert_eq!(
+            health.contains(&shown),
+            d["truck_factor"].as_u64().unwrap() <= 1,
+            "{health}"
+        );
+    }
+    // Bob's page links his domain.
+    let bob = read(&repo.path().join("site/people/bob.html"));
+    assert!(bob.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
 }

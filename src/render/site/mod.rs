@@ -51,6 +51,8 @@ pub struct Input<'a> {
     pub lines: BTreeMap<String, Vec<Line>>,
     /// The docs folder (`community`), stripped from doc page names.
     pub docs_dir: &'a str,
+    /// The ladder's steps and their requirements, for the newcomers' page.
+    pub ladder: &'a crate::config::LadderConfig,
 }
 
 /// How to build.
@@ -468,30 +470,80 @@ mod extras_tests {
             domains: Vec::new(),
             newcomers: Default::default(),
         };
-        let mut json = serde_json::to_value(&community).unwrap();
-        json["people"][0]["badges"] = serde_json::json!([
-            {"id": "mentor", "tier": "gold", "domain": "parser", "earned_at": "2024-02-01"}
-        ]);
-        json["people"][0]["ladder"] = serde_json::json!({"step": "reviewer", "next": "maintainer", "missing": ["10 more reviews"]});
-        json["network"] = serde_json::json!({
-            "density": 0.5,
-            "people": {"ann": {"betweenness": 0.25, "degree": 1}, "ben": {"betweenness": 0.0, "degree": 1}},
-            "edges": [{"from": "ann", "to": "ben", "weight": 2}],
-            "brokers": ["ann"],
-            "isolates": [],
+        use crate::analysis::{badges, network, newcomers};
+        let mut community = community;
+        community.people[0].badges = vec![badges::Badge {
+            id: "mentor",
+            tier: badges::Tier::Gold,
+            domain: Some("parser".into()),
+            earned_at: "2024-02-01T10:00:00Z".into(),
+            score: 12,
+            count: 3,
+        }];
+        community.people[0].ladder = Some(newcomers::LadderStatus {
+            step: Some("reviewer".into()),
+            index: Some(2),
+            next: Some("maintainer".into()),
+            missing: vec![newcomers::Missing {
+                what: "reviews_given",
+                have: 30,
+                need: 40,
+            }],
         });
+        let node = |betweenness| network::PersonNode {
+            name: String::new(),
+            metrics: network::NodeMetrics {
+                betweenness,
+                ..Default::default()
+            },
+        };
+        community.network.density = 0.5;
+        community.network.people =
+            BTreeMap::from([("ann".into(), node(0.25)), ("ben".into(), node(0.0))]);
+        community.network.edges = vec![network::Edge {
+            from: "ann".into(),
+            to: "ben".into(),
+            weight: 2,
+            kinds: Default::default(),
+        }];
+        community.network.brokers = vec![network::Broker {
+            id: "ann".into(),
+            betweenness: 0.25,
+            articulation_point: false,
+            domains: vec![],
+            between_domains: false,
+        }];
+        community.newcomers.people = vec![newcomers::Newcomer {
+            id: "ben".into(),
+            name: "Ben".into(),
+            first_contribution: "2024-01-01T00:00:00Z".into(),
+            first_kind: "pr_merged",
+            first_work: "#1".into(),
+            first_review_at: None,
+            days_to_first_review: Some(2.0),
+            second_contribution_at: None,
+            returned: false,
+            mentors: vec![newcomers::Mentor {
+                id: "ann".into(),
+                reviews: 1,
+            }],
+            ladder: None,
+        }];
+        let mut json = serde_json::to_value(&community).unwrap();
         json["domains"] = serde_json::json!([{
-            "name": "parser", "experts": [{"id": "ann", "score": 3.5}],
+            "name": "parser", "source": "guild.yml", "files": 3, "work": 7,
+            "experts": [{"id": "ann", "name": "Ann", "score": 3.5, "authored": 2, "reviewed": 1, "last_active": "2024-02-01"}],
             "contributor_absence_factor": 1, "truck_factor": 1,
-            "single_points_of_failure": ["ann"],
+            "single_points_of_failure": [{"id": "ann", "name": "Ann", "files": 3, "whole_domain": true, "sample_files": ["src/<b>.rs"]}],
+            "inactive_owners": [{"owner": "@ghost", "file": "CODEOWNERS", "line": 2, "pattern": "/src/", "last_seen": null}],
         }]);
-        json["newcomers"] = serde_json::json!({"people": [{"id": "ben", "first": "2024-01-01"}]});
         let input = Input {
             community: &community,
             json,
             docs: &[],
             lines: BTreeMap::new(),
             docs_dir: "community",
+            ladder: &crate::config::LadderConfig::default(),
         };
         let site = build(
             &input,
@@ -504,11 +556,14 @@ mod extras_tests {
         let page = |p: &str| String::from_utf8(site.files[p].clone()).unwrap();
         let ann = page("people/ann.html");
         assert!(
-            ann.contains("tier-gold") && ann.contains("mentor"),
+            ann.contains("tier-gold")
+                && ann.contains("Mentor")
+                && ann.contains("earned 2024-02-01<"),
             "badges"
         );
         assert!(
-            ann.contains("10 more reviews") && ann.contains("maintainer"),
+            ann.contains("10 more reviews given (30 of 40)")
+                && ann.contains("next: <strong>maintainer"),
             "ladder"
         );
         assert!(
@@ -518,16 +573,35 @@ mod extras_tests {
         let dom = page("domains/parser.html");
         assert!(dom.contains("Single points of failure") && dom.contains("/people/ann.html"));
         assert!(dom.contains("Start here"), "the domain's docs");
+        assert!(
+            dom.contains("<td class=\"num\">3.50</td>"),
+            "expert score: {dom}"
+        );
+        assert!(dom.contains("the whole domain hangs on them") && dom.contains("src/&lt;b&gt;.rs"));
+        assert!(dom.contains("@ghost") && dom.contains("never seen in this history"));
+        assert!(
+            !dom.contains("Details"),
+            "every key of the real shape has its place"
+        );
         let net = page("network.html");
         assert!(
-            net.contains("betweenness") && net.contains("0.250"),
+            net.contains("betweenness") && net.contains("0.250") && !net.contains("0.25000"),
             "metrics table"
         );
         assert!(net.contains("density"), "community-level numbers");
+        // The drawing comes from the network's edges, the broker ringed and named so.
+        assert!(
+            net.contains(r#"<circle class="d0 broker""#)
+                && net.contains("<title>Ann (knowledge broker)</title>"),
+            "{net}"
+        );
+        assert!(net.contains("<title>Ben</title>"));
         let home = page("index.html");
         assert!(home.contains("Knowledge brokers") && home.contains("/domains/parser.html"));
         let newcomers = page("newcomers.html");
         assert!(newcomers.contains("/people/ben.html"), "newcomers listed");
+        assert!(newcomers.contains("2024-01-01") && newcomers.contains("2.0 days"));
+        assert!(newcomers.contains("Mentors available") && newcomers.contains("/people/ann.html"));
         assert!(page("domains/index.html").contains("parser"));
     }
 }

@@ -2,7 +2,7 @@
 //! Every URL is made here (from slugs, under the base URL) so templates never build one,
 //! and the link checker can hold the whole site to it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
@@ -194,7 +194,6 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
         person(
             input,
             &ctx,
-            i,
             p,
             &person_slugs[i],
             &reviews,
@@ -335,15 +334,14 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let mut latest: Vec<&DocSummary> = c.docs.iter().collect();
     latest.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
     let latest: Vec<Value> = latest.iter().take(8).map(|d| ctx.doc_ref(d)).collect();
-    let net = input.json.get("network");
-    let brokers = net
-        .and_then(|n| n.get("brokers"))
-        .map(|v| people_list(ctx, v))
-        .unwrap_or_default();
-    let isolates = net
-        .and_then(|n| n.get("isolates"))
-        .map(|v| people_list(ctx, v))
-        .unwrap_or_default();
+    let net = &c.network;
+    let brokers: Vec<Value> = net.brokers.iter().map(|b| ctx.person_ref(&b.id)).collect();
+    let isolates: Vec<Value> = net.isolates.iter().map(|i| ctx.person_ref(&i.id)).collect();
+    let cut_points: Vec<Value> = net
+        .articulation_points
+        .iter()
+        .map(|x| ctx.person_ref(x))
+        .collect();
     let fragile: Vec<Value> = input
         .json
         .get("domains")
@@ -355,8 +353,8 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
                 .and_then(Value::as_u64)
                 .is_some_and(|t| t <= 1)
         })
-        .filter_map(|d| d.get("name").and_then(Value::as_str))
-        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .filter_map(|d| Some((d.get("name")?.as_str()?, d.get("truck_factor")?)))
+        .map(|(n, t)| json!({"name": n, "truck_factor": t, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
         .collect();
     pages.push(Page {
         path: "index.html".into(),
@@ -376,9 +374,13 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "chart": chart,
             "top": top,
             "latest": latest,
-            "network": net.is_some(),
+            "network": !net.people.is_empty(),
             "brokers": brokers,
             "isolates": isolates,
+            "cut_points": cut_points,
+            "density": format!("{:.3}", net.density),
+            "groups": net.components,
+            "largest": net.largest_component,
             "fragile": fragile,
             "has_domains": ctx.has_domains,
             "people_url": ctx.url("people/"),
@@ -533,6 +535,111 @@ fn rule_label(rule: &str) -> &str {
     }
 }
 
+/// Human names for the badges of `analysis::badges`.
+fn badge_name(id: &str) -> String {
+    match id {
+        "contributor" => "Contributor".into(),
+        "reviewer" => "Reviewer".into(),
+        "mentor" => "Mentor".into(),
+        "bridge" => "Bridge builder".into(),
+        "steward" => "Steward".into(),
+        "retro_writer" => "Retro writer".into(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut c = words.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn badge_view(b: &crate::analysis::badges::Badge) -> Value {
+    json!({
+        "id": b.id,
+        "name": badge_name(b.id),
+        "tier": b.tier,
+        "domain": b.domain,
+        "earned_at": b.earned_at.get(..10).unwrap_or(&b.earned_at),
+        "detail": format!(
+            "{} {}, {} points",
+            b.count,
+            if b.count == 1 { "event" } else { "events" },
+            b.score
+        ),
+    })
+}
+
+/// `n` of a ladder requirement in words: `5 merged PRs`, `1 review given`, `30 days active`.
+fn requirement(what: &str, n: u64) -> String {
+    let (one, many) = match what {
+        "commits" => ("commit", "commits"),
+        "prs_merged" => ("merged PR", "merged PRs"),
+        "reviews_given" => ("review given", "reviews given"),
+        "docs_written" => ("doc written", "docs written"),
+        "active_days" => ("day active", "days active"),
+        "score" => ("reputation point", "reputation points"),
+        other => (other, other),
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What the next step still needs: `4 more merged PRs (1 of 5)`.
+fn missing_text(m: &crate::analysis::newcomers::Missing) -> String {
+    let short = requirement(m.what, m.need.saturating_sub(m.have));
+    let (n, rest) = short.split_once(' ').unwrap_or((&short, ""));
+    format!("{n} more {rest} ({} of {})", m.have, m.need)
+}
+
+/// The requirements of a configured step in words (empty: none).
+fn requirements_of(r: &crate::config::Requirements) -> Vec<String> {
+    [
+        ("commits", r.commits),
+        ("prs_merged", r.prs_merged),
+        ("reviews_given", r.reviews_given),
+        ("docs_written", r.docs_written),
+        ("active_days", r.active_days),
+        ("score", r.score),
+    ]
+    .into_iter()
+    .filter_map(|(w, n)| n.map(|n| requirement(w, n)))
+    .collect()
+}
+
+fn ladder_view(input: &Input<'_>, l: &crate::analysis::newcomers::LadderStatus) -> Value {
+    let description = |name: &Option<String>| {
+        name.as_deref().and_then(|n| {
+            input
+                .ladder
+                .steps
+                .iter()
+                .find(|s| s.name == n)
+                .map(|s| s.description.clone())
+                .filter(|d| !d.trim().is_empty())
+        })
+    };
+    json!({
+        "step": l.step,
+        "step_description": description(&l.step),
+        "next": l.next,
+        "next_description": description(&l.next),
+        "missing": l.missing.iter().map(missing_text).collect::<Vec<_>>(),
+    })
+}
+
+/// Days as a short phrase: `same day`, `1 day`, `2.5 days`.
+fn days_text(d: f64) -> String {
+    if d < 0.05 {
+        "same day".into()
+    } else if (d - 1.0).abs() < 0.05 {
+        "1 day".into()
+    } else if d < 10.0 {
+        format!("{:.1} days", d)
+    } else {
+        format!("{:.0} days", d)
+    }
+}
+
 /// The most lines a person page lists (newest first); `cargo guild explain` has them all.
 const MAX_LINES: usize = 200;
 
@@ -540,26 +647,14 @@ const MAX_LINES: usize = 200;
 fn person(
     input: &Input<'_>,
     ctx: &Ctx<'_>,
-    index: usize,
     p: &PersonSummary,
     page_slug: &str,
     ties: &Ties,
     roles: &HashMap<&str, Vec<(usize, &'static str)>>,
     pages: &mut Vec<Page>,
 ) {
-    let extra = input
-        .json
-        .get("people")
-        .and_then(|a| a.get(index))
-        .filter(|x| x.get("id").and_then(Value::as_str) == Some(p.id.as_str()));
-    let badges = extra
-        .and_then(|x| x.get("badges"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let ladder = extra
-        .and_then(|x| x.get("ladder"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let badges: Vec<Value> = p.badges.iter().map(badge_view).collect();
+    let ladder = p.ladder.as_ref().map(|l| ladder_view(input, l));
     let lines = input
         .lines
         .get(&p.id)
@@ -677,7 +772,6 @@ fn person(
             "breakdown": p.breakdown.iter().map(|r| json!({"rule": rule_label(&r.rule), "count": r.count, "points": r.points})).collect::<Vec<_>>(),
             "badges": badges,
             "ladder": ladder,
-            "ladder_html": generic_html(ctx, &ladder),
             "domains": domains,
             "reviewed": ties_of(&ties.given),
             "reviewed_by": ties_of(&ties.received),
@@ -856,23 +950,30 @@ const MAX_NODES: usize = 120;
 
 fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
     let c = input.community;
-    let net = input.json.get("network");
     let rep: HashMap<&str, u64> = c
         .people
         .iter()
         .map(|p| (p.id.as_str(), p.reputation.total))
         .collect();
-    // Undirected weights between display ids.
-    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-    for (a, m) in &ties.given {
-        for (b, n) in m {
-            let key = if a < b {
-                (a.as_str(), b.as_str())
-            } else {
-                (b.as_str(), a.as_str())
-            };
-            *pair.entry(key).or_default() += n;
+    // Undirected weights between display ids: the network analysis's edges when there
+    // are any, else the review ties of the reputation lines.
+    let mut directed: Vec<(&str, &str, u64)> = c
+        .network
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.weight))
+        .collect();
+    if directed.is_empty() {
+        for (a, m) in &ties.given {
+            for (b, n) in m {
+                directed.push((a.as_str(), b.as_str(), *n));
+            }
         }
+    }
+    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (a, b, n) in directed.into_iter().filter(|(a, b, _)| a != b) {
+        let key = if a < b { (a, b) } else { (b, a) };
+        *pair.entry(key).or_default() += n;
     }
     let mut connected: BTreeSet<&str> = BTreeSet::new();
     for (a, b) in pair.keys() {
@@ -889,13 +990,7 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
     chosen.truncate(MAX_NODES);
     chosen.sort();
     let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let brokers: BTreeSet<String> = net
-        .and_then(|n| n.get("brokers"))
-        .map(|v| people_list(ctx, v))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|r| r["id"].as_str().map(String::from))
-        .collect();
+    let brokers: BTreeSet<&str> = c.network.brokers.iter().map(|b| b.id.as_str()).collect();
     let domain_of = primary_domains(input);
     let nodes: Vec<svg::Node> = chosen
         .iter()
@@ -931,54 +1026,76 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
         .map(|(k, n)| json!({"name": n, "class": format!("d{}", k % 8)}))
         .collect();
     // The metrics table: the network analysis's numbers when present, else review counts.
-    let (columns, rows) = match net.and_then(|n| n.get("people")) {
-        Some(Value::Object(map)) => metrics_table(ctx, map),
-        _ => {
-            let columns = vec![
-                "reviews given".to_string(),
-                "reviews received".into(),
-                "people reviewed".into(),
-                "reviewed by".into(),
-            ];
-            let rows = connected
-                .iter()
-                .map(|id| {
-                    let g = ties.given.get(*id);
-                    let r = ties.received.get(*id);
-                    let mut row = ctx.person_ref(id);
-                    row["values"] = json!([
-                        g.map_or(0, |m| m.values().sum::<u64>()),
-                        r.map_or(0, |m| m.values().sum::<u64>()),
-                        g.map_or(0, |m| m.len()),
-                        r.map_or(0, |m| m.len()),
-                    ]);
-                    row
-                })
-                .collect();
-            (columns, rows)
-        }
+    let n = &c.network;
+    let (columns, rows) = if n.people.is_empty() {
+        let columns = vec![
+            "reviews given".to_string(),
+            "reviews received".into(),
+            "people reviewed".into(),
+            "reviewed by".into(),
+        ];
+        let rows = connected
+            .iter()
+            .map(|id| {
+                let g = ties.given.get(*id);
+                let r = ties.received.get(*id);
+                let mut row = ctx.person_ref(id);
+                row["values"] = json!([
+                    g.map_or(0, |m| m.values().sum::<u64>()),
+                    r.map_or(0, |m| m.values().sum::<u64>()),
+                    g.map_or(0, |m| m.len()),
+                    r.map_or(0, |m| m.len()),
+                ]);
+                row
+            })
+            .collect();
+        (columns, rows)
+    } else {
+        metrics_table(ctx, &n.people)
     };
-    let isolates = net
-        .and_then(|n| n.get("isolates"))
-        .map(|v| people_list(ctx, v))
-        .unwrap_or_else(|| {
-            c.people
-                .iter()
-                .filter(|p| !p.is_bot && !connected.contains(p.id.as_str()))
-                .map(|p| ctx.person_ref(&p.id))
-                .collect()
-        });
-    let summary = net
-        .map(|n| {
-            let mut n = n.clone();
-            if let Some(o) = n.as_object_mut() {
-                for k in ["people", "edges", "brokers", "isolates"] {
-                    o.remove(k);
-                }
-            }
-            generic_html(ctx, &n)
+    let isolates: Vec<Value> = if n.people.is_empty() {
+        c.people
+            .iter()
+            .filter(|p| !p.is_bot && !connected.contains(p.id.as_str()))
+            .map(|p| ctx.person_ref(&p.id))
+            .collect()
+    } else {
+        n.isolates
+            .iter()
+            .map(|i| {
+                let mut r = ctx.person_ref(&i.id);
+                r["reviewer"] = json!(i.reviewer.as_deref().map(|x| ctx.person_ref(x)));
+                r
+            })
+            .collect()
+    };
+    let brokers_shown: Vec<Value> = n
+        .brokers
+        .iter()
+        .map(|b| {
+            let mut r = ctx.person_ref(&b.id);
+            r["betweenness"] = json!(format!("{:.3}", b.betweenness));
+            r["cut"] = json!(b.articulation_point);
+            r["domains"] = json!(b.domains);
+            r
         })
-        .unwrap_or_default();
+        .collect();
+    let summary = json!({
+        "people": n.people.len(),
+        "ties": n.edges.len(),
+        "density": format!("{:.3}", n.density),
+        "transitivity": format!("{:.3}", n.transitivity),
+        "components": n.components,
+        "largest": n.largest_component,
+        "cut_points": n.articulation_points.iter().map(|x| ctx.person_ref(x)).collect::<Vec<_>>(),
+        "groups": n.isolated_groups.iter().map(|g| g.iter().map(|x| ctx.person_ref(x)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "rings": n.reciprocity_rings.iter().map(|r| json!({
+            "a": ctx.person_ref(&r.people[0]),
+            "b": ctx.person_ref(&r.people[1]),
+            "ab": r.weights[0],
+            "ba": r.weights[1],
+        })).collect::<Vec<_>>(),
+    });
     pages.push(Page {
         path: "network.html".into(),
         template: "network.html",
@@ -992,7 +1109,8 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
             "legend": legend,
             "columns": columns,
             "rows": rows,
-            "brokers": people_list(ctx, net.and_then(|n| n.get("brokers")).unwrap_or(&Value::Null)),
+            "has_metrics": !n.people.is_empty(),
+            "brokers": brokers_shown,
             "isolates": isolates,
             "summary": summary,
         }),
@@ -1027,42 +1145,46 @@ fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
     out
 }
 
-/// Columns are the numeric metrics found, rows the people (by id).
-fn metrics_table(ctx: &Ctx<'_>, map: &serde_json::Map<String, Value>) -> (Vec<String>, Vec<Value>) {
-    let mut columns: BTreeSet<String> = BTreeSet::new();
-    for v in map.values() {
-        if let Some(o) = v.as_object() {
-            for (k, x) in o {
-                if x.is_number() {
-                    columns.insert(k.clone());
-                }
-            }
-        }
-    }
-    let columns: Vec<String> = columns.into_iter().collect();
-    let rows = map
-        .iter()
-        .map(|(id, v)| {
+/// The network analysis's metrics per person, most connected first (ties by id).
+fn metrics_table(
+    ctx: &Ctx<'_>,
+    people: &BTreeMap<String, crate::analysis::network::PersonNode>,
+) -> (Vec<String>, Vec<Value>) {
+    let columns = [
+        "reviewers",
+        "reviewed",
+        "work reviewed",
+        "reviews given",
+        "betweenness",
+        "closeness",
+        "clustering",
+        "cut point",
+    ];
+    let mut list: Vec<(&String, &crate::analysis::network::NodeMetrics)> =
+        people.iter().map(|(id, p)| (id, &p.metrics)).collect();
+    list.sort_by(|a, b| {
+        b.1.weighted_degree
+            .cmp(&a.1.weighted_degree)
+            .then(a.0.cmp(b.0))
+    });
+    let rows = list
+        .into_iter()
+        .map(|(id, m)| {
             let mut row = ctx.person_ref(id);
-            row["values"] = Value::Array(
-                columns
-                    .iter()
-                    .map(|c| match v.get(c) {
-                        Some(Value::Number(n)) if n.is_f64() => {
-                            json!(format!("{:.3}", n.as_f64().unwrap_or(0.0)))
-                        }
-                        Some(x) => x.clone(),
-                        None => json!(""),
-                    })
-                    .collect(),
-            );
+            row["values"] = json!([
+                m.in_degree,
+                m.out_degree,
+                m.weighted_in,
+                m.weighted_out,
+                format!("{:.3}", m.betweenness),
+                format!("{:.3}", m.closeness),
+                format!("{:.3}", m.clustering),
+                if m.articulation_point { "yes" } else { "" },
+            ]);
             row
         })
         .collect();
-    (
-        columns.into_iter().map(|c| c.replace('_', " ")).collect(),
-        rows,
-    )
+    (columns.iter().map(|c| c.to_string()).collect(), rows)
 }
 
 fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
@@ -1081,6 +1203,54 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         let s = slug(name, "domain");
         let url = ctx.url(&format!("domains/{s}.html"));
         let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
+        // Each expert's numbers next to their link (known keys of `domains[].experts[]`).
+        let expert_rows: Vec<Value> = experts
+            .iter()
+            .zip(
+                d.get("experts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .map(|(r, e)| {
+                let mut r = r.clone();
+                r["score"] = json!(e
+                    .get("score")
+                    .and_then(Value::as_f64)
+                    .map(|x| format!("{x:.2}")));
+                for k in ["authored", "reviewed", "last_active"] {
+                    r[k] = e.get(k).cloned().unwrap_or(Value::Null);
+                }
+                r
+            })
+            .collect();
+        let spof_src = d.get("single_points_of_failure");
+        let spof: Vec<Value> = people_list(ctx, spof_src.unwrap_or(&Value::Null))
+            .into_iter()
+            .zip(spof_src.and_then(Value::as_array).into_iter().flatten())
+            .map(|(mut r, x)| {
+                r["files"] = x.get("files").cloned().unwrap_or(Value::Null);
+                r["whole_domain"] = x.get("whole_domain").cloned().unwrap_or(Value::Null);
+                r["sample"] = x.get("sample_files").cloned().unwrap_or(json!([]));
+                r
+            })
+            .collect();
+        let inactive: Vec<Value> = d
+            .get("inactive_owners")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                let owner = o.get("owner").and_then(Value::as_str).unwrap_or("");
+                json!({
+                    "owner": ctx.person_ref(owner),
+                    "file": o.get("file"),
+                    "line": o.get("line"),
+                    "pattern": o.get("pattern"),
+                    "last_seen": o.get("last_seen"),
+                })
+            })
+            .collect();
         let docs: Vec<Value> = input
             .community
             .docs
@@ -1088,16 +1258,35 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             .filter(|doc| doc.domain.as_deref() == Some(*name))
             .map(|doc| ctx.doc_ref(doc))
             .collect();
+        // Anything this page does not know yet is still shown, escaped.
         let mut rest = d.clone();
         if let Some(o) = rest.as_object_mut() {
-            o.remove("name");
-            o.remove("experts");
+            for k in [
+                "name",
+                "source",
+                "files",
+                "work",
+                "experts",
+                "truck_factor",
+                "contributor_absence_factor",
+                "single_points_of_failure",
+                "inactive_owners",
+            ] {
+                o.remove(k);
+            }
         }
+        let rest = if rest.as_object().is_some_and(|o| o.is_empty()) {
+            String::new()
+        } else {
+            generic_html(ctx, &rest)
+        };
         rows.push(json!({
             "name": name,
             "url": url,
+            "files": d.get("files"),
             "truck_factor": d.get("truck_factor"),
             "contributor_absence_factor": d.get("contributor_absence_factor"),
+            "spof": spof.len(),
             "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
         }));
         pages.push(Page {
@@ -1107,11 +1296,15 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             nav: "domains",
             data: json!({
                 "name": name,
-                "experts": experts,
+                "source": d.get("source"),
+                "files": d.get("files"),
+                "work": d.get("work"),
+                "experts": expert_rows,
                 "truck_factor": d.get("truck_factor"),
                 "contributor_absence_factor": d.get("contributor_absence_factor"),
-                "spof": people_list(ctx, d.get("single_points_of_failure").unwrap_or(&Value::Null)),
-                "details": generic_html(ctx, &rest),
+                "spof": spof,
+                "inactive": inactive,
+                "details": rest,
                 "docs": docs,
                 "index_url": ctx.url("domains/"),
             }),
@@ -1127,7 +1320,6 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
 }
 
 fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let n = input.json.get("newcomers");
     let mentors: Vec<Value> = input
         .json
         .get("domains")
@@ -1144,7 +1336,7 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             }))
         })
         .collect();
-    let guides: Vec<Value> = input
+    let mut guides: Vec<&DocSummary> = input
         .community
         .docs
         .iter()
@@ -1152,7 +1344,83 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             let k = d.kind.to_lowercase();
             k.contains("onboard") || k.contains("guide") || k.contains("how")
         })
+        .collect();
+    guides.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
+    let guides: Vec<Value> = guides
+        .into_iter()
+        .take(MAX_GUIDES)
         .map(|d| ctx.doc_ref(d))
+        .collect();
+    let n = &input.community.newcomers;
+    let on_step: HashMap<&str, u64> = n
+        .steps
+        .iter()
+        .map(|s| (s.step.as_str(), s.people))
+        .collect();
+    let steps: Vec<Value> = input
+        .ladder
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "description": s.description,
+                "requires": requirements_of(&s.requires),
+                "people": on_step.get(s.name.as_str()).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    let recent: Vec<Value> = n
+        .people
+        .iter()
+        .take(MAX_NEWCOMERS)
+        .map(|x| {
+            let mut r = ctx.person_ref(&x.id);
+            r["first"] = json!(x.first_contribution.get(..10).unwrap_or(""));
+            r["first_kind"] = json!(rule_label(x.first_kind));
+            r["first_work"] = json!(x.first_work);
+            r["to_review"] = json!(x.days_to_first_review.map(days_text));
+            r["mentors"] = json!(x
+                .mentors
+                .iter()
+                .take(MENTORS_PER_NEWCOMER)
+                .map(|m| ctx.person_ref(&m.id))
+                .collect::<Vec<_>>());
+            r["more_mentors"] = json!(x.mentors.len().saturating_sub(MENTORS_PER_NEWCOMER));
+            r["returned"] = json!(x.returned);
+            r["step"] = json!(x.ladder.as_ref().and_then(|l| l.step.clone()));
+            r
+        })
+        .collect();
+    // Mentors available: who reviewed the recent newcomers' work and is still active
+    // (seen in the 90 days before `as_of`), most newcomers first.
+    let since_90 = crate::util::rfc3339(parse_time(&input.community.as_of) - 90 * 86_400);
+    let active: HashSet<&str> = input
+        .community
+        .people
+        .iter()
+        .filter(|p| !p.is_bot && p.last_seen.as_deref() >= Some(since_90.as_str()))
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut helped: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for x in n.people.iter().take(MAX_NEWCOMERS) {
+        for m in x.mentors.iter().filter(|m| active.contains(m.id.as_str())) {
+            let e = helped.entry(m.id.as_str()).or_default();
+            e.0 += 1;
+            e.1 += m.reviews;
+        }
+    }
+    let mut available: Vec<(&str, (u64, u64))> = helped.into_iter().collect();
+    available.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let available: Vec<Value> = available
+        .into_iter()
+        .take(MAX_MENTORS)
+        .map(|(id, (people, reviews))| {
+            let mut r = ctx.person_ref(id);
+            r["newcomers"] = json!(people);
+            r["reviews"] = json!(reviews);
+            r
+        })
         .collect();
     pages.push(Page {
         path: "newcomers.html".into(),
@@ -1160,13 +1428,15 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         title: "Newcomers".into(),
         nav: "newcomers",
         data: json!({
-            "present": n.is_some(),
-            "ladder": n.and_then(|n| n.get("ladder")).map(|l| generic_html(ctx, l)),
-            "details": n.map(|n| {
-                let mut n = n.clone();
-                if let Some(o) = n.as_object_mut() { o.remove("ladder"); }
-                generic_html(ctx, &n)
-            }),
+            "steps": steps,
+            "window_days": input.ladder.window_days,
+            "recent": recent,
+            "recent_cut": n.people.len() > MAX_NEWCOMERS,
+            "shown": recent.len(),
+            "total": n.total,
+            "returned": n.returned,
+            "median": n.median_days_to_first_review.map(days_text),
+            "available": available,
             "mentors": mentors,
             "guides": guides,
             "docs_url": ctx.url("docs/"),
@@ -1174,6 +1444,15 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         }),
     });
 }
+
+/// How many newcomers the newcomers' page lists.
+const MAX_NEWCOMERS: usize = 30;
+/// How many mentors it suggests.
+const MAX_MENTORS: usize = 12;
+/// How many of a newcomer's mentors (most reviews first) its row names.
+const MENTORS_PER_NEWCOMER: usize = 3;
+/// How many guides it lists (newest first).
+const MAX_GUIDES: usize = 10;
 
 /// Renders any JSON value as escaped HTML: objects as definition lists, arrays of objects
 /// as tables, strings that are person ids as links to their pages. Used for sections whose

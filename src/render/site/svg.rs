@@ -236,11 +236,12 @@ pub fn network(title: &str, nodes: &[Node], edges: &[(usize, usize, f64)]) -> St
         let (x, y) = (pos[i].0 * w, pos[i].1 * h);
         let _ = write!(
             s,
-            r#"<a href="{}"><circle class="{}{}" cx="{x:.1}" cy="{y:.1}" r="{r:.1}"><title>{}</title></circle><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text></a>"#,
+            r#"<a href="{}"><circle class="{}{}" cx="{x:.1}" cy="{y:.1}" r="{r:.1}"><title>{}{}</title></circle><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text></a>"#,
             escape(&n.url),
             escape(&n.class),
             if n.broker { " broker" } else { "" },
             escape(&n.label),
+            if n.broker { " (knowledge broker)" } else { "" },
             y + r + 11.0,
             escape(&n.label)
         );
