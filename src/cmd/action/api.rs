@@ -92,7 +92,7 @@ pub struct Api {
 
 impl Api {
     pub fn new(api_url: &str, repo: &str, token: Option<&str>) -> anyhow::Result<Api> {
-        let (base, prefix) = split_url(api_url).ok_or_else(|| {
+        let (base, prefix) = crate::sources::github::client::split_url(api_url).ok_or_else(|| {
             anyhow::anyhow!(
                 "GITHUB_API_URL `{api_url}` is not an http(s) URL\n  fix: unset it for github.com, or set it to your GitHub Enterprise API, e.g. https://github.example.com/api/v3"
             )
@@ -310,19 +310,6 @@ impl Api {
     }
 }
 
-/// `https://host:port/path` → (`https://host:port`, `/path`).
-fn split_url(url: &str) -> Option<(String, String)> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    (!authority.is_empty()).then(|| (format!("{scheme}://{authority}"), path.to_string()))
-}
-
 fn excerpt(text: &str) -> String {
     let t = text.trim();
     let mut end = t.len().min(200);
@@ -346,22 +333,4 @@ fn error_text(e: &octocrab::Error) -> String {
         source = s.source();
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_urls_split_into_base_and_prefix() {
-        assert_eq!(
-            split_url("https://api.github.com"),
-            Some(("https://api.github.com".into(), "".into()))
-        );
-        assert_eq!(
-            split_url("https://ghe.example.com/api/v3"),
-            Some(("https://ghe.example.com".into(), "/api/v3".into()))
-        );
-        assert_eq!(split_url("ftp://x"), None);
-    }
 }

@@ -189,6 +189,11 @@ impl Client {
                 endpoints.graphql
             )
         })?;
+        let path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            path
+        };
         let mut builder = Octocrab::builder()
             .base_uri(base.as_str())
             .map_err(|e| anyhow::anyhow!("bad GraphQL URL `{}`: {e}", endpoints.graphql))?
@@ -470,15 +475,17 @@ impl Client {
     }
 }
 
-/// `https://host:port/path` → (`https://host:port`, `/path`).
-fn split_url(url: &str) -> Option<(String, String)> {
+/// `https://host:port/path` → (`https://host:port`, `/path`); the path is empty when the URL
+/// has none (a REST prefix), and `None` for anything but http(s). Shared by sync and the
+/// Action's REST client.
+pub(crate) fn split_url(url: &str) -> Option<(String, String)> {
     let (scheme, rest) = url.split_once("://")?;
     if scheme != "http" && scheme != "https" {
         return None;
     }
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
+        None => (rest, ""),
     };
     (!authority.is_empty()).then(|| (format!("{scheme}://{authority}"), path.to_string()))
 }
@@ -607,7 +614,7 @@ mod tests {
         );
         assert_eq!(
             split_url("http://127.0.0.1:8080"),
-            Some(("http://127.0.0.1:8080".into(), "/".into()))
+            Some(("http://127.0.0.1:8080".into(), "".into()))
         );
         assert_eq!(split_url("ftp://x/y"), None);
     }
