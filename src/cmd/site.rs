@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::analysis::reputation::{self, Side};
+use crate::analysis::reputation::Side;
 use crate::cli::{GlobalOpts, SiteCommand};
 use crate::exit::Outcome;
 use crate::render::site::{self, secs, Input, Line, Options};
@@ -41,11 +41,7 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
     let ownership = super::domains::ownership(&session)?;
-    let community = snapshot::build_with(&ledger, &session.config, ownership.as_ref());
-    let domains = ownership
-        .as_ref()
-        .map(|o| crate::analysis::domains::event_domains(&ledger, o));
-    let scores = reputation::score_with(&ledger, &session.config, None, domains.as_ref());
+    let (community, scores) = snapshot::build_scored(&ledger, &session.config, ownership.as_ref());
     let display = Display::new(&ledger);
     let mut lines: BTreeMap<String, Vec<Line>> = BTreeMap::new();
     for l in &scores.lines {

@@ -250,6 +250,16 @@ pub fn build_with(
     config: &Config,
     ownership: Option<&crate::analysis::domains::Ownership>,
 ) -> Community {
+    build_scored(ledger, config, ownership).0
+}
+
+/// [`build_with`], also returning the scored lines it computed, for renderers that list them
+/// (the site's explain tables) without scoring everything a second time.
+pub fn build_scored(
+    ledger: &Ledger,
+    config: &Config,
+    ownership: Option<&crate::analysis::domains::Ownership>,
+) -> (Community, Scores) {
     let analysis = ownership.map(|o| crate::analysis::domains::analyse(ledger, config, o));
     let scores = reputation::score_with(
         ledger,
@@ -277,7 +287,7 @@ pub fn build_with(
             p.ladder = ladder[i].take();
         }
     }
-    Community {
+    let community = Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),
         head: ledger.head.clone(),
@@ -291,7 +301,8 @@ pub fn build_with(
             .unwrap_or_default(),
         network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
         newcomers,
-    }
+    };
+    (community, scores)
 }
 
 fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
