@@ -10,7 +10,7 @@ use crate::cli::{ExplainArgs, GlobalOpts, TableFormat};
 use crate::events::Target;
 use crate::exit::Outcome;
 use crate::render::table::Table;
-use crate::snapshot::Display;
+use crate::snapshot::{Display, ExplainedLine};
 
 #[derive(Serialize)]
 struct Explanation {
@@ -66,23 +66,16 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
         .iter()
         .filter(|l| ledger.events[l.event].person == who)
         .map(|l| {
-            let e = &ledger.events[l.event];
+            let x = ExplainedLine::new(&ledger, &display, l);
             ExplainLine {
-                date: crate::util::day(e.time),
-                points: l.points,
-                side: l.side,
-                rule: l.rule,
-                target: e.target.clone(),
-                other: e
-                    .other
-                    .filter(|&o| o != who)
-                    .map(|o| display.ids[o as usize].clone()),
-                title: e
-                    .pr
-                    .and_then(|n| ledger.prs.get(&n))
-                    .map(|p| p.title.clone())
-                    .filter(|t| !t.is_empty()),
-                note: l.note,
+                date: crate::util::day(x.time),
+                points: x.points,
+                side: x.side,
+                rule: x.rule,
+                target: x.target,
+                other: x.other,
+                title: x.title,
+                note: x.note,
             }
         })
         .collect();

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::analysis::reputation::Side;
 use crate::cli::{GlobalOpts, SiteCommand};
 use crate::exit::Outcome;
 use crate::render::site::{self, secs, Input, Line, Options};
@@ -49,23 +48,7 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
         lines
             .entry(display.ids[e.person as usize].clone())
             .or_default()
-            .push(Line {
-                time: e.time,
-                points: l.points,
-                rule: l.rule,
-                reviewer_side: l.side == Side::Reviewer,
-                target: e.target.clone(),
-                other: e
-                    .other
-                    .filter(|&o| o != e.person)
-                    .map(|o| display.ids[o as usize].clone()),
-                title: e
-                    .pr
-                    .and_then(|n| ledger.prs.get(&n))
-                    .map(|p| p.title.clone())
-                    .filter(|t| !t.is_empty()),
-                note: l.note,
-            });
+            .push(Line::new(&ledger, &display, l));
     }
     let json = serde_json::to_value(&community)?;
     let analysis = start.elapsed();

@@ -337,3 +337,41 @@ fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
         })
         .collect()
 }
+
+/// One scored line as every renderer shows it: people by display id, the pull request's
+/// title where there is one. `explain` and the site's person pages both list these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainedLine {
+    pub time: i64,
+    pub points: u32,
+    pub rule: &'static str,
+    pub side: reputation::Side,
+    pub target: crate::events::Target,
+    /// Whose work it was about, if someone else's.
+    pub other: Option<String>,
+    pub title: Option<String>,
+    pub note: Option<&'static str>,
+}
+
+impl ExplainedLine {
+    pub fn new(ledger: &Ledger, display: &Display, line: &reputation::Line) -> ExplainedLine {
+        let e = &ledger.events[line.event];
+        ExplainedLine {
+            time: e.time,
+            points: line.points,
+            rule: line.rule,
+            side: line.side,
+            target: e.target.clone(),
+            other: e
+                .other
+                .filter(|&o| o != e.person)
+                .map(|o| display.ids[o as usize].clone()),
+            title: e
+                .pr
+                .and_then(|n| ledger.prs.get(&n))
+                .map(|p| p.title.clone())
+                .filter(|t| !t.is_empty()),
+            note: line.note,
+        }
+    }
+}

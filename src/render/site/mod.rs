@@ -21,24 +21,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use crate::events::Target;
 use crate::render::templates::{Escape, Templates};
 use crate::snapshot::Community;
 use crate::sources::docs::DocRecord;
 
 /// One scored reputation line, as a person page lists it (ids are display ids).
-#[derive(Debug, Clone)]
-pub struct Line {
-    pub time: i64,
-    pub points: u32,
-    pub rule: &'static str,
-    pub reviewer_side: bool,
-    pub target: Target,
-    /// Whose work it was about, if someone else's.
-    pub other: Option<String>,
-    pub title: Option<String>,
-    pub note: Option<&'static str>,
-}
+pub use crate::snapshot::ExplainedLine as Line;
 
 /// Everything a build reads.
 pub struct Input<'a> {

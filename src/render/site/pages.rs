@@ -231,7 +231,8 @@ fn review_ties(input: &Input<'_>) -> Ties {
     for (id, lines) in &input.lines {
         for l in lines {
             // One tie per reviewed event; the newcomer bonus is a second line of the same one.
-            if !l.reviewer_side || l.rule == "review_newcomer" {
+            if l.side != crate::analysis::reputation::Side::Reviewer || l.rule == "review_newcomer"
+            {
                 continue;
             }
             if let Some(o) = l.other.as_ref().filter(|o| *o != id) {
@@ -705,7 +706,7 @@ fn person(
                 "date": crate::util::day(l.time),
                 "points": l.points,
                 "rule": rule_label(l.rule),
-                "side": if l.reviewer_side { "reviewer" } else { "contributor" },
+                "side": if l.side == crate::analysis::reputation::Side::Reviewer { "reviewer" } else { "contributor" },
                 "target": target,
                 "target_url": url,
                 "other": l.other.as_deref().map(|o| ctx.person_ref(o)),
