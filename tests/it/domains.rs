@@ -1,7 +1,7 @@
 //! Domains, bus factors, single points of failure, CODEOWNERS and the cross-domain bonus,
 //! on hand-built histories whose answers are known.
 
-use crate::support::Repo;
+use crate::support::{ids, Repo};
 
 const ALICE: &str = "Alice <alice@example.com>";
 const BOB: &str = "Bob <bob@example.com>";
@@ -14,14 +14,6 @@ fn domain<'a>(list: &'a serde_json::Value, name: &str) -> &'a serde_json::Value 
         .iter()
         .find(|d| d["name"] == name)
         .unwrap_or_else(|| panic!("no domain {name} in {list:#}"))
-}
-
-fn ids(list: &serde_json::Value) -> Vec<String> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// parser/ written by Alice alone; net/ by three people, each a third of the files.

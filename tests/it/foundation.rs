@@ -1,16 +1,7 @@
 //! The foundation: history → ledger → reputation, explain, context, init, and bad input.
 
-use crate::support::{person, Repo};
+use crate::support::{ids, person, Repo};
 use serde_json::Value;
-
-fn ids(ctx: &Value) -> Vec<String> {
-    ctx["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn merged_pr_credits_author_merger_and_trailer_reviewer() {

@@ -1,7 +1,7 @@
 //! Reviewer suggestion: expertise near the changed paths, exclusions, the shadow reviewer,
 //! and `--diff BASE..HEAD`.
 
-use crate::support::Repo;
+use crate::support::{ids, Repo};
 
 const ALICE: &str = "Alice <alice@example.com>";
 const BOB: &str = "Bob <bob@example.com>";
@@ -10,14 +10,6 @@ const DAVE: &str = "Dave <dave@example.com>";
 const ERIN: &str = "Erin <erin@example.com>";
 const FRANK: &str = "Frank <frank@example.com>";
 const BOT: &str = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>";
-
-fn ids(list: &serde_json::Value) -> Vec<String> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 /// src/parser/: Alice (many commits), Bob (reviews a lot), Carol (one commit, no review:
 /// the learner), Dave (lots, but gone since 2022), Erin (opted out), the bot, and Frank

@@ -328,6 +328,18 @@ impl Run {
     }
 }
 
+/// The `id`s of a JSON array of people (or rows), or of the `people` of a snapshot, in order.
+#[track_caller]
+pub fn ids(list: &serde_json::Value) -> Vec<String> {
+    list.get("people")
+        .unwrap_or(list)
+        .as_array()
+        .expect("an array of objects with an id")
+        .iter()
+        .map(|x| x["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
 /// The person with `id` in a `context --json` or `reputation --format json` document.
 #[track_caller]
 pub fn person<'a>(people: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
