@@ -398,7 +398,8 @@ pub fn build(inputs: Inputs) -> Ledger {
 }
 
 fn dedupe(events: &mut Vec<Event>) {
-    // Review and ReviewComment on the same PR by the same person collapse into the stronger.
+    // Events arrive totally ordered (earliest first), so the first of a kind is kept; a
+    // Review and a ReviewComment on the same PR by the same person collapse into the Review.
     let mut best: HashMap<(u32, EventKind, Target), usize> = HashMap::new();
     let mut keep = vec![true; events.len()];
     for (i, e) in events.iter().enumerate() {
@@ -416,8 +417,7 @@ fn dedupe(events: &mut Vec<Event>) {
             }
             Some(&j) => {
                 let (a, b) = (&events[j], e);
-                let b_better = (b.kind == EventKind::Review && a.kind == EventKind::ReviewComment)
-                    || (b.kind == a.kind && b.time < a.time);
+                let b_better = b.kind == EventKind::Review && a.kind == EventKind::ReviewComment;
                 if b_better {
                     keep[j] = false;
                     best.insert((e.person, kind, e.target.clone()), i);

@@ -184,7 +184,6 @@ fn merge_cached(history: &mut History, old: History) {
         remap.push(i);
     }
     let mut all = std::mem::take(&mut history.commits);
-    let new_len = all.len();
     all.extend(old.commits.into_iter().map(|mut c| {
         c.author = remap[c.author as usize];
         c.committer = remap[c.committer as usize];
@@ -200,16 +199,11 @@ fn merge_cached(history: &mut History, old: History) {
         }
         stack.extend(all[i].parents.iter().filter_map(|p| index.get(p).copied()));
     }
-    if keep[..].iter().all(|&k| k) {
-        history.commits = all;
-    } else {
-        let _ = new_len;
-        history.commits = all
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(c, k)| k.then_some(c))
-            .collect();
-    }
+    history.commits = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect();
 }
 
 fn as_bytes(oid: &Oid) -> &[u8; 20] {
