@@ -30,6 +30,7 @@
 //! does no I/O.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use petgraph::graph::{NodeIndex, UnGraph};
 use serde::Serialize;
@@ -100,7 +101,6 @@ fn round6(x: f64) -> f64 {
 pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
     let mut nodes = vec![NodeMetrics::default(); n];
     let mut pairs: HashSet<(usize, usize)> = HashSet::with_capacity(edges.len());
-    let mut undirected: BTreeSet<(usize, usize)> = BTreeSet::new();
     for &(a, b, w) in edges {
         if a == b || a >= n || b >= n || !pairs.insert((a, b)) {
             continue;
@@ -109,17 +109,17 @@ pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
         nodes[a].weighted_out += w;
         nodes[b].in_degree += 1;
         nodes[b].weighted_in += w;
-        undirected.insert((a.min(b), a.max(b)));
     }
     for m in &mut nodes {
         m.weighted_degree = m.weighted_in + m.weighted_out;
     }
+    let undirected = projection(n, edges);
     let mut g: UnGraph<(), ()> = UnGraph::with_capacity(n, undirected.len());
     for _ in 0..n {
         g.add_node(());
     }
     for &(a, b) in &undirected {
-        g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+        g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), ());
     }
 
     let mut articulation: Vec<usize> = rustworkx_core::connectivity::articulation_points(&g, None)
@@ -128,35 +128,28 @@ pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
         .collect();
     articulation.sort_unstable();
 
-    // Adjacency, sorted, for paths, clustering and components.
-    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(a, b) in &undirected {
-        adj[a].push(b);
-        adj[b].push(a);
-    }
-    for l in &mut adj {
-        l.sort_unstable();
-    }
-    let csr = Csr::new(&adj);
+    let csr = Csr::new(n, &undirected);
     let (betweenness, closeness) = paths(&csr);
 
     // Local clustering: triangles through a node over the possible pairs of neighbours.
     // Each triangle is found once, from its lowest-ranked corner (rank = degree, then
     // index), which keeps hubs cheap.
-    let rank = |v: usize| (adj[v].len(), v);
+    let rank = |v: usize| (csr.degree(v), v);
     let mut mark = vec![usize::MAX; n];
     let mut tri = vec![0u64; n];
     for v in 0..n {
-        let higher: Vec<usize> = adj[v]
+        let higher: Vec<usize> = csr
+            .neighbours(v)
             .iter()
-            .copied()
+            .map(|&u| u as usize)
             .filter(|&u| rank(u) > rank(v))
             .collect();
         for &u in &higher {
             mark[u] = v;
         }
         for &u in &higher {
-            for &w in &adj[u] {
+            for &w in csr.neighbours(u) {
+                let w = w as usize;
                 if mark[w] == v && rank(w) > rank(u) {
                     tri[v] += 1;
                     tri[u] += 1;
@@ -167,7 +160,7 @@ pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
     }
     let (mut triangles_total, mut triples_total) = (0u64, 0u64);
     for v in 0..n {
-        let d = adj[v].len() as u64;
+        let d = csr.degree(v) as u64;
         let possible = d * d.saturating_sub(1) / 2;
         nodes[v].clustering = if possible == 0 {
             0.0
@@ -192,7 +185,8 @@ pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
         while i < members.len() {
             let v = members[i];
             i += 1;
-            for &u in &adj[v] {
+            for &u in csr.neighbours(v) {
+                let u = u as usize;
                 if comp[u] == usize::MAX {
                     comp[u] = id;
                     members.push(u);
@@ -234,27 +228,65 @@ pub fn metrics(n: usize, edges: &[(usize, usize, u64)]) -> Metrics {
     }
 }
 
+/// Betweenness of every node, normalised as in [`metrics`] (which returns the same numbers):
+/// the same code path without the other metrics, so that it can be timed alone.
+/// Closeness comes out of the same breadth-first searches at the cost of one sum per
+/// source, so it is computed and dropped.
+pub fn betweenness(n: usize, edges: &[(usize, usize, u64)]) -> Vec<f64> {
+    let csr = Csr::new(n, &projection(n, edges));
+    paths(&csr).0.into_iter().map(round6).collect()
+}
+
+/// The undirected projection of `edges`: distinct pairs `(a, b)` with `a < b < n`, sorted.
+fn projection(n: usize, edges: &[(usize, usize, u64)]) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = edges
+        .iter()
+        .filter(|&&(a, b, _)| a != b && a < n && b < n)
+        .map(|&(a, b, _)| (a.min(b) as u32, a.max(b) as u32))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 /// Compressed adjacency of the undirected projection: neighbours of `v` are
-/// `targets[offsets[v]..offsets[v + 1]]`. Cache-friendly for the n breadth-first searches.
+/// `targets[offsets[v]..offsets[v + 1]]`, ascending. Cache-friendly for the n breadth-first
+/// searches.
 struct Csr {
     offsets: Vec<u32>,
     targets: Vec<u32>,
 }
 
 impl Csr {
-    fn new(adj: &[Vec<usize>]) -> Csr {
-        let mut offsets = Vec::with_capacity(adj.len() + 1);
-        let mut targets = Vec::with_capacity(adj.iter().map(Vec::len).sum());
-        offsets.push(0);
-        for l in adj {
-            targets.extend(l.iter().map(|&u| u as u32));
-            offsets.push(targets.len() as u32);
+    /// From sorted distinct pairs `(a, b)`, `a < b < n` (see [`projection`]).
+    fn new(n: usize, pairs: &[(u32, u32)]) -> Csr {
+        let mut offsets = vec![0u32; n + 1];
+        for &(a, b) in pairs {
+            offsets[a as usize + 1] += 1;
+            offsets[b as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        // Pairs are sorted, so each list fills in ascending order: first the smaller
+        // neighbours (pairs `(a, v)`), then the larger ones (pairs `(v, b)`).
+        let mut next: Vec<u32> = offsets[..n].to_vec();
+        let mut targets = vec![0u32; pairs.len() * 2];
+        for &(a, b) in pairs {
+            targets[next[a as usize] as usize] = b;
+            next[a as usize] += 1;
+            targets[next[b as usize] as usize] = a;
+            next[b as usize] += 1;
         }
         Csr { offsets, targets }
     }
 
     fn len(&self) -> usize {
         self.offsets.len() - 1
+    }
+
+    fn degree(&self, v: usize) -> usize {
+        (self.offsets[v + 1] - self.offsets[v]) as usize
     }
 
     fn neighbours(&self, v: usize) -> &[u32] {
@@ -266,179 +298,346 @@ impl Csr {
 /// unweighted undirected graph, from one breadth-first search per source (Brandes 2001).
 ///
 /// Why not rustworkx-core's `betweenness_centrality`: on 5,000 people and 50,000 ties it
-/// takes about 10 s (it allocates predecessor lists per source and serialises the
+/// takes about 4 s (it allocates predecessor lists per source and serialises the
 /// accumulation behind a lock); this version reuses its buffers, walks a compressed
-/// adjacency, finds successors by distance instead of storing predecessors, and splits the
-/// sources over the machine's cores. The unit tests check it against rustworkx-core and
-/// `tests/oracle` against networkx.
+/// adjacency, searches level by level choosing the cheaper direction (see [`Search`]),
+/// and hands the sources out to the machine's cores in blocks from an atomic counter, so a
+/// core slowed by other work does not hold the rest up. The unit tests check it against
+/// rustworkx-core and `tests/oracle` against networkx.
+///
+/// The result does not depend on the number of threads or on which thread ran which
+/// source: each source's dependencies are added as fixed-point integers (see
+/// [`fixed_point_scale`]), and integer sums do not depend on their order.
 fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
     let n = g.len();
+    let comps = Components::new(g);
+    let scale = fixed_point_scale(n);
     let threads = std::thread::available_parallelism()
         .map_or(1, |t| t.get())
         .min(n / PARALLEL_THRESHOLD + 1)
         .max(1);
-    let chunk = n.div_ceil(threads).max(1);
-    let mut closeness = vec![0.0; n];
-    let mut betweenness = vec![0.0; n];
-    let parts: Vec<Dependencies> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                let end = (start + chunk).min(n);
-                scope.spawn(move || brandes(g, start..end))
-            })
-            .collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut search = Search::new(g, &comps);
+        let mut sums = vec![0i64; n];
+        let mut closeness = Vec::new();
+        loop {
+            let start = next.fetch_add(SOURCE_BLOCK, Ordering::Relaxed);
+            if start >= n {
+                break;
+            }
+            for s in start..(start + SOURCE_BLOCK).min(n) {
+                closeness.push((s, search.run(s, &mut sums, scale)));
+            }
+        }
+        (sums, closeness)
+    };
+    let parts: Vec<Partial> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         handles
             .into_iter()
             // A panic in a worker is a bug here; surface it rather than return wrong numbers.
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    // Summed in source order, so the result does not depend on thread timing.
-    for (b, c) in parts {
-        for (x, y) in betweenness.iter_mut().zip(b) {
+    let mut sums = vec![0i64; n];
+    let mut closeness = vec![0.0; n];
+    for (part, c) in parts {
+        for (x, y) in sums.iter_mut().zip(part) {
             *x += y;
         }
         for (v, value) in c {
             closeness[v] = value;
         }
     }
-    if n > 2 {
-        // Each pair was counted from both ends: networkx's 2 / ((n-1)(n-2)) times one half.
-        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
-        for x in &mut betweenness {
-            *x *= scale;
-        }
-    }
+    // Each pair was counted from both ends: networkx's 2 / ((n-1)(n-2)) times one half.
+    let norm = if n > 2 {
+        1.0 / ((n - 1) as f64 * (n - 2) as f64)
+    } else {
+        1.0
+    };
+    let betweenness = sums.iter().map(|&x| x as f64 / scale * norm).collect();
     (betweenness, closeness)
 }
 
-/// Betweenness dependencies summed over some sources, and those sources' closeness.
-type Dependencies = (Vec<f64>, Vec<(usize, f64)>);
+/// One thread's share: fixed-point dependency sums, and the closeness of its sources.
+type Partial = (Vec<i64>, Vec<(usize, f64)>);
 
-/// Dependencies accumulated from the sources in `sources`, and their closeness.
+/// Sources a thread takes from the shared counter at a time: big enough that the counter
+/// is not contended, small enough that the threads finish together.
+const SOURCE_BLOCK: usize = 16;
+
+/// The factor turning one source's dependency on a node into an `i64` (truncated).
 ///
-/// Two savings over the textbook loop, both exact: the shortest-path DAG is recorded as a
-/// flat list of (predecessor, node) pairs, so the backward pass touches only DAG edges;
-/// and once every node of the source's component has been found, the search turns
-/// bottom-up (as in direction-optimising BFS): the few nodes still beyond the frontier
-/// look for their predecessors, instead of the big frontier scanning all its neighbours.
-fn brandes(g: &Csr, sources: std::ops::Range<usize>) -> Dependencies {
-    let n = g.len();
-    let comp = component_sizes(g);
-    let mut bc = vec![0.0; n];
-    let mut closeness = Vec::with_capacity(sources.len());
-    let mut dist = vec![u32::MAX; n];
-    let mut sigma = vec![0.0f64; n];
-    let mut delta = vec![0.0f64; n];
-    let mut order: Vec<u32> = Vec::with_capacity(n);
-    let mut dag: Vec<(u32, u32)> = Vec::new();
-    let mut scanned = vec![false; n];
-    for s in sources {
-        order.clear();
-        dag.clear();
-        dist[s] = 0;
-        sigma[s] = 1.0;
-        order.push(s as u32);
-        let mut head = 0;
-        while head < order.len() && order.len() < comp[s] {
-            let v = order[head] as usize;
-            let dv = dist[v];
-            head += 1;
-            for &w in g.neighbours(v) {
-                let wi = w as usize;
-                if dist[wi] == u32::MAX {
-                    dist[wi] = dv + 1;
-                    order.push(w);
-                }
-                if dist[wi] == dv + 1 {
-                    sigma[wi] += sigma[v];
-                    dag.push((v as u32, w));
-                }
+/// A node's unnormalised betweenness (pairs counted from both ends) is at most
+/// `(n - 1)(n - 2)`, so the largest power of two that keeps that total under 2^62 leaves
+/// the sums room and never overflows. Each term is off by less than `1 / scale` (2^-37 for
+/// 5,000 people), so a total is off by less than `n / scale`: about 1e-15 once normalised.
+fn fixed_point_scale(n: usize) -> f64 {
+    let bound = (n.saturating_sub(1) as u128 * n.saturating_sub(2) as u128).max(1);
+    let bits = 128 - bound.leading_zeros() as i32;
+    2f64.powi(62 - bits)
+}
+
+/// Connected components, for the searches: which one each node is in, its members, and
+/// the sum of their degrees.
+struct Components {
+    /// Component of each node.
+    of: Vec<u32>,
+    /// Members of component `c`: `members[start[c]..start[c + 1]]`.
+    members: Vec<u32>,
+    start: Vec<usize>,
+    /// Sum of the degrees of each component's members.
+    degrees: Vec<usize>,
+}
+
+impl Components {
+    fn new(g: &Csr) -> Components {
+        let n = g.len();
+        let mut of = vec![u32::MAX; n];
+        let mut members = Vec::with_capacity(n);
+        let mut start = vec![0];
+        let mut degrees = Vec::new();
+        for s in 0..n {
+            if of[s] != u32::MAX {
+                continue;
             }
-        }
-        // Every node is found: distances are final. Instead of scanning the rest of the
-        // frontier's (many) neighbours, let each deeper node find its unscanned
-        // predecessors, in BFS order so that their path counts are complete.
-        if head < order.len() {
-            for &v in &order[..head] {
-                scanned[v as usize] = true;
-            }
-            let d0 = dist[order[head] as usize];
-            for &w in &order[head..] {
-                let w = w as usize;
-                let dw = dist[w];
-                if dw <= d0 {
-                    continue;
-                }
-                for &u in g.neighbours(w) {
-                    let ui = u as usize;
-                    if dist[ui] + 1 == dw && !scanned[ui] {
-                        sigma[w] += sigma[ui];
-                        dag.push((u, w as u32));
+            let id = degrees.len() as u32;
+            of[s] = id;
+            let first = members.len();
+            members.push(s as u32);
+            let mut i = first;
+            let mut degree = 0;
+            while i < members.len() {
+                let v = members[i] as usize;
+                i += 1;
+                degree += g.degree(v);
+                for &w in g.neighbours(v) {
+                    if of[w as usize] == u32::MAX {
+                        of[w as usize] = id;
+                        members.push(w);
                     }
                 }
             }
-            for &v in &order[..head] {
-                scanned[v as usize] = false;
-            }
+            start.push(members.len());
+            degrees.push(degree);
         }
-        let reached = order.len();
-        let dist_sum: u64 = order.iter().map(|&v| u64::from(dist[v as usize])).sum();
-        closeness.push((
-            s,
-            if reached <= 1 || dist_sum == 0 {
-                0.0
-            } else {
-                let r = (reached - 1) as f64;
-                (r / dist_sum as f64) * (r / (n - 1) as f64)
-            },
-        ));
-        // Pairs were recorded in BFS order: backwards, a node's dependency is complete
-        // before it is passed on to its predecessors.
-        for &(v, w) in dag.iter().rev() {
-            let (v, w) = (v as usize, w as usize);
-            delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
-        }
-        for &v in &order {
-            let v = v as usize;
-            if v != s {
-                bc[v] += delta[v];
-            }
-            dist[v] = u32::MAX;
-            sigma[v] = 0.0;
-            delta[v] = 0.0;
+        Components {
+            of,
+            members,
+            start,
+            degrees,
         }
     }
-    (bc, closeness)
+
+    fn members(&self, c: usize) -> &[u32] {
+        &self.members[self.start[c]..self.start[c + 1]]
+    }
 }
 
-/// For each node, the size of its connected component.
-fn component_sizes(g: &Csr) -> Vec<usize> {
-    let n = g.len();
-    let mut comp = vec![usize::MAX; n];
-    let mut sizes = Vec::new();
-    let mut stack = Vec::new();
-    for s in 0..n {
-        if comp[s] != usize::MAX {
-            continue;
+/// One thread's buffers for Brandes' algorithm, reused from source to source (they are
+/// reset only where a search touched them).
+///
+/// Each search runs level by level, and each level is expanded in the cheaper of two
+/// directions (as in direction-optimising BFS, Beamer et al. 2012): top-down, the frontier
+/// scans its neighbours for new nodes; bottom-up, once the frontier's ties outnumber those
+/// of the nodes not yet found, each unfound node scans its own neighbours for parents on
+/// the frontier. Both give the same distances and path counts (sigma), and on a graph of
+/// few hops, where most nodes are found in one or two big levels, bottom-up skips most of
+/// the ties. The backward pass needs no predecessor lists: between two levels, the ties
+/// from one to the next are found by scanning whichever level has fewer ties.
+struct Search<'g> {
+    g: &'g Csr,
+    comps: &'g Components,
+    /// Distance from the source; `u32::MAX` when not (yet) found.
+    dist: Vec<u32>,
+    /// Shortest paths from the source.
+    sigma: Vec<f64>,
+    /// Dependency of the source on each node (Brandes' delta).
+    delta: Vec<f64>,
+    /// `(1 + delta) / sigma`, what a node passes to each of its parents per path.
+    coef: Vec<f64>,
+    /// Nodes found, level by level: level `d` is `order[level[d]..level[d + 1]]`.
+    order: Vec<u32>,
+    level: Vec<usize>,
+    /// Sum of the degrees of each level's nodes.
+    level_degrees: Vec<usize>,
+    /// Nodes of the source's component not found yet (bottom-up levels only).
+    unfound: Vec<u32>,
+}
+
+impl<'g> Search<'g> {
+    fn new(g: &'g Csr, comps: &'g Components) -> Search<'g> {
+        let n = g.len();
+        Search {
+            g,
+            comps,
+            dist: vec![u32::MAX; n],
+            sigma: vec![0.0; n],
+            delta: vec![0.0; n],
+            coef: vec![0.0; n],
+            order: Vec::with_capacity(n),
+            level: Vec::new(),
+            level_degrees: Vec::new(),
+            unfound: Vec::new(),
         }
-        let id = sizes.len();
-        comp[s] = id;
-        stack.push(s);
-        let mut size = 0;
-        while let Some(v) = stack.pop() {
-            size += 1;
-            for &w in g.neighbours(v) {
-                if comp[w as usize] == usize::MAX {
-                    comp[w as usize] = id;
-                    stack.push(w as usize);
+    }
+
+    /// Adds the dependencies of source `s` to `sums` (times `scale`, see
+    /// [`fixed_point_scale`]) and returns the closeness of `s`.
+    fn run(&mut self, s: usize, sums: &mut [i64], scale: f64) -> f64 {
+        let Search {
+            g,
+            comps,
+            dist,
+            sigma,
+            delta,
+            coef,
+            order,
+            level,
+            level_degrees,
+            unfound,
+        } = self;
+        let (g, comps) = (*g, *comps);
+        // Plain slices: their bounds stay in registers while `order` grows.
+        let (dist, sigma, delta, coef) =
+            (&mut dist[..], &mut sigma[..], &mut delta[..], &mut coef[..]);
+        let degrees =
+            |nodes: &[u32]| -> usize { nodes.iter().map(|&v| g.degree(v as usize)).sum() };
+        let c = comps.of[s] as usize;
+        let size = comps.members(c).len();
+        order.clear();
+        level.clear();
+        dist[s] = 0;
+        sigma[s] = 1.0;
+        order.push(s as u32);
+        level.extend([0, 1]);
+        // Sum of degrees per level, then of the nodes not found yet.
+        level_degrees.clear();
+        level_degrees.push(g.degree(s));
+        let mut unfound_degrees = comps.degrees[c] - g.degree(s);
+        let mut bottom_up = false;
+        let mut d = 0u32;
+        while order.len() < size {
+            let lo = level[d as usize];
+            let next = d + 1;
+            if !bottom_up && level_degrees[d as usize] > unfound_degrees {
+                bottom_up = true;
+                unfound.clear();
+                unfound.extend(
+                    comps
+                        .members(c)
+                        .iter()
+                        .filter(|&&v| dist[v as usize] == u32::MAX),
+                );
+            }
+            if bottom_up {
+                let mut kept = 0;
+                for i in 0..unfound.len() {
+                    let u = unfound[i];
+                    let mut paths = 0.0;
+                    for &x in g.neighbours(u as usize) {
+                        if dist[x as usize] == d {
+                            paths += sigma[x as usize];
+                        }
+                    }
+                    // Every found node has at least one path, so `paths > 0` means a
+                    // parent is on the frontier.
+                    if paths > 0.0 {
+                        dist[u as usize] = next;
+                        sigma[u as usize] = paths;
+                        order.push(u);
+                    } else {
+                        unfound[kept] = u;
+                        kept += 1;
+                    }
+                }
+                unfound.truncate(kept);
+            } else {
+                let hi = order.len();
+                for i in lo..hi {
+                    let v = order[i] as usize;
+                    let paths = sigma[v];
+                    for &w in g.neighbours(v) {
+                        let w = w as usize;
+                        if dist[w] == u32::MAX {
+                            dist[w] = next;
+                            order.push(w as u32);
+                        }
+                        if dist[w] == next {
+                            sigma[w] += paths;
+                        }
+                    }
                 }
             }
+            let found = degrees(&order[level[next as usize]..]);
+            level_degrees.push(found);
+            unfound_degrees -= found;
+            level.push(order.len());
+            d = next;
         }
-        sizes.push(size);
+
+        // Closeness (Wasserman–Faust): reached nodes over the distances to them, scaled by
+        // the share of the graph reached.
+        let levels = level.len() - 1;
+        let reached = order.len();
+        let dist_sum: u64 = (1..levels)
+            .map(|d| d as u64 * (level[d + 1] - level[d]) as u64)
+            .sum();
+        let n = g.len();
+        let closeness = if reached <= 1 || dist_sum == 0 {
+            0.0
+        } else {
+            let r = (reached - 1) as f64;
+            (r / dist_sum as f64) * (r / (n - 1) as f64)
+        };
+
+        // Backward, deepest level first. The deepest nodes depend on nobody (delta = 0);
+        // a node's delta is sigma times the sum of its children's coef; the source's own
+        // is never needed.
+        let deepest = levels - 1;
+        for &w in &order[level[deepest]..] {
+            coef[w as usize] = 1.0 / sigma[w as usize];
+        }
+        for d in (1..deepest).rev() {
+            let here = &order[level[d]..level[d + 1]];
+            let below = &order[level[d + 1]..level[d + 2]];
+            let (parent, child) = (d as u32, d as u32 + 1);
+            if level_degrees[d] <= level_degrees[d + 1] {
+                for &v in here {
+                    let mut sum = 0.0;
+                    for &w in g.neighbours(v as usize) {
+                        if dist[w as usize] == child {
+                            sum += coef[w as usize];
+                        }
+                    }
+                    delta[v as usize] = sum;
+                }
+            } else {
+                for &w in below {
+                    let c = coef[w as usize];
+                    for &v in g.neighbours(w as usize) {
+                        if dist[v as usize] == parent {
+                            delta[v as usize] += c;
+                        }
+                    }
+                }
+            }
+            for &v in here {
+                let v = v as usize;
+                let dv = delta[v] * sigma[v];
+                coef[v] = (1.0 + dv) / sigma[v];
+                // Truncation toward zero: the fixed-point term (see `fixed_point_scale`).
+                sums[v] += (dv * scale) as i64;
+                delta[v] = 0.0;
+            }
+        }
+        for &v in order.iter() {
+            dist[v as usize] = u32::MAX;
+            sigma[v as usize] = 0.0;
+        }
+        closeness
     }
-    comp.into_iter().map(|c| sizes[c]).collect()
 }
 
 /// One person in the network, with their metrics.
@@ -900,16 +1099,14 @@ mod tests {
                 }
             }
             let mut g: UnGraph<(), ()> = UnGraph::default();
-            let mut adj = vec![Vec::new(); n];
             for _ in 0..n {
                 g.add_node(());
             }
             for &(a, b) in &edges {
                 g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
-                adj[a].push(b);
-                adj[b].push(a);
             }
-            let (bc, cl) = paths(&Csr::new(&adj));
+            let pairs: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (a as u32, b as u32)).collect();
+            let (bc, cl) = paths(&Csr::new(n, &pairs));
             let rb = rustworkx_core::centrality::betweenness_centrality(&g, false, true, 1000);
             let rc = rustworkx_core::centrality::closeness_centrality(&g, true, 1000);
             for v in 0..n {
