@@ -309,13 +309,18 @@ impl Csr {
 /// source: each source's dependencies are added as fixed-point integers (see
 /// [`fixed_point_scale`]), and integer sums do not depend on their order.
 fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(g.len() / PARALLEL_THRESHOLD + 1);
+    paths_on(g, threads)
+}
+
+/// [`paths`] on `threads` threads (at least one).
+fn paths_on(g: &Csr, threads: usize) -> (Vec<f64>, Vec<f64>) {
     let n = g.len();
     let comps = Components::new(g);
     let scale = fixed_point_scale(n);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(n / PARALLEL_THRESHOLD + 1)
-        .max(1);
+    let threads = threads.max(1);
     let next = AtomicUsize::new(0);
     let work = || {
         let mut search = Search::new(g, &comps);
@@ -446,18 +451,31 @@ impl Components {
 /// few hops, where most nodes are found in one or two big levels, bottom-up skips most of
 /// the ties. The backward pass needs no predecessor lists: between two levels, the ties
 /// from one to the next are found by scanning whichever level has fewer ties.
+///
+/// The inner loops compare no distances: they rely on values being zero where they must
+/// not count. A node's neighbours are at most one level away, so an unfound node's
+/// neighbours are on the frontier, unfound (sigma still 0) or found in the same step (their
+/// sigma is written only after the step); a node's children are the only neighbours with a
+/// non-zero `coef` while its level is worked out (`coef` is set one level at a time and
+/// cleared after use); and stray additions only land on values already used, which are
+/// cleared at the end.
 struct Search<'g> {
     g: &'g Csr,
     comps: &'g Components,
     /// Distance from the source; `u32::MAX` when not (yet) found.
     dist: Vec<u32>,
-    /// Shortest paths from the source.
+    /// Shortest paths from the source; 0 when not found.
     sigma: Vec<f64>,
-    /// Dependency of the source on each node (Brandes' delta).
+    /// Paths arriving at a node during the current step, before they become its sigma.
+    incoming: Vec<f64>,
+    /// Sum of the children's `coef` (then Brandes' delta once times sigma).
     delta: Vec<f64>,
-    /// `(1 + delta) / sigma`, what a node passes to each of its parents per path.
+    /// `(1 + delta) / sigma`, what a node passes to each parent per path from the source;
+    /// non-zero only on the level being passed up.
     coef: Vec<f64>,
-    /// Nodes found, level by level: level `d` is `order[level[d]..level[d + 1]]`.
+    /// Nodes found, level by level: level `d` is `order[level[d]..level[d + 1]]`. One
+    /// slot longer than the graph: the top-down step writes every neighbour to the next
+    /// free slot and only counts it as found if it was new, which needs no branch.
     order: Vec<u32>,
     level: Vec<usize>,
     /// Sum of the degrees of each level's nodes.
@@ -474,9 +492,10 @@ impl<'g> Search<'g> {
             comps,
             dist: vec![u32::MAX; n],
             sigma: vec![0.0; n],
+            incoming: vec![0.0; n],
             delta: vec![0.0; n],
             coef: vec![0.0; n],
-            order: Vec::with_capacity(n),
+            order: vec![0; n + 1],
             level: Vec::new(),
             level_degrees: Vec::new(),
             unfound: Vec::new(),
@@ -491,6 +510,7 @@ impl<'g> Search<'g> {
             comps,
             dist,
             sigma,
+            incoming,
             delta,
             coef,
             order,
@@ -499,27 +519,33 @@ impl<'g> Search<'g> {
             unfound,
         } = self;
         let (g, comps) = (*g, *comps);
-        // Plain slices: their bounds stay in registers while `order` grows.
-        let (dist, sigma, delta, coef) =
-            (&mut dist[..], &mut sigma[..], &mut delta[..], &mut coef[..]);
+        // Plain slices: their bounds stay in registers.
+        let (dist, sigma, incoming, delta, coef, order) = (
+            &mut dist[..],
+            &mut sigma[..],
+            &mut incoming[..],
+            &mut delta[..],
+            &mut coef[..],
+            &mut order[..],
+        );
         let degrees =
             |nodes: &[u32]| -> usize { nodes.iter().map(|&v| g.degree(v as usize)).sum() };
         let c = comps.of[s] as usize;
         let size = comps.members(c).len();
-        order.clear();
         level.clear();
+        level.extend([0, 1]);
         dist[s] = 0;
         sigma[s] = 1.0;
-        order.push(s as u32);
-        level.extend([0, 1]);
+        order[0] = s as u32;
+        let mut found = 1;
         // Sum of degrees per level, then of the nodes not found yet.
         level_degrees.clear();
         level_degrees.push(g.degree(s));
         let mut unfound_degrees = comps.degrees[c] - g.degree(s);
         let mut bottom_up = false;
         let mut d = 0u32;
-        while order.len() < size {
-            let lo = level[d as usize];
+        while found < size {
+            let (lo, hi) = (level[d as usize], found);
             let next = d + 1;
             if !bottom_up && level_degrees[d as usize] > unfound_degrees {
                 bottom_up = true;
@@ -535,18 +561,17 @@ impl<'g> Search<'g> {
                 let mut kept = 0;
                 for i in 0..unfound.len() {
                     let u = unfound[i];
-                    let mut paths = 0.0;
-                    for &x in g.neighbours(u as usize) {
-                        if dist[x as usize] == d {
-                            paths += sigma[x as usize];
-                        }
-                    }
-                    // Every found node has at least one path, so `paths > 0` means a
-                    // parent is on the frontier.
+                    // Only parents on the frontier have paths yet (see the type's docs).
+                    let paths: f64 = g
+                        .neighbours(u as usize)
+                        .iter()
+                        .map(|&x| sigma[x as usize])
+                        .sum();
                     if paths > 0.0 {
                         dist[u as usize] = next;
-                        sigma[u as usize] = paths;
-                        order.push(u);
+                        incoming[u as usize] = paths;
+                        order[found] = u;
+                        found += 1;
                     } else {
                         unfound[kept] = u;
                         kept += 1;
@@ -554,41 +579,43 @@ impl<'g> Search<'g> {
                 }
                 unfound.truncate(kept);
             } else {
-                let hi = order.len();
                 for i in lo..hi {
                     let v = order[i] as usize;
                     let paths = sigma[v];
                     for &w in g.neighbours(v) {
+                        // Every neighbour is at most one level deeper than `v`, so `min`
+                        // finds the new ones; they are kept by moving past the slot. All
+                        // neighbours get the paths: only the new ones' will be read.
                         let w = w as usize;
-                        if dist[w] == u32::MAX {
-                            dist[w] = next;
-                            order.push(w as u32);
-                        }
-                        if dist[w] == next {
-                            sigma[w] += paths;
-                        }
+                        let was = dist[w];
+                        dist[w] = was.min(next);
+                        order[found] = w as u32;
+                        found += usize::from(was == u32::MAX);
+                        incoming[w] += paths;
                     }
                 }
             }
-            let found = degrees(&order[level[next as usize]..]);
-            level_degrees.push(found);
-            unfound_degrees -= found;
-            level.push(order.len());
+            for &w in &order[hi..found] {
+                sigma[w as usize] = incoming[w as usize];
+            }
+            let new = degrees(&order[hi..found]);
+            level_degrees.push(new);
+            unfound_degrees -= new;
+            level.push(found);
             d = next;
         }
 
         // Closeness (Wasserman–Faust): reached nodes over the distances to them, scaled by
         // the share of the graph reached.
         let levels = level.len() - 1;
-        let reached = order.len();
         let dist_sum: u64 = (1..levels)
             .map(|d| d as u64 * (level[d + 1] - level[d]) as u64)
             .sum();
         let n = g.len();
-        let closeness = if reached <= 1 || dist_sum == 0 {
+        let closeness = if found <= 1 || dist_sum == 0 {
             0.0
         } else {
-            let r = (reached - 1) as f64;
+            let r = (found - 1) as f64;
             (r / dist_sum as f64) * (r / (n - 1) as f64)
         };
 
@@ -596,32 +623,31 @@ impl<'g> Search<'g> {
         // a node's delta is sigma times the sum of its children's coef; the source's own
         // is never needed.
         let deepest = levels - 1;
-        for &w in &order[level[deepest]..] {
+        for &w in &order[level[deepest]..found] {
             coef[w as usize] = 1.0 / sigma[w as usize];
         }
         for d in (1..deepest).rev() {
             let here = &order[level[d]..level[d + 1]];
             let below = &order[level[d + 1]..level[d + 2]];
-            let (parent, child) = (d as u32, d as u32 + 1);
             if level_degrees[d] <= level_degrees[d + 1] {
                 for &v in here {
-                    let mut sum = 0.0;
-                    for &w in g.neighbours(v as usize) {
-                        if dist[w as usize] == child {
-                            sum += coef[w as usize];
-                        }
-                    }
-                    delta[v as usize] = sum;
+                    delta[v as usize] = g
+                        .neighbours(v as usize)
+                        .iter()
+                        .map(|&w| coef[w as usize])
+                        .sum();
                 }
             } else {
+                // Also adds to the deeper neighbours' delta, which is used up already.
                 for &w in below {
                     let c = coef[w as usize];
                     for &v in g.neighbours(w as usize) {
-                        if dist[v as usize] == parent {
-                            delta[v as usize] += c;
-                        }
+                        delta[v as usize] += c;
                     }
                 }
+            }
+            for &w in below {
+                coef[w as usize] = 0.0;
             }
             for &v in here {
                 let v = v as usize;
@@ -629,12 +655,15 @@ impl<'g> Search<'g> {
                 coef[v] = (1.0 + dv) / sigma[v];
                 // Truncation toward zero: the fixed-point term (see `fixed_point_scale`).
                 sums[v] += (dv * scale) as i64;
-                delta[v] = 0.0;
             }
         }
-        for &v in order.iter() {
-            dist[v as usize] = u32::MAX;
-            sigma[v as usize] = 0.0;
+        for &v in &order[..found] {
+            let v = v as usize;
+            dist[v] = u32::MAX;
+            sigma[v] = 0.0;
+            incoming[v] = 0.0;
+            delta[v] = 0.0;
+            coef[v] = 0.0;
         }
         closeness
     }
@@ -1080,45 +1109,164 @@ mod tests {
         assert_eq!(plain.people, net.people);
     }
 
+    /// Undirected pairs `(a, b)`, `a < b < n`, sorted and distinct.
+    fn pairs(n: usize, edges: impl IntoIterator<Item = (usize, usize)>) -> Vec<(u32, u32)> {
+        let list: Vec<(usize, usize, u64)> = edges.into_iter().map(|(a, b)| (a, b, 1)).collect();
+        projection(n, &list)
+    }
+
+    /// Asserts that [`paths`] agrees with rustworkx-core on the graph.
+    fn agrees_with_rustworkx(what: &str, n: usize, pairs: &[(u32, u32)]) {
+        let mut g: UnGraph<(), ()> = UnGraph::default();
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for &(a, b) in pairs {
+            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), ());
+        }
+        let (bc, cl) = paths(&Csr::new(n, pairs));
+        let rb = rustworkx_core::centrality::betweenness_centrality(&g, false, true, 1000);
+        let rc = rustworkx_core::centrality::closeness_centrality(&g, true, 1000);
+        for v in 0..n {
+            let (b, c) = (rb[v].unwrap_or(0.0), rc[v].unwrap_or(0.0));
+            assert!(
+                (bc[v] - b).abs() < 1e-9,
+                "{what}: betweenness of {v}: {} vs {b}",
+                bc[v]
+            );
+            assert!(
+                (cl[v] - c).abs() < 1e-9,
+                "{what}: closeness of {v}: {} vs {c}",
+                cl[v]
+            );
+        }
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
     #[test]
     fn paths_agree_with_rustworkx_on_random_graphs() {
-        let mut x = 0x9e3779b97f4a7c15u64;
-        let mut below = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
-        // Sizes on both sides of the threading threshold, with isolated nodes.
-        for (n, m) in [(12usize, 15usize), (60, 120), (130, 260)] {
-            let mut edges = BTreeSet::new();
-            for _ in 0..m {
-                let (a, b) = (below(n as u64) as usize, below(n as u64) as usize);
-                if a != b {
-                    edges.insert((a.min(b), a.max(b)));
-                }
-            }
-            let mut g: UnGraph<(), ()> = UnGraph::default();
-            for _ in 0..n {
-                g.add_node(());
-            }
-            for &(a, b) in &edges {
-                g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
-            }
-            let pairs: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (a as u32, b as u32)).collect();
-            let (bc, cl) = paths(&Csr::new(n, &pairs));
-            let rb = rustworkx_core::centrality::betweenness_centrality(&g, false, true, 1000);
-            let rc = rustworkx_core::centrality::closeness_centrality(&g, true, 1000);
-            for v in 0..n {
-                assert!(
-                    (bc[v] - rb[v].unwrap()).abs() < 1e-9,
-                    "betweenness of {v} in n={n}"
-                );
-                assert!(
-                    (cl[v] - rc[v].unwrap()).abs() < 1e-9,
-                    "closeness of {v} in n={n}"
-                );
+        let mut rng = Rng(0x9e3779b97f4a7c15);
+        // Sizes on both sides of the threading threshold, with isolated nodes; sparse
+        // graphs (long, thin levels: top-down steps) and dense ones (one or two big levels:
+        // bottom-up steps, and backward steps scanning the deeper level).
+        for (n, m) in [
+            (12, 15),
+            (60, 120),
+            (130, 260),
+            (60, 900),
+            (300, 3000),
+            (400, 1200),
+        ] {
+            let edges: Vec<(usize, usize)> = (0..m).map(|_| (rng.below(n), rng.below(n))).collect();
+            agrees_with_rustworkx(&format!("uniform n={n} m={m}"), n, &pairs(n, edges));
+        }
+        // Skewed: a few hubs take most ties, many people hang on one or two.
+        for (n, m) in [(200, 600), (500, 2500)] {
+            let edges: Vec<(usize, usize)> = (0..m)
+                .map(|_| {
+                    let r = rng.below(n);
+                    (rng.below(r + 1), rng.below(n))
+                })
+                .collect();
+            agrees_with_rustworkx(&format!("skewed n={n} m={m}"), n, &pairs(n, edges));
+        }
+    }
+
+    #[test]
+    fn paths_agree_with_rustworkx_on_shapes() {
+        // A clique of 30 with a path of 10 hanging off it and a separate star of 6: big
+        // levels next to long thin ones, two components and an isolate.
+        let mut edges = Vec::new();
+        for a in 0..30 {
+            for b in a + 1..30 {
+                edges.push((a, b));
             }
         }
+        for v in 30..40 {
+            edges.push((v - 1, v));
+        }
+        for leaf in 41..46 {
+            edges.push((40, leaf));
+        }
+        agrees_with_rustworkx("lollipop and star", 47, &pairs(47, edges));
+        // A complete bipartite graph: every level but the source's is one side.
+        let k: Vec<(usize, usize)> = (0..8).flat_map(|a| (8..20).map(move |b| (a, b))).collect();
+        agrees_with_rustworkx("K(8,12)", 20, &pairs(20, k));
+        // A grid: many shortest paths per pair.
+        let mut grid = Vec::new();
+        for r in 0..9 {
+            for c in 0..9 {
+                if c < 8 {
+                    grid.push((r * 9 + c, r * 9 + c + 1));
+                }
+                if r < 8 {
+                    grid.push((r * 9 + c, (r + 1) * 9 + c));
+                }
+            }
+        }
+        agrees_with_rustworkx("9x9 grid", 81, &pairs(81, grid));
+    }
+
+    #[test]
+    fn tiny_graphs_have_no_paths_through_anyone() {
+        for n in 0..3 {
+            let (bc, cl) = paths(&Csr::new(n, &[]));
+            assert_eq!(bc, vec![0.0; n]);
+            assert_eq!(cl, vec![0.0; n]);
+        }
+        // Two people with one tie: each is at distance 1 from the other, nobody between.
+        let (bc, cl) = paths(&Csr::new(2, &[(0, 1)]));
+        assert_eq!(bc, vec![0.0, 0.0]);
+        assert_eq!(cl, vec![1.0, 1.0]);
+        let m = metrics(1, &[]);
+        assert_eq!(m.nodes[0].betweenness, 0.0);
+        assert_eq!(m.nodes[0].closeness, 0.0);
+        assert_eq!(m.components, 1);
+    }
+
+    #[test]
+    fn threads_do_not_change_a_single_bit() {
+        let mut rng = Rng(7);
+        let n = 700;
+        let edges: Vec<(usize, usize)> = (0..3000).map(|_| (rng.below(n), rng.below(n))).collect();
+        let g = Csr::new(n, &pairs(n, edges));
+        let one = paths_on(&g, 1);
+        for threads in [2, 3, 8] {
+            let many = paths_on(&g, threads);
+            let bits = |x: &[f64]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&one.0),
+                bits(&many.0),
+                "betweenness on {threads} threads"
+            );
+            assert_eq!(
+                bits(&one.1),
+                bits(&many.1),
+                "closeness on {threads} threads"
+            );
+        }
+    }
+
+    #[test]
+    fn betweenness_alone_is_what_metrics_reports() {
+        let mut rng = Rng(11);
+        let n = 150;
+        let edges: Vec<(usize, usize, u64)> = (0..600)
+            .map(|_| (rng.below(n), rng.below(n), 1 + rng.below(3) as u64))
+            .collect();
+        let all = metrics(n, &edges);
+        let alone = betweenness(n, &edges);
+        let from_all: Vec<f64> = all.nodes.iter().map(|m| m.betweenness).collect();
+        assert_eq!(alone, from_all);
+        assert!(alone.iter().any(|&b| b > 0.0));
     }
 }
