@@ -3,8 +3,9 @@
 #
 #   bench/network.sh [COMMITS]    (default 100000; the repository is kept in /tmp)
 #
-# 1. Betweenness (rustworkx-core) and every network metric on a synthetic graph of 5,000
-#    people and 50,000 review ties, best of 3 (target: betweenness under one second).
+# 1. Betweenness alone and every network metric on synthetic graphs of 5,000 people and
+#    50,000 review ties (uniform and skewed), best of 3 (target: betweenness under one
+#    second), and rustworkx-core's betweenness once for comparison.
 # 2. `cargo guild network --format json` end to end on the generated repository of
 #    bench/foundation.sh (history read from the cache, as in a second run), best of 3.
 set -euo pipefail

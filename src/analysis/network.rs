@@ -90,8 +90,8 @@ pub struct Metrics {
     pub articulation_points: Vec<usize>,
 }
 
-/// Rounds to 6 decimals: the parallel sums of betweenness may differ in the last bits from
-/// run to run, and output must not.
+/// Rounds to 6 decimals: floating-point sums may differ in the last bits with the order
+/// they are taken in (which code path, which build), and output must not.
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
