@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::markdown::{self, escape, DocLinks};
+use super::markdown::{self, DocLinks};
 use super::svg::{self, Series};
 use super::Input;
 use crate::events::Target;
@@ -74,14 +74,8 @@ pub fn site_context(input: &Input<'_>, base: &str) -> Value {
         "base": base,
         "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
         "head": c.head.get(..10).unwrap_or(&c.head),
-        "has_domains": has_domains(&input.json),
+        "has_domains": !c.domains.is_empty(),
     })
-}
-
-fn has_domains(json: &Value) -> bool {
-    json.get("domains")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
 }
 
 /// The navigation with the current entry marked.
@@ -167,7 +161,7 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
             .zip(&doc_slugs)
             .map(|(d, s)| (d.path.clone(), format!("{base}docs/{s}.html")))
             .collect(),
-        has_domains: has_domains(&input.json),
+        has_domains: !c.domains.is_empty(),
     };
     let mut pages = Vec::new();
     let mut notes = Vec::new();
@@ -343,19 +337,11 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         .iter()
         .map(|x| ctx.person_ref(x))
         .collect();
-    let fragile: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|d| {
-            d.get("truck_factor")
-                .and_then(Value::as_u64)
-                .is_some_and(|t| t <= 1)
-        })
-        .filter_map(|d| Some((d.get("name")?.as_str()?, d.get("truck_factor")?)))
-        .map(|(n, t)| json!({"name": n, "truck_factor": t, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+    let fragile: Vec<Value> = c
+        .domains
+        .iter()
+        .filter(|d| d.truck_factor <= 1)
+        .map(|d| json!({"name": d.name, "truck_factor": d.truck_factor, "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain")))}))
         .collect();
     pages.push(Page {
         path: "index.html".into(),
@@ -427,20 +413,6 @@ fn activity_chart(input: &Input<'_>) -> String {
             },
         ],
     )
-}
-
-/// A JSON list of ids (strings, or objects with `id`/`person`) as person refs.
-fn people_list(ctx: &Ctx<'_>, v: &Value) -> Vec<Value> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|x| {
-            x.as_str()
-                .or_else(|| x.get("id").and_then(Value::as_str))
-                .or_else(|| x.get("person").and_then(Value::as_str))
-        })
-        .map(|id| ctx.person_ref(id))
-        .collect()
 }
 
 fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
@@ -727,25 +699,11 @@ fn person(
             .collect()
     };
     let domains: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|d| {
-            d.get("experts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|e| {
-                    e.as_str()
-                        .or_else(|| e.get("id").and_then(Value::as_str))
-                        .or_else(|| e.get("person").and_then(Value::as_str))
-                        == Some(p.id.as_str())
-                })
-        })
-        .filter_map(|d| d.get("name").and_then(Value::as_str))
-        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .community
+        .domains
+        .iter()
+        .filter(|d| d.experts.iter().any(|e| e.id == p.id))
+        .map(|d| json!({"name": d.name, "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain")))}))
         .collect();
     let docs: Vec<Value> = roles
         .get(p.id.as_str())
@@ -1122,25 +1080,10 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
 /// domain's index for a colour.
 fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
     let mut out = BTreeMap::new();
-    let domains = input.json.get("domains").and_then(Value::as_array);
-    for (k, d) in domains.into_iter().flatten().enumerate() {
-        let Some(name) = d.get("name").and_then(Value::as_str) else {
-            continue;
-        };
-        for e in d
-            .get("experts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(id) = e
-                .as_str()
-                .or_else(|| e.get("id").and_then(Value::as_str))
-                .or_else(|| e.get("person").and_then(Value::as_str))
-            {
-                out.entry(id.to_string())
-                    .or_insert_with(|| (name.to_string(), k));
-            }
+    for (k, d) in input.community.domains.iter().enumerate() {
+        for e in &d.experts {
+            out.entry(e.id.clone())
+                .or_insert_with(|| (d.name.clone(), k));
         }
     }
     out
@@ -1189,66 +1132,49 @@ fn metrics_table(
 }
 
 fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let Some(list) = input.json.get("domains").and_then(Value::as_array) else {
-        return;
-    };
+    let list = &input.community.domains;
     if list.is_empty() {
         return;
     }
-    let names: Vec<&str> = list
-        .iter()
-        .map(|d| d.get("name").and_then(Value::as_str).unwrap_or("domain"))
-        .collect();
     let mut rows = Vec::new();
-    for (d, name) in list.iter().zip(&names) {
-        let s = slug(name, "domain");
+    for d in list {
+        let s = slug(&d.name, "domain");
         let url = ctx.url(&format!("domains/{s}.html"));
-        let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
-        // Each expert's numbers next to their link (known keys of `domains[].experts[]`).
+        let experts: Vec<Value> = d.experts.iter().map(|e| ctx.person_ref(&e.id)).collect();
+        // Each expert's numbers next to their link.
         let expert_rows: Vec<Value> = experts
             .iter()
-            .zip(
-                d.get("experts")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            )
+            .zip(&d.experts)
             .map(|(r, e)| {
                 let mut r = r.clone();
-                r["score"] = json!(e
-                    .get("score")
-                    .and_then(Value::as_f64)
-                    .map(|x| format!("{x:.2}")));
-                for k in ["authored", "reviewed", "last_active"] {
-                    r[k] = e.get(k).cloned().unwrap_or(Value::Null);
-                }
+                r["score"] = json!(format!("{:.2}", e.score));
+                r["authored"] = json!(e.authored);
+                r["reviewed"] = json!(e.reviewed);
+                r["last_active"] = json!(e.last_active);
                 r
             })
             .collect();
-        let spof_src = d.get("single_points_of_failure");
-        let spof: Vec<Value> = people_list(ctx, spof_src.unwrap_or(&Value::Null))
-            .into_iter()
-            .zip(spof_src.and_then(Value::as_array).into_iter().flatten())
-            .map(|(mut r, x)| {
-                r["files"] = x.get("files").cloned().unwrap_or(Value::Null);
-                r["whole_domain"] = x.get("whole_domain").cloned().unwrap_or(Value::Null);
-                r["sample"] = x.get("sample_files").cloned().unwrap_or(json!([]));
+        let spof: Vec<Value> = d
+            .single_points_of_failure
+            .iter()
+            .map(|x| {
+                let mut r = ctx.person_ref(&x.id);
+                r["files"] = json!(x.files);
+                r["whole_domain"] = json!(x.whole_domain);
+                r["sample"] = json!(x.sample_files);
                 r
             })
             .collect();
         let inactive: Vec<Value> = d
-            .get("inactive_owners")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+            .inactive_owners
+            .iter()
             .map(|o| {
-                let owner = o.get("owner").and_then(Value::as_str).unwrap_or("");
                 json!({
-                    "owner": ctx.person_ref(owner),
-                    "file": o.get("file"),
-                    "line": o.get("line"),
-                    "pattern": o.get("pattern"),
-                    "last_seen": o.get("last_seen"),
+                    "owner": ctx.person_ref(&o.owner),
+                    "file": o.file,
+                    "line": o.line,
+                    "pattern": o.pattern,
+                    "last_seen": o.last_seen,
                 })
             })
             .collect();
@@ -1256,56 +1182,33 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             .community
             .docs
             .iter()
-            .filter(|doc| doc.domain.as_deref() == Some(*name))
+            .filter(|doc| doc.domain.as_deref() == Some(d.name.as_str()))
             .map(|doc| ctx.doc_ref(doc))
             .collect();
-        // Anything this page does not know yet is still shown, escaped.
-        let mut rest = d.clone();
-        if let Some(o) = rest.as_object_mut() {
-            for k in [
-                "name",
-                "source",
-                "files",
-                "work",
-                "experts",
-                "truck_factor",
-                "contributor_absence_factor",
-                "single_points_of_failure",
-                "inactive_owners",
-            ] {
-                o.remove(k);
-            }
-        }
-        let rest = if rest.as_object().is_some_and(|o| o.is_empty()) {
-            String::new()
-        } else {
-            generic_html(ctx, &rest)
-        };
         rows.push(json!({
-            "name": name,
+            "name": d.name,
             "url": url,
-            "files": d.get("files"),
-            "truck_factor": d.get("truck_factor"),
-            "contributor_absence_factor": d.get("contributor_absence_factor"),
+            "files": d.files,
+            "truck_factor": d.truck_factor,
+            "contributor_absence_factor": d.contributor_absence_factor,
             "spof": spof.len(),
             "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
         }));
         pages.push(Page {
             path: format!("domains/{s}.html"),
             template: "domain.html",
-            title: format!("Domain: {name}"),
+            title: format!("Domain: {}", d.name),
             nav: "domains",
             data: json!({
-                "name": name,
-                "source": d.get("source"),
-                "files": d.get("files"),
-                "work": d.get("work"),
+                "name": d.name,
+                "source": d.source,
+                "files": d.files,
+                "work": d.work,
                 "experts": expert_rows,
-                "truck_factor": d.get("truck_factor"),
-                "contributor_absence_factor": d.get("contributor_absence_factor"),
+                "truck_factor": d.truck_factor,
+                "contributor_absence_factor": d.contributor_absence_factor,
                 "spof": spof,
                 "inactive": inactive,
-                "details": rest,
                 "docs": docs,
                 "index_url": ctx.url("domains/"),
             }),
@@ -1322,19 +1225,15 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
 
 fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let mentors: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|d| {
-            let name = d.get("name")?.as_str()?;
-            let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
-            Some(json!({
-                "name": name,
-                "url": ctx.url(&format!("domains/{}.html", slug(name, "domain"))),
-                "mentors": experts.into_iter().take(3).collect::<Vec<_>>(),
-            }))
+        .community
+        .domains
+        .iter()
+        .map(|d| {
+            json!({
+                "name": d.name,
+                "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain"))),
+                "mentors": d.experts.iter().take(3).map(|e| ctx.person_ref(&e.id)).collect::<Vec<_>>(),
+            })
         })
         .collect();
     let mut guides: Vec<&DocSummary> = input
@@ -1454,85 +1353,6 @@ const MAX_MENTORS: usize = 12;
 const MENTORS_PER_NEWCOMER: usize = 3;
 /// How many guides it lists (newest first).
 const MAX_GUIDES: usize = 10;
-
-/// Renders any JSON value as escaped HTML: objects as definition lists, arrays of objects
-/// as tables, strings that are person ids as links to their pages. Used for sections whose
-/// exact shape belongs to another analysis, so the site shows them without knowing it.
-fn generic_html(ctx: &Ctx<'_>, v: &Value) -> String {
-    let mut s = String::new();
-    generic_into(ctx, v, &mut s, 0);
-    s
-}
-
-fn generic_into(ctx: &Ctx<'_>, v: &Value, s: &mut String, depth: usize) {
-    use std::fmt::Write as _;
-    if depth > 6 {
-        s.push('…');
-        return;
-    }
-    match v {
-        Value::Null => {}
-        Value::Bool(b) => s.push_str(if *b { "yes" } else { "no" }),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => {
-                let _ = write!(s, "{}", (f * 1000.0).round() / 1000.0);
-            }
-            _ => {
-                let _ = write!(s, "{n}");
-            }
-        },
-        Value::String(t) => match ctx.people.get(t.as_str()) {
-            Some((name, url)) => {
-                let _ = write!(s, r#"<a href="{}">{}</a>"#, escape(url), escape(name));
-            }
-            None => s.push_str(&escape(t)),
-        },
-        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
-            let mut cols: Vec<&String> = Vec::new();
-            for o in a.iter().filter_map(Value::as_object) {
-                for k in o.keys() {
-                    if !cols.contains(&k) {
-                        cols.push(k);
-                    }
-                }
-            }
-            s.push_str("<div class=\"scroll\"><table><thead><tr>");
-            for c in &cols {
-                let _ = write!(s, "<th scope=\"col\">{}</th>", escape(&c.replace('_', " ")));
-            }
-            s.push_str("</tr></thead><tbody>");
-            for o in a.iter().filter_map(Value::as_object) {
-                s.push_str("<tr>");
-                for c in &cols {
-                    s.push_str("<td>");
-                    if let Some(x) = o.get(*c) {
-                        generic_into(ctx, x, s, depth + 1);
-                    }
-                    s.push_str("</td>");
-                }
-                s.push_str("</tr>");
-            }
-            s.push_str("</tbody></table></div>");
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                generic_into(ctx, x, s, depth + 1);
-            }
-        }
-        Value::Object(o) => {
-            s.push_str("<dl class=\"facts\">");
-            for (k, x) in o {
-                let _ = write!(s, "<dt>{}</dt><dd>", escape(&k.replace('_', " ")));
-                generic_into(ctx, x, s, depth + 1);
-                s.push_str("</dd>");
-            }
-            s.push_str("</dl>");
-        }
-    }
-}
 
 /// The search index: one short record per person and doc (`t` title, `u` URL, `k` kind,
 /// `d` detail), small enough to fetch once.
