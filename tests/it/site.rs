@@ -778,3 +778,80 @@ fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
     let bob = read(&repo.path().join("site/people/bob.html"));
     assert!(bob.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
 }
+
+#[test]
+fn domains_whose_names_slug_alike_get_their_own_pages_and_links() {
+    // `C++` and `C` both slug to `c`, and `Index` to the domain list's own `index`: each
+    // must get its own page, suffixed in sorted-name order (`C` < `C++`), and every link
+    // to a domain must point to that domain's page.
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "name: Demo guild\ndomains:\n  \"C++\": [\"cpp/**\"]\n  \"C\": [\"c/**\"]\n  \"Index\": [\"idx/**\"]\n",
+    )
+    .commit_by("Alice <alice@example.com>", "2024-01-02", "Initial commit")
+    .write("cpp/a.cpp", "int main() {}\n")
+    .commit_by("Bob <bob@example.com>", "2024-02-01", "C++ code")
+    .write("c/a.c", "int main(void) {}\n")
+    .commit_by("Carol <carol@example.com>", "2024-02-02", "C code")
+    .write("idx/a.txt", "index\n")
+    .commit_by("Dan <dan@example.com>", "2024-02-03", "Index");
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let ctx = repo.run(["context", "--json"]).json();
+    let expert_of = |name: &str| {
+        let d = ctx["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("domain {name}"));
+        d["experts"][0]["id"].as_str().unwrap().to_string()
+    };
+    assert_eq!(expert_of("C"), "carol");
+    assert_eq!(expert_of("C++"), "bob");
+    assert_eq!(expert_of("Index"), "dan");
+
+    let site = repo.path().join("site");
+    for (file, name, expert) in [
+        ("c.html", "C", "carol"),
+        ("c-2.html", "C++", "bob"),
+        ("index-2.html", "Index", "dan"),
+    ] {
+        let page = read(&site.join("domains").join(file));
+        assert!(page.contains(&format!("<h1>Domain: {name}</h1>")), "{file}");
+        assert!(
+            page.contains(&format!(r#"href="/people/{expert}.html""#)),
+            "{file} lists its expert {expert}"
+        );
+    }
+    let index = read(&site.join("domains/index.html"));
+    assert!(
+        index.contains("<h1>Domains</h1>"),
+        "the list keeps its own page"
+    );
+    let link = |file: &str, name: &str| format!(r#"<a href="/domains/{file}">{name}</a>"#);
+    for (file, name) in [
+        ("c.html", "C"),
+        ("c-2.html", "C++"),
+        ("index-2.html", "Index"),
+    ] {
+        assert!(index.contains(&link(file, name)), "domain list: {name}");
+    }
+    // Each expert's page, the home page's domains at risk and the newcomers' mentors per
+    // domain all link the same pages.
+    let carol = read(&site.join("people/carol.html"));
+    let bob = read(&site.join("people/bob.html"));
+    assert!(carol.contains(&link("c.html", "C")) && !carol.contains("/domains/c-2.html"));
+    assert!(bob.contains(&link("c-2.html", "C++")) && !bob.contains("/domains/c.html"));
+    let home = read(&site.join("index.html"));
+    let newcomers = read(&site.join("newcomers.html"));
+    for page in [&home, &newcomers] {
+        for (file, name) in [
+            ("c.html", "C"),
+            ("c-2.html", "C++"),
+            ("index-2.html", "Index"),
+        ] {
+            assert!(page.contains(&link(file, name)), "{name}");
+        }
+    }
+}

@@ -31,6 +31,8 @@ struct Ctx<'a> {
     people: HashMap<&'a str, (&'a str, String)>,
     /// Doc path → URL.
     doc_urls: BTreeMap<String, String>,
+    /// Domain name → its page, relative to the output folder (see [`domain_pages`]).
+    domain_pages: HashMap<&'a str, String>,
     has_domains: bool,
 }
 
@@ -45,6 +47,14 @@ impl Ctx<'_> {
             Some((name, url)) => json!({"id": id, "name": name, "url": url}),
             None => json!({"id": id, "name": id}),
         }
+    }
+
+    /// `{name, url}` for a domain: every link to a domain page goes through here.
+    fn domain_ref(&self, name: &str) -> Value {
+        json!({
+            "name": name,
+            "url": self.domain_pages.get(name).map(|rel| self.url(rel)),
+        })
     }
 
     fn doc_ref(&self, d: &DocSummary) -> Value {
@@ -102,20 +112,42 @@ pub fn nav(site: &Value, current: &str) -> Value {
     )
 }
 
-/// Unique slugs: a second `x` becomes `x-2`.
-fn unique_slugs<'a>(items: impl Iterator<Item = &'a str>, fallback: &str) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+/// Unique slugs, in the order given: a second `x` becomes `x-2`, a third `x-3`, skipping any
+/// suffix another item already holds (`x`, `x`, `x-2` give `x`, `x-2`, `x-2-2`) and the
+/// `reserved` names of the folder's own pages (`index`).
+fn unique_slugs<'a>(
+    items: impl Iterator<Item = &'a str>,
+    fallback: &str,
+    reserved: &[&str],
+) -> Vec<String> {
+    let mut taken: HashSet<String> = reserved.iter().map(|r| r.to_string()).collect();
     items
         .map(|s| {
             let base = slug(s, fallback);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}-{n}")
+            let mut candidate = base.clone();
+            let mut n = 1;
+            while taken.contains(&candidate) {
+                n += 1;
+                candidate = format!("{base}-{n}");
             }
+            taken.insert(candidate.clone());
+            candidate
         })
+        .collect()
+}
+
+/// Each domain's page (`domains/<slug>.html`) by name. Names whose slugs collide (`C++` and
+/// `C`) get `-2`, `-3`... in sorted-name order, so a domain's URL depends only on the set of
+/// names, not on the order the snapshot lists them in. Domain names are unique (they are
+/// keys in `guild.yml` or CODEOWNERS patterns, deduplicated by the analysis).
+fn domain_pages(domains: &[crate::snapshot::domains::DomainSummary]) -> HashMap<&str, String> {
+    let mut names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
+    names.sort_unstable();
+    let slugs = unique_slugs(names.iter().copied(), "domain", &["index"]);
+    names
+        .into_iter()
+        .zip(slugs)
+        .map(|(n, s)| (n, format!("domains/{s}.html")))
         .collect()
 }
 
@@ -129,7 +161,11 @@ pub struct Assembled {
 /// All pages, the search index, and notes for the build summary.
 pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
     let c = input.community;
-    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person");
+    let directory: Vec<&str> = PEOPLE_LISTS
+        .iter()
+        .filter_map(|(file, _, _)| file.strip_suffix(".html"))
+        .collect();
+    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person", &directory);
     let doc_names: Vec<String> = c
         .docs
         .iter()
@@ -141,7 +177,7 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
                 .to_string()
         })
         .collect();
-    let doc_slugs = unique_slugs(doc_names.iter().map(String::as_str), "doc");
+    let doc_slugs = unique_slugs(doc_names.iter().map(String::as_str), "doc", &["index"]);
     let ctx = Ctx {
         base,
         people: c
@@ -161,6 +197,7 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
             .zip(&doc_slugs)
             .map(|(d, s)| (d.path.clone(), format!("{base}docs/{s}.html")))
             .collect(),
+        domain_pages: domain_pages(&c.domains),
         has_domains: !c.domains.is_empty(),
     };
     let mut pages = Vec::new();
@@ -341,7 +378,11 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         .domains
         .iter()
         .filter(|d| d.truck_factor <= 1)
-        .map(|d| json!({"name": d.name, "truck_factor": d.truck_factor, "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain")))}))
+        .map(|d| {
+            let mut r = ctx.domain_ref(&d.name);
+            r["truck_factor"] = json!(d.truck_factor);
+            r
+        })
         .collect();
     pages.push(Page {
         path: "index.html".into(),
@@ -415,14 +456,18 @@ fn activity_chart(input: &Input<'_>) -> String {
     )
 }
 
+/// The people directory's pages (file under `people/`, sort key, label): person pages share
+/// the folder, so their slugs avoid these names.
+const PEOPLE_LISTS: [(&str, &str, &str); 4] = [
+    ("index.html", "reputation", "Reputation"),
+    ("by-name.html", "name", "Name"),
+    ("by-reviews.html", "reviews", "Reviews given"),
+    ("by-recent.html", "recent", "Last active"),
+];
+
 fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let c = input.community;
-    let sorts: [(&str, &str, &str); 4] = [
-        ("index.html", "reputation", "Reputation"),
-        ("by-name.html", "name", "Name"),
-        ("by-reviews.html", "reviews", "Reviews given"),
-        ("by-recent.html", "recent", "Last active"),
-    ];
+    let sorts = PEOPLE_LISTS;
     for (file, key, label) in sorts {
         let mut list: Vec<&PersonSummary> = c.people.iter().collect();
         match key {
@@ -703,7 +748,7 @@ fn person(
         .domains
         .iter()
         .filter(|d| d.experts.iter().any(|e| e.id == p.id))
-        .map(|d| json!({"name": d.name, "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain")))}))
+        .map(|d| ctx.domain_ref(&d.name))
         .collect();
     let docs: Vec<Value> = roles
         .get(p.id.as_str())
@@ -780,7 +825,7 @@ fn docs(
         }
     }
     let group_slugs = |m: &BTreeMap<&str, Vec<usize>>, fallback: &str| -> Vec<String> {
-        unique_slugs(m.keys().copied(), fallback)
+        unique_slugs(m.keys().copied(), fallback, &[])
     };
     let kind_slugs = group_slugs(&by_kind, "kind");
     let domain_slugs = group_slugs(&by_domain, "domain");
@@ -1138,8 +1183,10 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     }
     let mut rows = Vec::new();
     for d in list {
-        let s = slug(&d.name, "domain");
-        let url = ctx.url(&format!("domains/{s}.html"));
+        let domain = ctx.domain_ref(&d.name);
+        let Some(path) = ctx.domain_pages.get(d.name.as_str()) else {
+            continue; // Invariant: `domain_pages` has every domain of the snapshot.
+        };
         let experts: Vec<Value> = d.experts.iter().map(|e| ctx.person_ref(&e.id)).collect();
         // Each expert's numbers next to their link.
         let expert_rows: Vec<Value> = experts
@@ -1187,7 +1234,7 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             .collect();
         rows.push(json!({
             "name": d.name,
-            "url": url,
+            "url": domain["url"],
             "files": d.files,
             "truck_factor": d.truck_factor,
             "contributor_absence_factor": d.contributor_absence_factor,
@@ -1195,7 +1242,7 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
         }));
         pages.push(Page {
-            path: format!("domains/{s}.html"),
+            path: path.clone(),
             template: "domain.html",
             title: format!("Domain: {}", d.name),
             nav: "domains",
@@ -1229,11 +1276,14 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         .domains
         .iter()
         .map(|d| {
-            json!({
-                "name": d.name,
-                "url": ctx.url(&format!("domains/{}.html", slug(&d.name, "domain"))),
-                "mentors": d.experts.iter().take(3).map(|e| ctx.person_ref(&e.id)).collect::<Vec<_>>(),
-            })
+            let mut r = ctx.domain_ref(&d.name);
+            r["mentors"] = json!(d
+                .experts
+                .iter()
+                .take(3)
+                .map(|e| ctx.person_ref(&e.id))
+                .collect::<Vec<_>>());
+            r
         })
         .collect();
     let mut guides: Vec<&DocSummary> = input
@@ -1373,4 +1423,19 @@ fn search_index(input: &Input<'_>, ctx: &Ctx<'_>) -> Vec<u8> {
         );
     }
     serde_json::to_vec(&items).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_slugs;
+
+    #[test]
+    fn unique_slugs_never_hand_out_a_taken_or_reserved_name() {
+        let got = unique_slugs(
+            ["C", "C++", "c-2", "Index", "c"].into_iter(),
+            "x",
+            &["index"],
+        );
+        assert_eq!(got, ["c", "c-2", "c-2-2", "index-2", "c-3"]);
+    }
 }
