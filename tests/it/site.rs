@@ -568,32 +568,66 @@ fn visit_all(b: &mut cdp::Browser, tab: &str, port: u16, root: &Path) -> Vec<Str
     problems
 }
 
+/// `site serve` of a repository open in headless Chromium.
+struct Browsed {
+    // Declared before `server`, so the browser goes first on drop.
+    b: cdp::Browser,
+    tab: String,
+    server: Server,
+}
+
+impl Browsed {
+    /// Serves `repo`, then visits every page once and asserts no console error or failed
+    /// request on any.
+    fn every_page_clean(chromium: &Path, repo: &Repo) -> Browsed {
+        let server = serve(repo);
+        let mut b = cdp::Browser::launch(chromium);
+        let tab = b.new_page();
+        let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
+        assert!(problems.is_empty(), "{problems:#?}");
+        Browsed { b, tab, server }
+    }
+
+    /// Navigates to `path` (`/search.html?q=x`) on the server.
+    fn open(&mut self, path: &str) {
+        let url = format!("http://127.0.0.1:{}{path}", self.server.port);
+        self.b.navigate(&self.tab, &url);
+    }
+
+    fn eval(&mut self, expr: &str) -> serde_json::Value {
+        self.b.eval(&self.tab, expr)
+    }
+
+    fn wait_for(&mut self, expr: &str) -> serde_json::Value {
+        self.b.wait_for(&self.tab, expr)
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.b.type_text(&self.tab, text);
+    }
+
+    /// Console errors and failed requests seen on the tab so far.
+    fn problems(&self) -> Vec<String> {
+        self.b.problems(&self.tab)
+    }
+}
+
+/// The search page's results, one `text pathname` a line.
+const SEARCH_RESULTS: &str = "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')";
+
 #[test]
 fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
     let chromium = cdp::chromium();
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = community();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
-    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
-    assert!(problems.is_empty(), "{problems:#?}");
+    let mut s = Browsed::every_page_clean(&chromium.unwrap(), &repo);
 
     // Search: type a query into the search page and read the results.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html", server.port),
-    );
-    b.wait_for(
-        &tab,
-        "document.getElementById('search-status').textContent.includes('to search')",
-    );
-    b.eval(&tab, "document.getElementById('q').focus()");
-    b.type_text(&tab, "caro");
-    let results = b.wait_for(
-        &tab,
-        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
-    );
+    s.open("/search.html");
+    s.wait_for("document.getElementById('search-status').textContent.includes('to search')");
+    s.eval("document.getElementById('q').focus()");
+    s.type_text("caro");
+    let results = s.wait_for(SEARCH_RESULTS);
     assert!(
         results
             .as_str()
@@ -602,37 +636,26 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         "{results}"
     );
     // `?q=` from the header's search box works too, and finds docs.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html?q=parser+bug", server.port),
-    );
-    let results = b.wait_for(
-        &tab,
-        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
-    );
+    s.open("/search.html?q=parser+bug");
+    let results = s.wait_for(SEARCH_RESULTS);
     assert_eq!(
         results.as_str().unwrap(),
         "The parser bug /docs/case-rounds-2024-04-01-parser-bug.html"
     );
     // The people filter hides rows that do not match.
-    b.navigate(&tab, &format!("http://127.0.0.1:{}/people/", server.port));
-    b.eval(&tab, "document.getElementById('people-filter').focus()");
-    b.type_text(&tab, "bob");
-    let visible = b.wait_for(
-        &tab,
+    s.open("/people/");
+    s.eval("document.getElementById('people-filter').focus()");
+    s.type_text("bob");
+    let visible = s.wait_for(
         "[...document.querySelectorAll('#people-table tbody tr')].filter(r => !r.hidden).map(r => r.cells[1].textContent).join(',')",
     );
     assert_eq!(visible, "bob");
 
     // A profile shows its breakdown and its badges (when the snapshot has any).
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/people/carol.html", server.port),
-    );
+    s.open("/people/carol.html");
     let ctx = repo.run(["context", "--json"]).json();
     let carol = crate::support::person(&ctx, "carol");
-    let points = b.eval(
-        &tab,
+    let points = s.eval(
         "[...document.querySelectorAll('table.breakdown tbody tr')].map(r => r.cells[2].textContent).join(',')",
     );
     let expected: Vec<String> = carol["breakdown"]
@@ -643,7 +666,7 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(points.as_str().unwrap(), expected.join(","));
-    let badges_h = b.eval(&tab, "document.getElementById('badges-h').textContent");
+    let badges_h = s.eval("document.getElementById('badges-h').textContent");
     assert_eq!(badges_h, "Badges");
     let expected: Vec<String> = carol
         .get("badges")
@@ -652,12 +675,10 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         .flatten()
         .map(|x| x["tier"].as_str().unwrap_or("").to_string())
         .collect();
-    let shown = b.eval(
-        &tab,
-        "[...document.querySelectorAll('.badges .tier')].map(t => t.textContent).join(',')",
-    );
+    let shown =
+        s.eval("[...document.querySelectorAll('.badges .tier')].map(t => t.textContent).join(',')");
     assert_eq!(shown.as_str().unwrap(), expected.join(","));
-    let problems = b.problems(&tab);
+    let problems = s.problems();
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -666,24 +687,14 @@ fn chromium_runs_no_script_from_a_hostile_history() {
     let chromium = cdp::chromium();
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = hostile_community();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
-    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
-    assert!(problems.is_empty(), "{problems:#?}");
+    let mut s = Browsed::every_page_clean(&chromium.unwrap(), &repo);
     // The search results are built from hostile titles too.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html?q=script", server.port),
-    );
-    let n = b.wait_for(
-        &tab,
-        "document.querySelectorAll('#search-results li').length",
-    );
+    s.open("/search.html?q=script");
+    let n = s.wait_for("document.querySelectorAll('#search-results li').length");
     assert!(n.as_u64().unwrap() >= 1);
-    let pwned = b.eval(&tab, "window.__pwned === undefined");
+    let pwned = s.eval("window.__pwned === undefined");
     assert_eq!(pwned, true);
-    assert!(b.problems(&tab).is_empty(), "{:#?}", b.problems(&tab));
+    assert!(s.problems().is_empty(), "{:#?}", s.problems());
 }
 
 #[test]
