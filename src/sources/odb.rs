@@ -418,7 +418,11 @@ impl Reader<'_> {
     fn read_loose(&mut self, id: &Id) -> Option<(Kind, Vec<u8>)> {
         use std::io::Read as _;
         let hex = hex(id);
-        let path = self.objects.objects_dir.join(&hex[..2]).join(&hex[2..]);
+        let path = self
+            .objects
+            .objects_dir
+            .join(&hex[..2])
+            .join(&hex[2..]);
         let file = std::fs::read(path).ok()?;
         let mut raw = Vec::new();
         flate2::read::ZlibDecoder::new(file.as_slice())
@@ -559,10 +563,7 @@ mod tests {
         let deltas = (0..pack.count)
             .filter(|&i| pack.header(pack.offset(i).unwrap()).unwrap().0 == OFS_DELTA)
             .count();
-        assert!(
-            deltas > 20,
-            "only {deltas} deltas: the test would not test them"
-        );
+        assert!(deltas > 20, "only {deltas} deltas: the test would not test them");
         let odb = repo.odb().unwrap();
         let mut all = Vec::new();
         odb.foreach(|oid| {
@@ -596,18 +597,12 @@ mod tests {
 
     #[test]
     fn bad_deltas_are_refused_not_panicked_on() {
-        assert_eq!(
-            apply_delta(b"abc", &[3, 3, 0x91, 0, 3]),
-            Some(b"abc".to_vec())
-        );
+        assert_eq!(apply_delta(b"abc", &[3, 3, 0x91, 0, 3]), Some(b"abc".to_vec()));
         assert_eq!(apply_delta(b"abc", &[3, 2, 0x91, 0, 3]), None);
         assert_eq!(apply_delta(b"abc", &[3, 9, 0x91, 2, 9]), None);
         assert_eq!(apply_delta(b"abc", &[3, 1, 0]), None);
         assert_eq!(apply_delta(b"abc", &[4, 1, 1, b'x']), None);
-        assert_eq!(
-            apply_delta(b"", &[0, 2, 2, b'h', b'i']),
-            Some(b"hi".to_vec())
-        );
+        assert_eq!(apply_delta(b"", &[0, 2, 2, b'h', b'i']), Some(b"hi".to_vec()));
         assert_eq!(apply_delta(b"", &[0, 5, 5, b'h']), None);
     }
 }
