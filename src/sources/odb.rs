@@ -110,9 +110,15 @@ impl Pack {
         };
         let hi = be32(&self.idx, 8 + first * 4)? as usize;
         let (mut lo, mut hi) = (lo, hi.min(self.count));
+        // Compare the first eight bytes as one number: they almost always decide.
+        let key = u64::from_be_bytes(id[..8].try_into().ok()?);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.id(mid).cmp(id.as_slice()) {
+            let other = self.id(mid);
+            let order = u64::from_be_bytes(other[..8].try_into().ok()?)
+                .cmp(&key)
+                .then_with(|| other[8..].cmp(&id[8..]));
+            match order {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return self.offset(mid),
@@ -295,21 +301,22 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// The object `id`, or `None` when the repository does not have it.
-    pub fn read(&mut self, id: &Id) -> anyhow::Result<Option<(Kind, Vec<u8>)>> {
+    /// The object `id`, or `None` when the repository does not have it. The bytes may be
+    /// shared with the reader's cache of delta bases.
+    pub fn read(&mut self, id: &Id) -> anyhow::Result<Option<(Kind, Rc<Vec<u8>>)>> {
         if let Some((pack, offset)) = self.objects.find(id) {
             if let Some(found) = self.read_packed(pack, offset) {
                 return Ok(Some(found));
             }
         }
-        if let Some(found) = self.read_loose(id) {
-            return Ok(Some(found));
+        if let Some((kind, data)) = self.read_loose(id) {
+            return Ok(Some((kind, Rc::new(data))));
         }
-        self.read_fallback(id)
+        Ok(self.read_fallback(id)?.map(|(k, d)| (k, Rc::new(d))))
     }
 
     /// A packed commit found by [`Objects::packed_commits`].
-    pub fn read_commit(&mut self, c: &PackedCommit) -> anyhow::Result<Option<Vec<u8>>> {
+    pub fn read_commit(&mut self, c: &PackedCommit) -> anyhow::Result<Option<Rc<Vec<u8>>>> {
         if let Some((Kind::Commit, data)) = self.read_packed(c.pack, c.offset) {
             return Ok(Some(data));
         }
@@ -359,9 +366,9 @@ impl Reader<'_> {
 
     /// The object at `offset` in `pack`, with its deltas applied; `None` when something is
     /// not as expected (the caller then asks libgit2).
-    fn read_packed(&mut self, pack: u32, offset: u64) -> Option<(Kind, Vec<u8>)> {
-        if let Some((kind, data)) = self.cached(pack, offset) {
-            return Some((kind, data.as_ref().clone()));
+    fn read_packed(&mut self, pack: u32, offset: u64) -> Option<(Kind, Rc<Vec<u8>>)> {
+        if let Some(hit) = self.cached(pack, offset) {
+            return Some(hit);
         }
         // Walk down to a base (a whole object or one in the cache), then apply the deltas
         // back up, keeping each intermediate result: it is the next one's base.
@@ -393,10 +400,10 @@ impl Reader<'_> {
                 code => {
                     let kind = Kind::from_pack(code)?;
                     let data = self.inflate(p, at, size)?;
+                    let data = Rc::new(data);
                     if chain.is_empty() {
                         return Some((kind, data));
                     }
-                    let data = Rc::new(data);
                     self.keep(p, off, kind, data.clone());
                     break (kind, data);
                 }
@@ -405,11 +412,10 @@ impl Reader<'_> {
         let mut current = base;
         while let Some((p, off, at, size)) = chain.pop() {
             let delta = self.inflate(p, at, size)?;
-            let out = apply_delta(&current, &delta)?;
+            current = Rc::new(apply_delta(&current, &delta)?);
             if chain.is_empty() {
-                return Some((kind, out));
+                return Some((kind, current));
             }
-            current = Rc::new(out);
             self.keep(p, off, kind, current.clone());
         }
         None
@@ -581,7 +587,7 @@ mod tests {
             }
             let (kind, data) = reader.read(&id).unwrap().unwrap();
             let theirs = odb.read(*oid).unwrap();
-            assert_eq!(data, theirs.data(), "{oid}");
+            assert_eq!(data.as_slice(), theirs.data(), "{oid}");
             assert_eq!(format!("{kind:?}").to_lowercase(), theirs.kind().str());
         }
         assert!(packed > 100 && loose > 10, "{packed} packed, {loose} loose");

@@ -198,22 +198,49 @@ impl Entry<'_> {
     }
 }
 
-/// The entries of a raw tree, in stored order; `None` when the tree is malformed.
-fn entries(tree: &[u8]) -> Option<Vec<Entry<'_>>> {
-    let mut out = Vec::new();
-    let mut rest = tree;
-    while !rest.is_empty() {
+/// The entries of a raw tree, in stored order, without allocating. A malformed tree ends
+/// early with `malformed` set.
+struct Entries<'a> {
+    rest: &'a [u8],
+    malformed: bool,
+}
+
+impl<'a> Entries<'a> {
+    fn new(tree: Option<&'a [u8]>) -> Self {
+        Entries {
+            rest: tree.unwrap_or(&[]),
+            malformed: false,
+        }
+    }
+
+    fn parse(&mut self) -> Option<Entry<'a>> {
+        let rest = self.rest;
         let space = rest.iter().position(|&b| b == b' ')?;
         let nul = space + rest[space..].iter().position(|&b| b == 0)?;
         let id = rest.get(nul + 1..nul + 21)?.try_into().ok()?;
-        out.push(Entry {
+        self.rest = &rest[nul + 21..];
+        Some(Entry {
             mode: &rest[..space],
             name: &rest[space + 1..nul],
             id,
-        });
-        rest = &rest[nul + 21..];
+        })
     }
-    Some(out)
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let e = self.parse();
+        if e.is_none() {
+            self.malformed = true;
+            self.rest = &[];
+        }
+        e
+    }
 }
 
 /// How git orders tree entries: by name, a folder's name compared as if it ended in `/`.
@@ -344,7 +371,7 @@ impl<'o> Differ<'o> {
 
     fn read_tree(&mut self, id: &[u8; 20]) -> anyhow::Result<RawTree> {
         match self.reader.read(id)? {
-            Some((Kind::Tree, data)) => Ok(Rc::new(data)),
+            Some((Kind::Tree, data)) => Ok(data),
             Some((kind, _)) => anyhow::bail!("{} is a {kind:?} where a tree was expected", hex(id)),
             None => anyhow::bail!("tree {} is missing (is the repository corrupt?)", hex(id)),
         }
@@ -389,33 +416,19 @@ impl<'o> Differ<'o> {
         out: &mut dyn FnMut(&[u8]),
     ) -> anyhow::Result<()> {
         use std::cmp::Ordering;
-        let malformed = || {
-            anyhow::anyhow!(
-                "a tree under `{}` is malformed",
-                String::from_utf8_lossy(prefix)
-            )
-        };
-        let a = match old {
-            Some(t) => entries(t).ok_or_else(malformed)?,
-            None => Vec::new(),
-        };
-        let b = match new {
-            Some(t) => entries(t).ok_or_else(malformed)?,
-            None => Vec::new(),
-        };
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let order = match (a.get(i), b.get(j)) {
+        let (mut ia, mut ib) = (Entries::new(old), Entries::new(new));
+        let (mut x, mut y) = (ia.next(), ib.next());
+        while x.is_some() || y.is_some() {
+            let order = match (&x, &y) {
                 (Some(x), Some(y)) => entry_cmp(x, y),
                 (Some(_), None) => Ordering::Less,
                 _ => Ordering::Greater,
             };
             let len = prefix.len();
-            match order {
+            match (order, &x, &y) {
                 // Only on one side: everything under it was added or deleted.
-                Ordering::Less | Ordering::Greater => {
+                (Ordering::Less, Some(e), _) | (Ordering::Greater, _, Some(e)) => {
                     let old_side = order == Ordering::Less;
-                    let e = if old_side { &a[i] } else { &b[j] };
                     prefix.extend_from_slice(e.name);
                     if e.is_tree() {
                         prefix.push(b'/');
@@ -429,28 +442,34 @@ impl<'o> Differ<'o> {
                         out(prefix);
                     }
                     if old_side {
-                        i += 1;
+                        x = ia.next();
                     } else {
-                        j += 1;
+                        y = ib.next();
                     }
                 }
-                Ordering::Equal => {
-                    let (x, y) = (&a[i], &b[j]);
-                    if x.id != y.id || x.mode != y.mode {
-                        prefix.extend_from_slice(x.name);
-                        if x.is_tree() && y.is_tree() {
+                (_, Some(a), Some(b)) => {
+                    if a.id != b.id || a.mode != b.mode {
+                        prefix.extend_from_slice(a.name);
+                        if a.is_tree() && b.is_tree() {
                             prefix.push(b'/');
-                            let (tx, ty) = (self.tree(x.id)?, self.tree(y.id)?);
-                            self.diff(Some(&tx), Some(&ty), prefix, out)?;
+                            let (ta, tb) = (self.tree(a.id)?, self.tree(b.id)?);
+                            self.diff(Some(&ta), Some(&tb), prefix, out)?;
                         } else {
                             out(prefix);
                         }
                     }
-                    i += 1;
-                    j += 1;
+                    x = ia.next();
+                    y = ib.next();
                 }
+                _ => break,
             }
             prefix.truncate(len);
+        }
+        if ia.malformed || ib.malformed {
+            anyhow::bail!(
+                "a tree under `{}` is malformed (is the repository corrupt?)",
+                String::from_utf8_lossy(prefix)
+            );
         }
         Ok(())
     }
@@ -609,7 +628,7 @@ mod tests {
         let objects = Objects::open(&repo);
         let raw = |t: Oid| -> Vec<u8> {
             let id: [u8; 20] = t.as_bytes().try_into().unwrap();
-            objects.reader().read(&id).unwrap().unwrap().1
+            objects.reader().read(&id).unwrap().unwrap().1.to_vec()
         };
         let (r1, r2) = (raw(t1), raw(t2));
         let (t1, t2) = (repo.find_tree(t1).unwrap(), repo.find_tree(t2).unwrap());
