@@ -32,7 +32,7 @@ pub struct GlobalOpts {
     /// Print less: only results and errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more about what is going on (to stderr).
+    /// Print more about what is going on (to stderr); `-vv` also times each phase.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// When to use colours and progress bars.

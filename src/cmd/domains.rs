@@ -11,36 +11,40 @@ use crate::exit::Outcome;
 use crate::render::table::{sanitize, Table};
 use crate::snapshot::domains::DomainSummary;
 use crate::snapshot::Display;
-use crate::sources::git::History;
-use crate::sources::{codeowners, paths};
+use crate::sources::codeowners::{self, Codeowners};
+use crate::sources::paths;
 
 use super::Session;
 
-/// Domains (from `guild.yml`, else CODEOWNERS) with the changed paths of every commit, or
-/// `None` when there are no domains: then nothing is diffed at all.
-pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
+/// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
+fn domain_set(session: &Session) -> anyhow::Result<(Option<DomainSet>, Option<Codeowners>)> {
     let co = codeowners::load(&session.repo)?;
+    let set = match DomainSet::from_config(&session.config.domains)? {
+        Some(s) => Some(s),
+        None => co.as_ref().and_then(DomainSet::from_codeowners),
+    };
+    Ok((set, co))
+}
+
+/// Whether the repository has domains (so commands will need changed paths).
+pub fn has_domains(session: &Session) -> anyhow::Result<bool> {
+    Ok(domain_set(session)?.0.is_some())
+}
+
+/// Domains with the changed paths of every commit, or `None` when there are no domains:
+/// then nothing is diffed at all.
+pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
+    let (set, co) = domain_set(session)?;
     if let Some(co) = &co {
         for (line, msg) in &co.errors {
             session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
         }
     }
-    let set = match DomainSet::from_config(&session.config.domains)? {
-        Some(s) => s,
-        None => match co.as_ref().and_then(DomainSet::from_codeowners) {
-            Some(s) => s,
-            None => return Ok(None),
-        },
+    let Some(set) = set else {
+        return Ok(None);
     };
-    let history = history(session)?;
-    let paths = paths::read(
-        &session.repo.git,
-        &history,
-        &paths::ReadOptions {
-            cache: Some(&session.repo.cache_dir),
-        },
-    )?;
-    let head = git2::Oid::from_bytes(&history.head)?;
+    let paths = session.paths()?;
+    let head = git2::Oid::from_bytes(&session.history()?.head)?;
     let head_files = paths::tree_files(&session.repo.git, head)?;
     Ok(Some(Ownership {
         set,
@@ -55,20 +59,10 @@ pub fn event_domains(
     session: &Session,
     ledger: &crate::events::Ledger,
 ) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-    Ok(ownership(session)?.map(|o| domains::event_domains(ledger, &o)))
-}
-
-/// The commits reachable from HEAD (from the history cache when it is current).
-pub fn history(session: &Session) -> anyhow::Result<History> {
-    let head = session.repo.head_commit()?;
-    crate::sources::git::read(
-        &session.repo.git,
-        head,
-        &crate::sources::git::ReadOptions {
-            progress: session.progress(),
-            cache: Some(&session.repo.cache_dir),
-        },
-    )
+    let ownership = ownership(session)?;
+    Ok(session.timed("domains of events", || {
+        ownership.map(|o| domains::event_domains(ledger, &o))
+    }))
 }
 
 pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome> {
@@ -76,7 +70,9 @@ pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome
     let ledger = session.ledger()?;
     let summaries = match ownership(&session)? {
         Some(own) => {
-            let analysis = domains::analyse(&ledger, &session.config, &own);
+            let analysis = session.timed("analyse domains", || {
+                domains::analyse(&ledger, &session.config, &own)
+            });
             crate::snapshot::domains::summarize(&analysis, &Display::new(&ledger))
         }
         None => {

@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::events::{self, Ledger};
 use crate::exit::Outcome;
 use crate::sources::git::{self, Sig};
+use crate::sources::paths::{self, PathsIndex};
 use crate::sources::repo::Repo;
 
 /// Dispatches to the subcommand.
@@ -53,6 +54,10 @@ pub struct Session {
     pub repo: Repo,
     pub config: Config,
     pub config_path: Option<PathBuf>,
+    /// The history reachable from HEAD, read once (see [`Session::history`]).
+    history: std::cell::OnceCell<git::History>,
+    /// Changed paths read alongside the ledger, waiting for [`Session::paths`].
+    paths: std::cell::RefCell<Option<PathsIndex>>,
 }
 
 impl Session {
@@ -78,6 +83,8 @@ impl Session {
             repo,
             config,
             config_path,
+            history: std::cell::OnceCell::new(),
+            paths: std::cell::RefCell::new(None),
         })
     }
 
@@ -86,6 +93,16 @@ impl Session {
         !self.global.quiet
             && self.global.color != ColorChoice::Never
             && std::io::stderr().is_terminal()
+    }
+
+    /// Runs one phase of the work; with `-vv`, says on stderr how long it took.
+    pub fn timed<T>(&self, phase: &str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        if self.global.verbose > 1 {
+            eprintln!("timing: {phase}: {:.3}s", start.elapsed().as_secs_f64());
+        }
+        out
     }
 
     /// Prints a note to stderr unless `-q`.
@@ -113,26 +130,88 @@ impl Session {
             ledger.docs = docs;
             return Ok(ledger);
         }
-        let history = git::read(
-            &self.repo.git,
-            head,
-            &git::ReadOptions {
-                progress: self.progress(),
-                cache: Some(&self.repo.cache_dir),
-            },
-        )?;
+        let history = self.history()?;
         let mailmapped = mailmap(&self.repo.git, &history.sigs);
         let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
-        let ledger = events::build(events::Inputs {
-            history: &history,
-            mailmapped: &mailmapped,
-            github: &github,
-            docs,
-            config: &self.config,
-        });
+        let build = || {
+            self.timed("build the ledger", || {
+                events::build(events::Inputs {
+                    history,
+                    mailmapped: &mailmapped,
+                    github: &github,
+                    docs,
+                    config: &self.config,
+                })
+            })
+        };
+        // With domains, nearly every command also needs the paths each commit changed:
+        // diff them on the other cores while this one builds the ledger.
+        let ledger = if self.paths.borrow().is_none() && domains::has_domains(self)? {
+            let objects = crate::sources::odb::Objects::open(&self.repo.git);
+            let cache = self.repo.cache_dir.clone();
+            let (ledger, paths) = std::thread::scope(|scope| {
+                let paths = scope.spawn(|| {
+                    let start = std::time::Instant::now();
+                    let opts = paths::ReadOptions {
+                        cache: Some(&cache),
+                    };
+                    (paths::read_with(&objects, history, &opts), start.elapsed())
+                });
+                let ledger = build();
+                (ledger, paths.join())
+            });
+            let (paths, took) =
+                paths.map_err(|_| anyhow::anyhow!("reading changed paths failed unexpectedly"))?;
+            if self.global.verbose > 1 {
+                eprintln!(
+                    "timing: read changed paths (alongside): {:.3}s",
+                    took.as_secs_f64()
+                );
+            }
+            *self.paths.borrow_mut() = Some(paths?);
+            ledger
+        } else {
+            build()
+        };
         // A read-only repository simply runs without a cache.
         let _ = events::cache::store(&self.repo.cache_dir, key, &ledger);
         Ok(ledger)
+    }
+
+    /// The history reachable from HEAD (from the cache when it is current), read once.
+    pub fn history(&self) -> anyhow::Result<&git::History> {
+        if let Some(h) = self.history.get() {
+            return Ok(h);
+        }
+        let head = self.repo.head_commit()?;
+        let history = self.timed("read history", || {
+            git::read(
+                &self.repo.git,
+                head,
+                &git::ReadOptions {
+                    progress: self.progress(),
+                    cache: Some(&self.repo.cache_dir),
+                },
+            )
+        })?;
+        Ok(self.history.get_or_init(|| history))
+    }
+
+    /// The paths every commit changed (from the cache, or read alongside the ledger).
+    pub fn paths(&self) -> anyhow::Result<PathsIndex> {
+        if let Some(p) = self.paths.borrow_mut().take() {
+            return Ok(p);
+        }
+        let history = self.history()?;
+        self.timed("read changed paths", || {
+            paths::read(
+                &self.repo.git,
+                history,
+                &paths::ReadOptions {
+                    cache: Some(&self.repo.cache_dir),
+                },
+            )
+        })
     }
 
     /// Everything the ledger is a function of.

@@ -50,11 +50,9 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
             .or_default()
             .push(Line::new(&ledger, &display, l));
     }
-    let json = serde_json::to_value(&community)?;
     let analysis = start.elapsed();
     let input = Input {
         community: &community,
-        json,
         docs: &ledger.docs,
         lines,
         docs_dir: &session.config.docs_dir,

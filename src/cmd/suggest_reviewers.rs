@@ -67,14 +67,7 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
             authors.sort_unstable();
         }
     }
-    let history = super::domains::history(&session)?;
-    let index = paths::read(
-        git,
-        &history,
-        &paths::ReadOptions {
-            cache: Some(&session.repo.cache_dir),
-        },
-    )?;
+    let index = session.paths()?;
     let result = suggest::suggest(&ledger, &index, &session.config, &changed, &authors);
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::git::History;
 
-const FILE: &str = "history-v1.bin";
-const MAGIC: &[u8; 8] = b"GUILDH01";
+const FILE: &str = "history-v2.bin";
+const MAGIC: &[u8; 8] = b"GUILDH02";
 
 pub fn load(dir: &Path) -> Option<History> {
     let bytes = std::fs::read(dir.join(FILE)).ok()?;

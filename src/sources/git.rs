@@ -24,6 +24,8 @@ pub struct Sig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitRecord {
     pub id: [u8; 20],
+    /// The commit's root tree (what changed paths are diffed from).
+    pub tree: [u8; 20],
     pub parents: Vec<[u8; 20]>,
     /// Index into [`History::sigs`].
     pub author: u32,
@@ -90,6 +92,30 @@ impl std::hash::Hasher for OidHasher {
 }
 
 pub type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
+
+/// FNV-1a: a fast hash for short keys such as paths (HashDoS is not a concern for data read
+/// from the user's own repository).
+#[derive(Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
 pub type OidSet = std::collections::HashSet<[u8; 20], OidBuild>;
 pub type OidMap<V> = HashMap<[u8; 20], V, OidBuild>;
 
@@ -113,45 +139,69 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         head: *as_bytes(&head),
         ..Default::default()
     };
-    // Our own traversal over raw objects: one odb read and one parse per commit (a revwalk
-    // plus find_commit reads and parses every commit twice and fills libgit2's object cache).
+    // Our own traversal over raw objects: one read and one parse per commit (a revwalk plus
+    // find_commit reads and parses every commit twice and fills libgit2's object cache).
     // libgit2 re-hashes every object it reads by default (SHA-1 with collision detection),
-    // which costs more than parsing; git itself does not do this on read either.
+    // which costs more than parsing; git itself does not do this on read either (this only
+    // matters for objects the fast reader hands to libgit2).
     git2::opts::strict_hash_verification(false);
-    let odb = repo.odb().context("cannot open the object database")?;
+    let objects = super::odb::Objects::open(repo);
     let known: OidSet = cached
         .iter()
         .flat_map(|c| c.commits.iter().map(|r| r.id))
         .collect();
+    // A first read inflates and parses every packed commit on all cores up front (reading
+    // a commit is what costs; which ones are reachable is then cheap to follow). A later
+    // read, after new commits, follows only the new ones.
+    let mut parsed = if known.is_empty() {
+        parse_packed(&objects, &mut walker)
+    } else {
+        Parsed::default()
+    };
+    let mut reader = objects.reader();
     let mut seen = OidSet::default();
     let mut stack = vec![history.head];
     while let Some(id) = stack.pop() {
         if known.contains(&id) || !seen.insert(id) {
             continue;
         }
-        let oid = Oid::from_bytes(&id)?;
-        let object = match odb.read(oid) {
-            Ok(o) => o,
-            // A parent missing from a shallow or grafted repository ends that line of history.
-            Err(e) if e.code() == git2::ErrorCode::NotFound && id != history.head => continue,
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("cannot read commit {oid} (is the repository corrupt?)")
-                })
+        let record = match parsed.take(&id) {
+            Some((part, record)) => {
+                walker.adopt(&parsed.parts[part].keys, record, &mut history.sigs)
+            }
+            None => {
+                let oid = Oid::from_bytes(&id)?;
+                let data = match reader.read(&id) {
+                    Ok(Some((super::odb::Kind::Commit, data))) => data,
+                    Ok(Some((kind, _))) => {
+                        anyhow::bail!("{oid} is a {kind:?} where a commit was expected")
+                    }
+                    // A parent missing from a shallow or grafted repository ends that line
+                    // of history.
+                    Ok(None) if id != history.head => continue,
+                    Ok(None) => {
+                        anyhow::bail!("cannot find commit {oid} (is the repository corrupt?)")
+                    }
+                    Err(e) => {
+                        return Err(e).with_context(|| {
+                            format!("cannot read commit {oid} (is the repository corrupt?)")
+                        })
+                    }
+                };
+                let raw =
+                    parse_commit(&data).with_context(|| format!("commit {oid} is malformed"))?;
+                let (author, committer) = (
+                    walker.intern(raw.author.0, raw.author.1, &mut history.sigs),
+                    walker.intern(raw.committer.0, raw.committer.1, &mut history.sigs),
+                );
+                record(id, raw, author, committer)
             }
         };
-        if object.kind() != git2::ObjectType::Commit {
-            anyhow::bail!(
-                "{oid} is a {} where a commit was expected",
-                object.kind().str()
-            );
-        }
-        let raw =
-            parse_commit(object.data()).with_context(|| format!("commit {oid} is malformed"))?;
-        stack.extend(raw.parents.iter().rev());
-        let record = walker.record(id, raw, &mut history.sigs);
+        stack.extend(record.parents.iter().rev());
         history.commits.push(record);
-        walker.tick(history.commits.len());
+        if parsed.is_empty() {
+            walker.tick(history.commits.len());
+        }
     }
     walker.finish();
     if let Some(old) = cached {
@@ -162,6 +212,100 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         let _ = super::cache::store(dir, &history);
     }
     Ok(history)
+}
+
+/// Commits parsed ahead of the walk, by several threads: each part has its own signatures
+/// (raw name and e-mail bytes; records point into them until the walk adopts them).
+#[derive(Default)]
+struct Parsed {
+    parts: Vec<Part>,
+    at: OidMap<(u32, u32)>,
+}
+
+#[derive(Default)]
+struct Part {
+    keys: Vec<(Vec<u8>, Vec<u8>)>,
+    records: Vec<Option<CommitRecord>>,
+}
+
+impl Parsed {
+    fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    fn take(&mut self, id: &[u8; 20]) -> Option<(usize, CommitRecord)> {
+        let &(part, i) = self.at.get(id)?;
+        let record = self.parts[part as usize].records[i as usize].take()?;
+        Some((part as usize, record))
+    }
+}
+
+/// Reads and parses every packed commit, blocks of them handed out to one thread per core.
+/// Commits that cannot be read or parsed are left out: the walk reads them again and says
+/// what is wrong only if they are reachable.
+fn parse_packed(objects: &super::odb::Objects, walker: &mut Walker) -> Parsed {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let commits = objects.packed_commits();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    // Blocks small enough to balance the threads, large enough to keep a thread in one
+    // stretch of the pack.
+    let block = (commits.len() / (threads * 8)).clamp(16, 512);
+    let next = AtomicUsize::new(0);
+    let work = |tick: &mut dyn FnMut(usize)| -> Part {
+        let mut reader = objects.reader();
+        let mut part = Part::default();
+        let mut index: HashMap<(Vec<u8>, Vec<u8>), u32> = HashMap::new();
+        let mut intern = |name: &[u8], email: &[u8], keys: &mut Vec<(Vec<u8>, Vec<u8>)>| {
+            if let Some(&i) = index.get(&(name, email) as &dyn SigKey) {
+                return i;
+            }
+            let i = keys.len() as u32;
+            keys.push((name.to_vec(), email.to_vec()));
+            index.insert((name.to_vec(), email.to_vec()), i);
+            i
+        };
+        loop {
+            let start = next.fetch_add(block, Ordering::Relaxed);
+            if start >= commits.len() {
+                break part;
+            }
+            for c in &commits[start..(start + block).min(commits.len())] {
+                let Ok(Some(data)) = reader.read_commit(c) else {
+                    continue;
+                };
+                let Some(raw) = parse_commit(&data) else {
+                    continue;
+                };
+                let author = intern(raw.author.0, raw.author.1, &mut part.keys);
+                let committer = intern(raw.committer.0, raw.committer.1, &mut part.keys);
+                part.records
+                    .push(Some(record(c.id, raw, author, committer)));
+            }
+            tick(start + block);
+        }
+    };
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|_| scope.spawn(|| work(&mut |_| ())))
+            .collect();
+        // This thread works too, and draws the progress bar.
+        let mine = work(&mut |n| walker.tick_to(n));
+        std::iter::once(mine)
+            .chain(others.into_iter().filter_map(|h| h.join().ok()))
+            .collect()
+    });
+    let mut at = OidMap::default();
+    for (p, part) in parts.iter().enumerate() {
+        for (i, r) in part.records.iter().enumerate() {
+            if let Some(r) = r {
+                at.insert(r.id, (p as u32, i as u32));
+            }
+        }
+    }
+    Parsed { parts, at }
 }
 
 /// Appends the cached commits that are still reachable from the new head (a force-push can
@@ -243,30 +387,28 @@ impl Walker {
         i
     }
 
-    fn record(&mut self, id: [u8; 20], c: RawCommit, sigs: &mut Vec<Sig>) -> CommitRecord {
-        let merge = c.parents.len() > 1;
-        CommitRecord {
-            id,
-            author: self.intern(c.author.0, c.author.1, sigs),
-            author_time: c.author.2,
-            committer: self.intern(c.committer.0, c.committer.1, sigs),
-            commit_time: c.committer.2,
-            summary: trailers::summary(c.message),
-            body_title: if merge {
-                trailers::body_title(c.message)
-            } else {
-                None
-            },
-            trailers: trailers::parse(c.message)
-                .into_iter()
-                .map(|(k, v)| (k as u8, v))
-                .collect(),
-            parents: c.parents,
-        }
+    /// Takes a record parsed ahead with signatures of its own part, interning them here in
+    /// walk order (so the result is the same as a walk that parsed as it went).
+    fn adopt(
+        &mut self,
+        keys: &[(Vec<u8>, Vec<u8>)],
+        mut r: CommitRecord,
+        sigs: &mut Vec<Sig>,
+    ) -> CommitRecord {
+        let (a, c) = (&keys[r.author as usize], &keys[r.committer as usize]);
+        r.author = self.intern(&a.0, &a.1, sigs);
+        r.committer = self.intern(&c.0, &c.1, sigs);
+        r
     }
 
     fn tick(&mut self, n: usize) {
-        if n % 1024 != 0 || !self.progress {
+        if n % 1024 == 0 {
+            self.tick_to(n);
+        }
+    }
+
+    fn tick_to(&mut self, n: usize) {
+        if !self.progress {
             return;
         }
         if self.bar.is_none() && self.started.elapsed() > Duration::from_millis(300) {
@@ -291,8 +433,33 @@ impl Walker {
     }
 }
 
+/// One commit's record, its signatures already interned.
+fn record(id: [u8; 20], c: RawCommit, author: u32, committer: u32) -> CommitRecord {
+    let merge = c.parents.len() > 1;
+    CommitRecord {
+        id,
+        tree: c.tree,
+        author,
+        author_time: c.author.2,
+        committer,
+        commit_time: c.committer.2,
+        summary: trailers::summary(c.message),
+        body_title: if merge {
+            trailers::body_title(c.message)
+        } else {
+            None
+        },
+        trailers: trailers::parse(c.message)
+            .into_iter()
+            .map(|(k, v)| (k as u8, v))
+            .collect(),
+        parents: c.parents,
+    }
+}
+
 /// A commit object's fields, borrowed from its raw bytes.
 struct RawCommit<'a> {
+    tree: [u8; 20],
     parents: Vec<[u8; 20]>,
     /// (name, e-mail, Unix time)
     author: (&'a [u8], &'a [u8], i64),
@@ -303,6 +470,7 @@ struct RawCommit<'a> {
 /// Parses a raw commit object (`tree`, `parent`*, `author`, `committer`, other headers,
 /// a blank line, the message). Returns `None` when a required header is missing.
 fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
+    let mut tree = None;
     let mut parents = Vec::with_capacity(2);
     let mut author = None;
     let mut committer = None;
@@ -317,7 +485,9 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
         if line.is_empty() {
             break;
         }
-        if let Some(hex) = line.strip_prefix(b"parent ") {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = Some(parse_hex(hex)?);
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
             parents.push(parse_hex(hex)?);
         } else if let Some(sig) = line.strip_prefix(b"author ") {
             author = parse_sig(sig);
@@ -327,6 +497,7 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
     }
     let author = author.or(committer)?;
     Some(RawCommit {
+        tree: tree?,
         parents,
         author,
         committer: committer.unwrap_or(author),

@@ -10,14 +10,15 @@
 //!
 //! This module reads; which domain a path belongs to is `analysis::domains`.
 
-use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use anyhow::Context as _;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::git::History;
+use super::git::{CommitRecord, FnvMap, History, OidMap};
+use super::odb::{Kind, Objects, Reader};
 
 const FILE: &str = "paths-v1.bin";
 const MAGIC: &[u8; 8] = b"GUILDP01";
@@ -33,9 +34,9 @@ pub struct PathsIndex {
     spans: Vec<(u32, u32)>,
     flat: Vec<u32>,
     #[serde(skip)]
-    by_commit: HashMap<[u8; 20], u32>,
+    by_commit: OidMap<u32>,
     #[serde(skip)]
-    by_name: HashMap<String, u32>,
+    by_name: FnvMap<String, u32>,
 }
 
 impl PathsIndex {
@@ -151,9 +152,19 @@ pub fn read(
     history: &History,
     opts: &ReadOptions,
 ) -> anyhow::Result<PathsIndex> {
+    read_with(&Objects::open(repo), history, opts)
+}
+
+/// [`read`] with the object store already open (it can be sent to another thread; a
+/// `Repository` cannot).
+pub fn read_with(
+    objects: &Objects,
+    history: &History,
+    opts: &ReadOptions,
+) -> anyhow::Result<PathsIndex> {
     let mut index = opts.cache.and_then(load).unwrap_or_default();
     index.rebuild_maps();
-    let missing: Vec<&super::git::CommitRecord> = history
+    let missing: Vec<&CommitRecord> = history
         .commits
         .iter()
         .filter(|c| c.parents.len() <= 1 && !index.by_commit.contains_key(&c.id))
@@ -161,16 +172,7 @@ pub fn read(
     if missing.is_empty() {
         return Ok(index);
     }
-    // git itself does not re-hash every object it reads; libgit2 does by default, which
-    // costs more than the diff itself here. Objects still come from the repository's own
-    // object database, so this only skips a corruption check (`git fsck` does that).
-    git2::opts::strict_hash_verification(false);
-    // libgit2's object cache costs more than it saves on a one-pass walk (measured: 15%
-    // slower, 4x the memory on 100k commits); the trees worth keeping are kept below.
-    git2::opts::enable_caching(false);
-    let result = diff_parallel(repo, &missing, &mut index);
-    git2::opts::enable_caching(true);
-    result?;
+    diff_parallel(objects, history, &missing, &mut index)?;
     if let Some(dir) = opts.cache {
         if index.len() > history.commits.len() {
             let known: std::collections::HashSet<[u8; 20]> =
@@ -183,46 +185,102 @@ pub fn read(
     Ok(index)
 }
 
+/// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
+struct Entry<'a> {
+    mode: &'a [u8],
+    name: &'a [u8],
+    id: &'a [u8; 20],
+}
+
+impl Entry<'_> {
+    fn is_tree(&self) -> bool {
+        self.mode == b"40000" || self.mode == b"040000"
+    }
+}
+
+/// The entries of a raw tree, in stored order, without allocating. A malformed tree ends
+/// early with `malformed` set.
+struct Entries<'a> {
+    rest: &'a [u8],
+    malformed: bool,
+}
+
+impl<'a> Entries<'a> {
+    fn new(tree: Option<&'a [u8]>) -> Self {
+        Entries {
+            rest: tree.unwrap_or(&[]),
+            malformed: false,
+        }
+    }
+
+    fn parse(&mut self) -> Option<Entry<'a>> {
+        let rest = self.rest;
+        let space = rest.iter().position(|&b| b == b' ')?;
+        let nul = space + rest[space..].iter().position(|&b| b == 0)?;
+        let id = rest.get(nul + 1..nul + 21)?.try_into().ok()?;
+        self.rest = &rest[nul + 21..];
+        Some(Entry {
+            mode: &rest[..space],
+            name: &rest[space + 1..nul],
+            id,
+        })
+    }
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let e = self.parse();
+        if e.is_none() {
+            self.malformed = true;
+            self.rest = &[];
+        }
+        e
+    }
+}
+
 /// How git orders tree entries: by name, a folder's name compared as if it ended in `/`.
-fn entry_cmp(a: &git2::TreeEntry, b: &git2::TreeEntry) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry| {
-        let slash = (e.kind() == Some(git2::ObjectType::Tree)).then_some(b'/');
-        e.name_bytes().to_vec().into_iter().chain(slash)
-    };
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
+fn entry_cmp(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    fn key<'e>(e: &Entry<'e>) -> impl Iterator<Item = u8> + 'e {
+        let slash = e.is_tree().then_some(b'/');
+        e.name.iter().copied().chain(slash)
+    }
     // Fast path: names differ before either ends.
-    match an.iter().zip(bn).find(|(x, y)| x != y) {
+    match a.name.iter().zip(b.name).find(|(x, y)| x != y) {
         Some((x, y)) => x.cmp(y),
         None => key(a).cmp(key(b)),
     }
 }
 
-/// Splits the work over the machine's cores (each thread with its own handle on the
-/// repository and its own interner), then merges in commit order. Small batches run inline.
+/// Splits the work over the machine's cores (each thread with its own reader and its own
+/// interner), then merges in commit order. Small batches run inline.
 fn diff_parallel(
-    repo: &Repository,
-    missing: &[&super::git::CommitRecord],
+    objects: &Objects,
+    history: &History,
+    missing: &[&CommitRecord],
     index: &mut PathsIndex,
 ) -> anyhow::Result<()> {
+    let trees: OidMap<[u8; 20]> = history.commits.iter().map(|c| (c.id, c.tree)).collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if threads < 2 || missing.len() < 4096 {
-        return diff_all(repo, missing, index);
+    if threads < 2 || missing.len() < 256 {
+        return diff_all(objects, &trees, missing, index);
     }
-    let path = repo.path().to_path_buf();
     let chunk = missing.len().div_ceil(threads);
     let parts: Vec<anyhow::Result<PathsIndex>> = std::thread::scope(|scope| {
         let handles: Vec<_> = missing
             .chunks(chunk)
             .map(|part| {
-                let path = path.clone();
+                let trees = &trees;
                 scope.spawn(move || -> anyhow::Result<PathsIndex> {
-                    let repo = Repository::open(&path)
-                        .with_context(|| format!("cannot open {}", path.display()))?;
                     let mut local = PathsIndex::default();
-                    diff_all(&repo, part, &mut local)?;
+                    diff_all(objects, trees, part, &mut local)?;
                     Ok(local)
                 })
             })
@@ -252,70 +310,99 @@ fn diff_parallel(
     Ok(())
 }
 
-/// Diffs each commit against its first parent, oldest first, so that a parent's tree id and
-/// the trees read for it are still at hand when its child comes.
+/// Diffs each commit against its first parent, oldest first, so that a parent's trees are
+/// still at hand when its child comes.
 fn diff_all(
-    repo: &Repository,
-    missing: &[&super::git::CommitRecord],
+    objects: &Objects,
+    trees: &OidMap<[u8; 20]>,
+    missing: &[&CommitRecord],
     index: &mut PathsIndex,
 ) -> anyhow::Result<()> {
     let mut ids: Vec<u32> = Vec::new();
     let mut prefix: Vec<u8> = Vec::new();
-    let mut differ = Differ {
-        repo,
-        prev: HashMap::new(),
-        cur: HashMap::new(),
-    };
-    let mut commit_tree: HashMap<[u8; 20], Oid> = HashMap::new();
-    let mut tree_of = |id: &[u8; 20]| -> anyhow::Result<Oid> {
-        if let Some(t) = commit_tree.get(id) {
-            return Ok(*t);
-        }
-        let oid = Oid::from_bytes(id)?;
-        let t = repo
-            .find_commit(oid)
-            .with_context(|| format!("cannot read commit {oid}"))?
-            .tree_id();
-        commit_tree.insert(*id, t);
-        Ok(t)
-    };
+    let mut differ = Differ::new(objects.reader());
     for c in missing.iter().rev() {
-        let oid = c.oid();
-        let tree = tree_of(&c.id)?;
-        let parent = c.parents.first().map(&mut tree_of).transpose()?;
+        let parent = match c.parents.first() {
+            Some(p) => Some(match trees.get(p) {
+                Some(t) => *t,
+                // A parent outside the history (cut by a shallow clone): read it.
+                None => differ.tree_of_commit(p)?,
+            }),
+            None => None,
+        };
         ids.clear();
         prefix.clear();
-        let old = parent.map(|p| differ.old_tree(p)).transpose()?;
-        let new = differ.new_tree(tree)?;
+        let old = parent.map(|p| differ.tree(&p)).transpose()?;
+        let new = differ.tree(&c.tree)?;
         differ
-            .diff(old.as_ref(), Some(&new), &mut prefix, &mut |p| {
-                ids.push(index.intern(p))
-            })
-            .with_context(|| format!("cannot diff commit {oid} against its parent"))?;
+            .diff(
+                old.as_ref().map(|t| t.as_slice()),
+                Some(&new),
+                &mut prefix,
+                &mut |p| ids.push(index.intern(p)),
+            )
+            .with_context(|| format!("cannot diff commit {} against its parent", c.oid()))?;
         index.push(c.id, &ids);
-        differ.prev = std::mem::take(&mut differ.cur);
     }
     Ok(())
 }
 
-/// Tree diffs that keep the trees read on the new side for the next commit's old side.
-struct Differ<'r> {
-    repo: &'r Repository,
-    prev: HashMap<Oid, git2::Tree<'r>>,
-    cur: HashMap<Oid, git2::Tree<'r>>,
+type RawTree = Rc<Vec<u8>>;
+
+/// Tree diffs over raw tree objects, keeping the trees read last: a commit's trees are
+/// its child's old side, and most commits change the same few folders.
+struct Differ<'o> {
+    reader: Reader<'o>,
+    trees: OidMap<RawTree>,
+    order: std::collections::VecDeque<[u8; 20]>,
 }
 
-impl<'r> Differ<'r> {
-    fn old_tree(&mut self, id: Oid) -> Result<git2::Tree<'r>, git2::Error> {
-        match self.prev.get(&id) {
-            Some(t) => Ok(t.clone()),
-            None => self.repo.find_tree(id),
+/// Trees kept per thread (a few KB each).
+const TREES_KEPT: usize = 8192;
+
+impl<'o> Differ<'o> {
+    fn new(reader: Reader<'o>) -> Self {
+        Differ {
+            reader,
+            trees: OidMap::default(),
+            order: std::collections::VecDeque::new(),
         }
     }
 
-    fn new_tree(&mut self, id: Oid) -> Result<git2::Tree<'r>, git2::Error> {
-        let t = self.old_tree(id)?;
-        self.cur.insert(id, t.clone());
+    fn read_tree(&mut self, id: &[u8; 20]) -> anyhow::Result<RawTree> {
+        match self.reader.read(id)? {
+            Some((Kind::Tree, data)) => Ok(data),
+            Some((kind, _)) => anyhow::bail!("{} is a {kind:?} where a tree was expected", hex(id)),
+            None => anyhow::bail!("tree {} is missing (is the repository corrupt?)", hex(id)),
+        }
+    }
+
+    fn tree_of_commit(&mut self, id: &[u8; 20]) -> anyhow::Result<[u8; 20]> {
+        match self.reader.read(id)? {
+            Some((Kind::Commit, data)) => data
+                .strip_prefix(b"tree ")
+                .and_then(|h| Oid::from_str(std::str::from_utf8(h.get(..40)?).ok()?).ok())
+                .and_then(|o| o.as_bytes().try_into().ok())
+                .with_context(|| format!("commit {} is malformed", hex(id))),
+            _ => anyhow::bail!(
+                "cannot read commit {} (is the repository corrupt?)",
+                hex(id)
+            ),
+        }
+    }
+
+    fn tree(&mut self, id: &[u8; 20]) -> anyhow::Result<RawTree> {
+        if let Some(t) = self.trees.get(id) {
+            return Ok(t.clone());
+        }
+        let t = self.read_tree(id)?;
+        if self.order.len() >= TREES_KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.trees.remove(&old);
+            }
+        }
+        self.order.push_back(*id);
+        self.trees.insert(*id, t.clone());
         Ok(t)
     }
 
@@ -323,37 +410,29 @@ impl<'r> Differ<'r> {
     /// identical subtrees (same id) are skipped without reading them.
     fn diff(
         &mut self,
-        old: Option<&git2::Tree<'r>>,
-        new: Option<&git2::Tree<'r>>,
+        old: Option<&[u8]>,
+        new: Option<&[u8]>,
         prefix: &mut Vec<u8>,
         out: &mut dyn FnMut(&[u8]),
-    ) -> Result<(), git2::Error> {
-        let is_tree = |e: &git2::TreeEntry| e.kind() == Some(git2::ObjectType::Tree);
-        let (mut i, mut j) = (0, 0);
-        let (n_old, n_new) = (old.map_or(0, |t| t.len()), new.map_or(0, |t| t.len()));
-        while i < n_old || j < n_new {
-            let a = old.and_then(|t| t.get(i));
-            let b = new.and_then(|t| t.get(j));
-            let order = match (&a, &b) {
-                (Some(a), Some(b)) => entry_cmp(a, b),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => break,
+    ) -> anyhow::Result<()> {
+        use std::cmp::Ordering;
+        let (mut ia, mut ib) = (Entries::new(old), Entries::new(new));
+        let (mut x, mut y) = (ia.next(), ib.next());
+        while x.is_some() || y.is_some() {
+            let order = match (&x, &y) {
+                (Some(x), Some(y)) => entry_cmp(x, y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
             };
             let len = prefix.len();
-            match (order, a, b) {
+            match (order, &x, &y) {
                 // Only on one side: everything under it was added or deleted.
-                (std::cmp::Ordering::Less, Some(e), _)
-                | (std::cmp::Ordering::Greater, _, Some(e)) => {
-                    let old_side = order == std::cmp::Ordering::Less;
-                    prefix.extend_from_slice(e.name_bytes());
-                    if is_tree(&e) {
+                (Ordering::Less, Some(e), _) | (Ordering::Greater, _, Some(e)) => {
+                    let old_side = order == Ordering::Less;
+                    prefix.extend_from_slice(e.name);
+                    if e.is_tree() {
                         prefix.push(b'/');
-                        let t = if old_side {
-                            self.old_tree(e.id())?
-                        } else {
-                            self.new_tree(e.id())?
-                        };
+                        let t = self.tree(e.id)?;
                         if old_side {
                             self.diff(Some(&t), None, prefix, out)?;
                         } else {
@@ -363,31 +442,41 @@ impl<'r> Differ<'r> {
                         out(prefix);
                     }
                     if old_side {
-                        i += 1;
+                        x = ia.next();
                     } else {
-                        j += 1;
+                        y = ib.next();
                     }
                 }
                 (_, Some(a), Some(b)) => {
-                    if a.id() != b.id() || a.filemode() != b.filemode() {
-                        prefix.extend_from_slice(a.name_bytes());
-                        if is_tree(&a) && is_tree(&b) {
+                    if a.id != b.id || a.mode != b.mode {
+                        prefix.extend_from_slice(a.name);
+                        if a.is_tree() && b.is_tree() {
                             prefix.push(b'/');
-                            let (ta, tb) = (self.old_tree(a.id())?, self.new_tree(b.id())?);
+                            let (ta, tb) = (self.tree(a.id)?, self.tree(b.id)?);
                             self.diff(Some(&ta), Some(&tb), prefix, out)?;
                         } else {
                             out(prefix);
                         }
                     }
-                    i += 1;
-                    j += 1;
+                    x = ia.next();
+                    y = ib.next();
                 }
                 _ => break,
             }
             prefix.truncate(len);
         }
+        if ia.malformed || ib.malformed {
+            anyhow::bail!(
+                "a tree under `{}` is malformed (is the repository corrupt?)",
+                String::from_utf8_lossy(prefix)
+            );
+        }
         Ok(())
     }
+}
+
+fn hex(id: &[u8]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn load(dir: &Path) -> Option<PathsIndex> {
@@ -536,18 +625,27 @@ mod tests {
             ("src/new.rs", "n", 0o100644),
             ("run.sh", "sh", 0o100755),
         ]);
+        let objects = Objects::open(&repo);
+        let raw = |t: Oid| -> Vec<u8> {
+            let id: [u8; 20] = t.as_bytes().try_into().unwrap();
+            objects.reader().read(&id).unwrap().unwrap().1.to_vec()
+        };
+        let (r1, r2) = (raw(t1), raw(t2));
         let (t1, t2) = (repo.find_tree(t1).unwrap(), repo.find_tree(t2).unwrap());
-        for (old, new) in [(Some(&t1), &t2), (None, &t2), (Some(&t2), &t1)] {
+        for ((old, new), (raw_old, raw_new)) in [
+            ((Some(&t1), &t2), (Some(&r1), &r2)),
+            ((None, &t2), (None, &r2)),
+            ((Some(&t2), &t1), (Some(&r2), &r1)),
+        ] {
             let mut ours = Vec::new();
-            let mut differ = Differ {
-                repo: &repo,
-                prev: HashMap::new(),
-                cur: HashMap::new(),
-            };
+            let mut differ = Differ::new(objects.reader());
             differ
-                .diff(old, Some(new), &mut Vec::new(), &mut |p| {
-                    ours.push(String::from_utf8_lossy(p).into_owned())
-                })
+                .diff(
+                    raw_old.map(|r| r.as_slice()),
+                    Some(raw_new),
+                    &mut Vec::new(),
+                    &mut |p| ours.push(String::from_utf8_lossy(p).into_owned()),
+                )
                 .unwrap();
             ours.sort();
             let diff = repo.diff_tree_to_tree(old, Some(new), None).unwrap();

@@ -357,7 +357,7 @@ fn output_is_byte_identical_across_runs_and_with_or_without_cache() {
     }
     let first = repo.run(["context", "--json"]).ok();
     assert!(
-        repo.path().join(".git/guild/history-v1.bin").exists(),
+        repo.path().join(".git/guild/history-v2.bin").exists(),
         "the cache is written"
     );
     let cached = repo.run(["context", "--json"]).ok();
@@ -365,6 +365,69 @@ fn output_is_byte_identical_across_runs_and_with_or_without_cache() {
     let fresh = repo.run(["context", "--json"]).ok();
     assert_eq!(first, cached);
     assert_eq!(first, fresh);
+}
+
+/// History and changed paths read the same whether objects are loose, packed with deltas
+/// (read on several threads), or both; commits in the pack that HEAD cannot reach (a deleted
+/// branch) are not counted.
+#[test]
+fn packed_loose_and_mixed_objects_read_the_same() {
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "domains:\n  core: [\"src/core/\"]\n  web: [\"src/web/\"]\n",
+    );
+    repo.commit_by("Alice <alice@example.com>", "2024-01-01", "init");
+    for n in 1..40u64 {
+        let dir = if n % 2 == 0 { "core" } else { "web" };
+        repo.write(
+            &format!("src/{dir}/f{}.rs", n % 5),
+            &"line\n".repeat(n as usize * 3),
+        );
+        repo.merge_pr_full(
+            n,
+            &format!("P{} <p{}@example.com>", n % 7, n % 7),
+            "Alice <alice@example.com>",
+            &format!("2024-02-{:02}", 1 + n % 28),
+            "t",
+            None,
+            "Reviewed-by: Zed <zed@example.com>",
+        );
+    }
+    repo.git(&["checkout", "-q", "-b", "gone"]);
+    repo.commit_by("Ghost <ghost@example.com>", "2024-03-01", "never merged");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.git(&["branch", "-q", "-D", "gone"]);
+    let read = || {
+        std::fs::remove_dir_all(repo.path().join(".git/guild")).ok();
+        (
+            repo.run(["context", "--json"]).ok(),
+            repo.run(["domains", "--format", "json"]).ok(),
+        )
+    };
+    let loose = read();
+    assert!(!loose.0.contains("ghost"));
+    assert!(loose.1.contains("\"core\""));
+    repo.git(&["gc", "-q", "--aggressive"]);
+    assert!(
+        repo.path()
+            .join(".git/objects/pack")
+            .read_dir()
+            .unwrap()
+            .count()
+            >= 2
+    );
+    assert_eq!(read(), loose, "packed");
+    repo.write("src/core/new.rs", "new\n");
+    repo.commit_by(
+        "Bob <bob@example.com>",
+        "2024-04-01",
+        "loose on top of a pack",
+    );
+    let mixed = read();
+    assert!(mixed.0.contains("\"bob\""));
+    repo.git(&["gc", "-q"]);
+    assert_eq!(read(), mixed, "packed again");
 }
 
 #[test]

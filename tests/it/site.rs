@@ -568,32 +568,66 @@ fn visit_all(b: &mut cdp::Browser, tab: &str, port: u16, root: &Path) -> Vec<Str
     problems
 }
 
+/// `site serve` of a repository open in headless Chromium.
+struct Browsed {
+    // Declared before `server`, so the browser goes first on drop.
+    b: cdp::Browser,
+    tab: String,
+    server: Server,
+}
+
+impl Browsed {
+    /// Serves `repo`, then visits every page once and asserts no console error or failed
+    /// request on any.
+    fn every_page_clean(chromium: &Path, repo: &Repo) -> Browsed {
+        let server = serve(repo);
+        let mut b = cdp::Browser::launch(chromium);
+        let tab = b.new_page();
+        let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
+        assert!(problems.is_empty(), "{problems:#?}");
+        Browsed { b, tab, server }
+    }
+
+    /// Navigates to `path` (`/search.html?q=x`) on the server.
+    fn open(&mut self, path: &str) {
+        let url = format!("http://127.0.0.1:{}{path}", self.server.port);
+        self.b.navigate(&self.tab, &url);
+    }
+
+    fn eval(&mut self, expr: &str) -> serde_json::Value {
+        self.b.eval(&self.tab, expr)
+    }
+
+    fn wait_for(&mut self, expr: &str) -> serde_json::Value {
+        self.b.wait_for(&self.tab, expr)
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.b.type_text(&self.tab, text);
+    }
+
+    /// Console errors and failed requests seen on the tab so far.
+    fn problems(&self) -> Vec<String> {
+        self.b.problems(&self.tab)
+    }
+}
+
+/// The search page's results, one `text pathname` a line.
+const SEARCH_RESULTS: &str = "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')";
+
 #[test]
 fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
     let chromium = cdp::chromium();
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = community();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
-    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
-    assert!(problems.is_empty(), "{problems:#?}");
+    let mut s = Browsed::every_page_clean(&chromium.unwrap(), &repo);
 
     // Search: type a query into the search page and read the results.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html", server.port),
-    );
-    b.wait_for(
-        &tab,
-        "document.getElementById('search-status').textContent.includes('to search')",
-    );
-    b.eval(&tab, "document.getElementById('q').focus()");
-    b.type_text(&tab, "caro");
-    let results = b.wait_for(
-        &tab,
-        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
-    );
+    s.open("/search.html");
+    s.wait_for("document.getElementById('search-status').textContent.includes('to search')");
+    s.eval("document.getElementById('q').focus()");
+    s.type_text("caro");
+    let results = s.wait_for(SEARCH_RESULTS);
     assert!(
         results
             .as_str()
@@ -602,37 +636,26 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         "{results}"
     );
     // `?q=` from the header's search box works too, and finds docs.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html?q=parser+bug", server.port),
-    );
-    let results = b.wait_for(
-        &tab,
-        "[...document.querySelectorAll('#search-results a')].map(a => a.textContent + ' ' + a.pathname).join('\\n')",
-    );
+    s.open("/search.html?q=parser+bug");
+    let results = s.wait_for(SEARCH_RESULTS);
     assert_eq!(
         results.as_str().unwrap(),
         "The parser bug /docs/case-rounds-2024-04-01-parser-bug.html"
     );
     // The people filter hides rows that do not match.
-    b.navigate(&tab, &format!("http://127.0.0.1:{}/people/", server.port));
-    b.eval(&tab, "document.getElementById('people-filter').focus()");
-    b.type_text(&tab, "bob");
-    let visible = b.wait_for(
-        &tab,
+    s.open("/people/");
+    s.eval("document.getElementById('people-filter').focus()");
+    s.type_text("bob");
+    let visible = s.wait_for(
         "[...document.querySelectorAll('#people-table tbody tr')].filter(r => !r.hidden).map(r => r.cells[1].textContent).join(',')",
     );
     assert_eq!(visible, "bob");
 
     // A profile shows its breakdown and its badges (when the snapshot has any).
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/people/carol.html", server.port),
-    );
+    s.open("/people/carol.html");
     let ctx = repo.run(["context", "--json"]).json();
     let carol = crate::support::person(&ctx, "carol");
-    let points = b.eval(
-        &tab,
+    let points = s.eval(
         "[...document.querySelectorAll('table.breakdown tbody tr')].map(r => r.cells[2].textContent).join(',')",
     );
     let expected: Vec<String> = carol["breakdown"]
@@ -643,7 +666,7 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(points.as_str().unwrap(), expected.join(","));
-    let badges_h = b.eval(&tab, "document.getElementById('badges-h').textContent");
+    let badges_h = s.eval("document.getElementById('badges-h').textContent");
     assert_eq!(badges_h, "Badges");
     let expected: Vec<String> = carol
         .get("badges")
@@ -652,12 +675,10 @@ fn chromium_loads_every_page_cleanly_and_search_finds_people_and_docs() {
         .flatten()
         .map(|x| x["tier"].as_str().unwrap_or("").to_string())
         .collect();
-    let shown = b.eval(
-        &tab,
-        "[...document.querySelectorAll('.badges .tier')].map(t => t.textContent).join(',')",
-    );
+    let shown =
+        s.eval("[...document.querySelectorAll('.badges .tier')].map(t => t.textContent).join(',')");
     assert_eq!(shown.as_str().unwrap(), expected.join(","));
-    let problems = b.problems(&tab);
+    let problems = s.problems();
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -666,24 +687,14 @@ fn chromium_runs_no_script_from_a_hostile_history() {
     let chromium = cdp::chromium();
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = hostile_community();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
-    let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
-    assert!(problems.is_empty(), "{problems:#?}");
+    let mut s = Browsed::every_page_clean(&chromium.unwrap(), &repo);
     // The search results are built from hostile titles too.
-    b.navigate(
-        &tab,
-        &format!("http://127.0.0.1:{}/search.html?q=script", server.port),
-    );
-    let n = b.wait_for(
-        &tab,
-        "document.querySelectorAll('#search-results li').length",
-    );
+    s.open("/search.html?q=script");
+    let n = s.wait_for("document.querySelectorAll('#search-results li').length");
     assert!(n.as_u64().unwrap() >= 1);
-    let pwned = b.eval(&tab, "window.__pwned === undefined");
+    let pwned = s.eval("window.__pwned === undefined");
     assert_eq!(pwned, true);
-    assert!(b.problems(&tab).is_empty(), "{:#?}", b.problems(&tab));
+    assert!(s.problems().is_empty(), "{:#?}", s.problems());
 }
 
 #[test]
@@ -777,4 +788,81 @@ fn domain_pages_show_experts_and_truck_factor_from_guild_yml_domains() {
     // Bob's page links his domain.
     let bob = read(&repo.path().join("site/people/bob.html"));
     assert!(bob.contains(r#"<a href="/domains/parsing.html">parsing</a>"#));
+}
+
+#[test]
+fn domains_whose_names_slug_alike_get_their_own_pages_and_links() {
+    // `C++` and `C` both slug to `c`, and `Index` to the domain list's own `index`: each
+    // must get its own page, suffixed in sorted-name order (`C` < `C++`), and every link
+    // to a domain must point to that domain's page.
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "name: Demo guild\ndomains:\n  \"C++\": [\"cpp/**\"]\n  \"C\": [\"c/**\"]\n  \"Index\": [\"idx/**\"]\n",
+    )
+    .commit_by("Alice <alice@example.com>", "2024-01-02", "Initial commit")
+    .write("cpp/a.cpp", "int main() {}\n")
+    .commit_by("Bob <bob@example.com>", "2024-02-01", "C++ code")
+    .write("c/a.c", "int main(void) {}\n")
+    .commit_by("Carol <carol@example.com>", "2024-02-02", "C code")
+    .write("idx/a.txt", "index\n")
+    .commit_by("Dan <dan@example.com>", "2024-02-03", "Index");
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let ctx = repo.run(["context", "--json"]).json();
+    let expert_of = |name: &str| {
+        let d = ctx["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("domain {name}"));
+        d["experts"][0]["id"].as_str().unwrap().to_string()
+    };
+    assert_eq!(expert_of("C"), "carol");
+    assert_eq!(expert_of("C++"), "bob");
+    assert_eq!(expert_of("Index"), "dan");
+
+    let site = repo.path().join("site");
+    for (file, name, expert) in [
+        ("c.html", "C", "carol"),
+        ("c-2.html", "C++", "bob"),
+        ("index-2.html", "Index", "dan"),
+    ] {
+        let page = read(&site.join("domains").join(file));
+        assert!(page.contains(&format!("<h1>Domain: {name}</h1>")), "{file}");
+        assert!(
+            page.contains(&format!(r#"href="/people/{expert}.html""#)),
+            "{file} lists its expert {expert}"
+        );
+    }
+    let index = read(&site.join("domains/index.html"));
+    assert!(
+        index.contains("<h1>Domains</h1>"),
+        "the list keeps its own page"
+    );
+    let link = |file: &str, name: &str| format!(r#"<a href="/domains/{file}">{name}</a>"#);
+    for (file, name) in [
+        ("c.html", "C"),
+        ("c-2.html", "C++"),
+        ("index-2.html", "Index"),
+    ] {
+        assert!(index.contains(&link(file, name)), "domain list: {name}");
+    }
+    // Each expert's page, the home page's domains at risk and the newcomers' mentors per
+    // domain all link the same pages.
+    let carol = read(&site.join("people/carol.html"));
+    let bob = read(&site.join("people/bob.html"));
+    assert!(carol.contains(&link("c.html", "C")) && !carol.contains("/domains/c-2.html"));
+    assert!(bob.contains(&link("c-2.html", "C++")) && !bob.contains("/domains/c.html"));
+    let home = read(&site.join("index.html"));
+    let newcomers = read(&site.join("newcomers.html"));
+    for page in [&home, &newcomers] {
+        for (file, name) in [
+            ("c.html", "C"),
+            ("c-2.html", "C++"),
+            ("index-2.html", "Index"),
+        ] {
+            assert!(page.contains(&link(file, name)), "{name}");
+        }
+    }
 }

@@ -10,7 +10,6 @@ use crate::cmd::Session;
 use crate::config::Config;
 use crate::events::Ledger;
 use crate::render::comment::Finding;
-use crate::sources::paths;
 
 /// A suggested reviewer, as the Action shows and requests them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,14 +40,7 @@ pub fn suggest(
     changed: &[String],
     author: Option<u32>,
 ) -> anyhow::Result<Suggested> {
-    let history = crate::cmd::domains::history(session)?;
-    let index = paths::read(
-        &session.repo.git,
-        &history,
-        &paths::ReadOptions {
-            cache: Some(&session.repo.cache_dir),
-        },
-    )?;
+    let index = session.paths()?;
     let authors: Vec<u32> = author.into_iter().collect();
     let found = crate::analysis::suggest::suggest(ledger, &index, config, changed, &authors);
     let person = |s: crate::analysis::suggest::Suggestion| SuggestedPerson {

@@ -3,10 +3,9 @@
 //! charts and the network drawn as SVG, a JSON search index, internal links checked, and
 //! the whole tree written atomically.
 //!
-//! What it reads: the [`Community`] snapshot (typed for the foundation's fields, and as JSON
-//! for the sections other analyses add: `network`, `domains`, `newcomers`, each person's
-//! `badges` and `ladder` — a section renders when it is present), the doc bodies, and the
-//! scored reputation lines for each person's breakdown. What it does not do: read history,
+//! What it reads: the [`Community`] snapshot, typed throughout (a section such as `domains`
+//! renders when it is not empty), the doc bodies, and the scored reputation lines for each
+//! person's breakdown. What it does not do: read history,
 //! compute scores, or touch the network; every page is built in memory first and nothing is
 //! written unless the whole site (links included) is good.
 
@@ -31,8 +30,6 @@ pub use crate::snapshot::ExplainedLine as Line;
 /// Everything a build reads.
 pub struct Input<'a> {
     pub community: &'a Community,
-    /// The same snapshot as JSON, for sections read by key.
-    pub json: serde_json::Value,
     /// Doc bodies (by path) come from here.
     pub docs: &'a [DocRecord],
     /// Per display id, in time order.
@@ -407,6 +404,9 @@ mod tests {
 mod extras_tests {
     //! The sections other analyses add to the snapshot render as soon as they are there.
     use super::*;
+    use crate::snapshot::domains::{
+        DomainSummary, ExpertSummary, InactiveOwnerSummary, SinglePointSummary,
+    };
     use crate::snapshot::{Counts, DocSummary, PersonSummary, RuleTotal};
 
     fn person(id: &str, name: &str, total: u64) -> PersonSummary {
@@ -517,17 +517,38 @@ mod extras_tests {
             }],
             ladder: None,
         }];
-        let mut json = serde_json::to_value(&community).unwrap();
-        json["domains"] = serde_json::json!([{
-            "name": "parser", "source": "guild.yml", "files": 3, "work": 7,
-            "experts": [{"id": "ann", "name": "Ann", "score": 3.5, "authored": 2, "reviewed": 1, "last_active": "2024-02-01"}],
-            "contributor_absence_factor": 1, "truck_factor": 1,
-            "single_points_of_failure": [{"id": "ann", "name": "Ann", "files": 3, "whole_domain": true, "sample_files": ["src/<b>.rs"]}],
-            "inactive_owners": [{"owner": "@ghost", "file": "CODEOWNERS", "line": 2, "pattern": "/src/", "last_seen": null}],
-        }]);
+        community.domains = vec![DomainSummary {
+            name: "parser".into(),
+            source: "guild.yml",
+            files: 3,
+            work: 7,
+            experts: vec![ExpertSummary {
+                id: "ann".into(),
+                name: "Ann".into(),
+                score: 3.5,
+                authored: 2,
+                reviewed: 1,
+                last_active: "2024-02-01".into(),
+            }],
+            contributor_absence_factor: 1,
+            truck_factor: 1,
+            single_points_of_failure: vec![SinglePointSummary {
+                id: "ann".into(),
+                name: "Ann".into(),
+                files: 3,
+                whole_domain: true,
+                sample_files: vec!["src/<b>.rs".into()],
+            }],
+            inactive_owners: vec![InactiveOwnerSummary {
+                owner: "@ghost".into(),
+                file: "CODEOWNERS".into(),
+                line: 2,
+                pattern: "/src/".into(),
+                last_seen: None,
+            }],
+        }];
         let input = Input {
             community: &community,
-            json,
             docs: &[],
             lines: BTreeMap::new(),
             docs_dir: "community",
@@ -567,10 +588,6 @@ mod extras_tests {
         );
         assert!(dom.contains("the whole domain hangs on them") && dom.contains("src/&lt;b&gt;.rs"));
         assert!(dom.contains("@ghost") && dom.contains("never seen in this history"));
-        assert!(
-            !dom.contains("Details"),
-            "every key of the real shape has its place"
-        );
         let net = page("network.html");
         assert!(
             net.contains("betweenness") && net.contains("0.250") && !net.contains("0.25000"),

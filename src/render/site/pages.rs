@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::markdown::{self, escape, DocLinks};
+use super::markdown::{self, DocLinks};
 use super::svg::{self, Series};
 use super::Input;
 use crate::events::Target;
@@ -31,6 +31,8 @@ struct Ctx<'a> {
     people: HashMap<&'a str, (&'a str, String)>,
     /// Doc path → URL.
     doc_urls: BTreeMap<String, String>,
+    /// Domain name → its page, relative to the output folder (see [`domain_pages`]).
+    domain_pages: HashMap<&'a str, String>,
     has_domains: bool,
 }
 
@@ -45,6 +47,14 @@ impl Ctx<'_> {
             Some((name, url)) => json!({"id": id, "name": name, "url": url}),
             None => json!({"id": id, "name": id}),
         }
+    }
+
+    /// `{name, url}` for a domain: every link to a domain page goes through here.
+    fn domain_ref(&self, name: &str) -> Value {
+        json!({
+            "name": name,
+            "url": self.domain_pages.get(name).map(|rel| self.url(rel)),
+        })
     }
 
     fn doc_ref(&self, d: &DocSummary) -> Value {
@@ -74,14 +84,8 @@ pub fn site_context(input: &Input<'_>, base: &str) -> Value {
         "base": base,
         "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
         "head": c.head.get(..10).unwrap_or(&c.head),
-        "has_domains": has_domains(&input.json),
+        "has_domains": !c.domains.is_empty(),
     })
-}
-
-fn has_domains(json: &Value) -> bool {
-    json.get("domains")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
 }
 
 /// The navigation with the current entry marked.
@@ -108,20 +112,42 @@ pub fn nav(site: &Value, current: &str) -> Value {
     )
 }
 
-/// Unique slugs: a second `x` becomes `x-2`.
-fn unique_slugs<'a>(items: impl Iterator<Item = &'a str>, fallback: &str) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+/// Unique slugs, in the order given: a second `x` becomes `x-2`, a third `x-3`, skipping any
+/// suffix another item already holds (`x`, `x`, `x-2` give `x`, `x-2`, `x-2-2`) and the
+/// `reserved` names of the folder's own pages (`index`).
+fn unique_slugs<'a>(
+    items: impl Iterator<Item = &'a str>,
+    fallback: &str,
+    reserved: &[&str],
+) -> Vec<String> {
+    let mut taken: HashSet<String> = reserved.iter().map(|r| r.to_string()).collect();
     items
         .map(|s| {
             let base = slug(s, fallback);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}-{n}")
+            let mut candidate = base.clone();
+            let mut n = 1;
+            while taken.contains(&candidate) {
+                n += 1;
+                candidate = format!("{base}-{n}");
             }
+            taken.insert(candidate.clone());
+            candidate
         })
+        .collect()
+}
+
+/// Each domain's page (`domains/<slug>.html`) by name. Names whose slugs collide (`C++` and
+/// `C`) get `-2`, `-3`... in sorted-name order, so a domain's URL depends only on the set of
+/// names, not on the order the snapshot lists them in. Domain names are unique (they are
+/// keys in `guild.yml` or CODEOWNERS patterns, deduplicated by the analysis).
+fn domain_pages(domains: &[crate::snapshot::domains::DomainSummary]) -> HashMap<&str, String> {
+    let mut names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
+    names.sort_unstable();
+    let slugs = unique_slugs(names.iter().copied(), "domain", &["index"]);
+    names
+        .into_iter()
+        .zip(slugs)
+        .map(|(n, s)| (n, format!("domains/{s}.html")))
         .collect()
 }
 
@@ -135,7 +161,11 @@ pub struct Assembled {
 /// All pages, the search index, and notes for the build summary.
 pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
     let c = input.community;
-    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person");
+    let directory: Vec<&str> = PEOPLE_LISTS
+        .iter()
+        .filter_map(|(file, _, _)| file.strip_suffix(".html"))
+        .collect();
+    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person", &directory);
     let doc_names: Vec<String> = c
         .docs
         .iter()
@@ -147,7 +177,7 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
                 .to_string()
         })
         .collect();
-    let doc_slugs = unique_slugs(doc_names.iter().map(String::as_str), "doc");
+    let doc_slugs = unique_slugs(doc_names.iter().map(String::as_str), "doc", &["index"]);
     let ctx = Ctx {
         base,
         people: c
@@ -167,7 +197,8 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
             .zip(&doc_slugs)
             .map(|(d, s)| (d.path.clone(), format!("{base}docs/{s}.html")))
             .collect(),
-        has_domains: has_domains(&input.json),
+        domain_pages: domain_pages(&c.domains),
+        has_domains: !c.domains.is_empty(),
     };
     let mut pages = Vec::new();
     let mut notes = Vec::new();
@@ -343,19 +374,15 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         .iter()
         .map(|x| ctx.person_ref(x))
         .collect();
-    let fragile: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|d| {
-            d.get("truck_factor")
-                .and_then(Value::as_u64)
-                .is_some_and(|t| t <= 1)
+    let fragile: Vec<Value> = c
+        .domains
+        .iter()
+        .filter(|d| d.truck_factor <= 1)
+        .map(|d| {
+            let mut r = ctx.domain_ref(&d.name);
+            r["truck_factor"] = json!(d.truck_factor);
+            r
         })
-        .filter_map(|d| Some((d.get("name")?.as_str()?, d.get("truck_factor")?)))
-        .map(|(n, t)| json!({"name": n, "truck_factor": t, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
         .collect();
     pages.push(Page {
         path: "index.html".into(),
@@ -429,28 +456,18 @@ fn activity_chart(input: &Input<'_>) -> String {
     )
 }
 
-/// A JSON list of ids (strings, or objects with `id`/`person`) as person refs.
-fn people_list(ctx: &Ctx<'_>, v: &Value) -> Vec<Value> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|x| {
-            x.as_str()
-                .or_else(|| x.get("id").and_then(Value::as_str))
-                .or_else(|| x.get("person").and_then(Value::as_str))
-        })
-        .map(|id| ctx.person_ref(id))
-        .collect()
-}
+/// The people directory's pages (file under `people/`, sort key, label): person pages share
+/// the folder, so their slugs avoid these names.
+const PEOPLE_LISTS: [(&str, &str, &str); 4] = [
+    ("index.html", "reputation", "Reputation"),
+    ("by-name.html", "name", "Name"),
+    ("by-reviews.html", "reviews", "Reviews given"),
+    ("by-recent.html", "recent", "Last active"),
+];
 
 fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let c = input.community;
-    let sorts: [(&str, &str, &str); 4] = [
-        ("index.html", "reputation", "Reputation"),
-        ("by-name.html", "name", "Name"),
-        ("by-reviews.html", "reviews", "Reviews given"),
-        ("by-recent.html", "recent", "Last active"),
-    ];
+    let sorts = PEOPLE_LISTS;
     for (file, key, label) in sorts {
         let mut list: Vec<&PersonSummary> = c.people.iter().collect();
         match key {
@@ -727,25 +744,11 @@ fn person(
             .collect()
     };
     let domains: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|d| {
-            d.get("experts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|e| {
-                    e.as_str()
-                        .or_else(|| e.get("id").and_then(Value::as_str))
-                        .or_else(|| e.get("person").and_then(Value::as_str))
-                        == Some(p.id.as_str())
-                })
-        })
-        .filter_map(|d| d.get("name").and_then(Value::as_str))
-        .map(|n| json!({"name": n, "url": ctx.url(&format!("domains/{}.html", slug(n, "domain")))}))
+        .community
+        .domains
+        .iter()
+        .filter(|d| d.experts.iter().any(|e| e.id == p.id))
+        .map(|d| ctx.domain_ref(&d.name))
         .collect();
     let docs: Vec<Value> = roles
         .get(p.id.as_str())
@@ -822,7 +825,7 @@ fn docs(
         }
     }
     let group_slugs = |m: &BTreeMap<&str, Vec<usize>>, fallback: &str| -> Vec<String> {
-        unique_slugs(m.keys().copied(), fallback)
+        unique_slugs(m.keys().copied(), fallback, &[])
     };
     let kind_slugs = group_slugs(&by_kind, "kind");
     let domain_slugs = group_slugs(&by_domain, "domain");
@@ -1122,25 +1125,10 @@ fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>)
 /// domain's index for a colour.
 fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
     let mut out = BTreeMap::new();
-    let domains = input.json.get("domains").and_then(Value::as_array);
-    for (k, d) in domains.into_iter().flatten().enumerate() {
-        let Some(name) = d.get("name").and_then(Value::as_str) else {
-            continue;
-        };
-        for e in d
-            .get("experts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(id) = e
-                .as_str()
-                .or_else(|| e.get("id").and_then(Value::as_str))
-                .or_else(|| e.get("person").and_then(Value::as_str))
-            {
-                out.entry(id.to_string())
-                    .or_insert_with(|| (name.to_string(), k));
-            }
+    for (k, d) in input.community.domains.iter().enumerate() {
+        for e in &d.experts {
+            out.entry(e.id.clone())
+                .or_insert_with(|| (d.name.clone(), k));
         }
     }
     out
@@ -1189,66 +1177,51 @@ fn metrics_table(
 }
 
 fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let Some(list) = input.json.get("domains").and_then(Value::as_array) else {
-        return;
-    };
+    let list = &input.community.domains;
     if list.is_empty() {
         return;
     }
-    let names: Vec<&str> = list
-        .iter()
-        .map(|d| d.get("name").and_then(Value::as_str).unwrap_or("domain"))
-        .collect();
     let mut rows = Vec::new();
-    for (d, name) in list.iter().zip(&names) {
-        let s = slug(name, "domain");
-        let url = ctx.url(&format!("domains/{s}.html"));
-        let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
-        // Each expert's numbers next to their link (known keys of `domains[].experts[]`).
+    for d in list {
+        let domain = ctx.domain_ref(&d.name);
+        let Some(path) = ctx.domain_pages.get(d.name.as_str()) else {
+            continue; // Invariant: `domain_pages` has every domain of the snapshot.
+        };
+        let experts: Vec<Value> = d.experts.iter().map(|e| ctx.person_ref(&e.id)).collect();
+        // Each expert's numbers next to their link.
         let expert_rows: Vec<Value> = experts
             .iter()
-            .zip(
-                d.get("experts")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            )
+            .zip(&d.experts)
             .map(|(r, e)| {
                 let mut r = r.clone();
-                r["score"] = json!(e
-                    .get("score")
-                    .and_then(Value::as_f64)
-                    .map(|x| format!("{x:.2}")));
-                for k in ["authored", "reviewed", "last_active"] {
-                    r[k] = e.get(k).cloned().unwrap_or(Value::Null);
-                }
+                r["score"] = json!(format!("{:.2}", e.score));
+                r["authored"] = json!(e.authored);
+                r["reviewed"] = json!(e.reviewed);
+                r["last_active"] = json!(e.last_active);
                 r
             })
             .collect();
-        let spof_src = d.get("single_points_of_failure");
-        let spof: Vec<Value> = people_list(ctx, spof_src.unwrap_or(&Value::Null))
-            .into_iter()
-            .zip(spof_src.and_then(Value::as_array).into_iter().flatten())
-            .map(|(mut r, x)| {
-                r["files"] = x.get("files").cloned().unwrap_or(Value::Null);
-                r["whole_domain"] = x.get("whole_domain").cloned().unwrap_or(Value::Null);
-                r["sample"] = x.get("sample_files").cloned().unwrap_or(json!([]));
+        let spof: Vec<Value> = d
+            .single_points_of_failure
+            .iter()
+            .map(|x| {
+                let mut r = ctx.person_ref(&x.id);
+                r["files"] = json!(x.files);
+                r["whole_domain"] = json!(x.whole_domain);
+                r["sample"] = json!(x.sample_files);
                 r
             })
             .collect();
         let inactive: Vec<Value> = d
-            .get("inactive_owners")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+            .inactive_owners
+            .iter()
             .map(|o| {
-                let owner = o.get("owner").and_then(Value::as_str).unwrap_or("");
                 json!({
-                    "owner": ctx.person_ref(owner),
-                    "file": o.get("file"),
-                    "line": o.get("line"),
-                    "pattern": o.get("pattern"),
-                    "last_seen": o.get("last_seen"),
+                    "owner": ctx.person_ref(&o.owner),
+                    "file": o.file,
+                    "line": o.line,
+                    "pattern": o.pattern,
+                    "last_seen": o.last_seen,
                 })
             })
             .collect();
@@ -1256,56 +1229,33 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             .community
             .docs
             .iter()
-            .filter(|doc| doc.domain.as_deref() == Some(*name))
+            .filter(|doc| doc.domain.as_deref() == Some(d.name.as_str()))
             .map(|doc| ctx.doc_ref(doc))
             .collect();
-        // Anything this page does not know yet is still shown, escaped.
-        let mut rest = d.clone();
-        if let Some(o) = rest.as_object_mut() {
-            for k in [
-                "name",
-                "source",
-                "files",
-                "work",
-                "experts",
-                "truck_factor",
-                "contributor_absence_factor",
-                "single_points_of_failure",
-                "inactive_owners",
-            ] {
-                o.remove(k);
-            }
-        }
-        let rest = if rest.as_object().is_some_and(|o| o.is_empty()) {
-            String::new()
-        } else {
-            generic_html(ctx, &rest)
-        };
         rows.push(json!({
-            "name": name,
-            "url": url,
-            "files": d.get("files"),
-            "truck_factor": d.get("truck_factor"),
-            "contributor_absence_factor": d.get("contributor_absence_factor"),
+            "name": d.name,
+            "url": domain["url"],
+            "files": d.files,
+            "truck_factor": d.truck_factor,
+            "contributor_absence_factor": d.contributor_absence_factor,
             "spof": spof.len(),
             "experts": experts.iter().take(3).cloned().collect::<Vec<_>>(),
         }));
         pages.push(Page {
-            path: format!("domains/{s}.html"),
+            path: path.clone(),
             template: "domain.html",
-            title: format!("Domain: {name}"),
+            title: format!("Domain: {}", d.name),
             nav: "domains",
             data: json!({
-                "name": name,
-                "source": d.get("source"),
-                "files": d.get("files"),
-                "work": d.get("work"),
+                "name": d.name,
+                "source": d.source,
+                "files": d.files,
+                "work": d.work,
                 "experts": expert_rows,
-                "truck_factor": d.get("truck_factor"),
-                "contributor_absence_factor": d.get("contributor_absence_factor"),
+                "truck_factor": d.truck_factor,
+                "contributor_absence_factor": d.contributor_absence_factor,
                 "spof": spof,
                 "inactive": inactive,
-                "details": rest,
                 "docs": docs,
                 "index_url": ctx.url("domains/"),
             }),
@@ -1322,19 +1272,18 @@ fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
 
 fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let mentors: Vec<Value> = input
-        .json
-        .get("domains")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|d| {
-            let name = d.get("name")?.as_str()?;
-            let experts = people_list(ctx, d.get("experts").unwrap_or(&Value::Null));
-            Some(json!({
-                "name": name,
-                "url": ctx.url(&format!("domains/{}.html", slug(name, "domain"))),
-                "mentors": experts.into_iter().take(3).collect::<Vec<_>>(),
-            }))
+        .community
+        .domains
+        .iter()
+        .map(|d| {
+            let mut r = ctx.domain_ref(&d.name);
+            r["mentors"] = json!(d
+                .experts
+                .iter()
+                .take(3)
+                .map(|e| ctx.person_ref(&e.id))
+                .collect::<Vec<_>>());
+            r
         })
         .collect();
     let mut guides: Vec<&DocSummary> = input
@@ -1455,85 +1404,6 @@ const MENTORS_PER_NEWCOMER: usize = 3;
 /// How many guides it lists (newest first).
 const MAX_GUIDES: usize = 10;
 
-/// Renders any JSON value as escaped HTML: objects as definition lists, arrays of objects
-/// as tables, strings that are person ids as links to their pages. Used for sections whose
-/// exact shape belongs to another analysis, so the site shows them without knowing it.
-fn generic_html(ctx: &Ctx<'_>, v: &Value) -> String {
-    let mut s = String::new();
-    generic_into(ctx, v, &mut s, 0);
-    s
-}
-
-fn generic_into(ctx: &Ctx<'_>, v: &Value, s: &mut String, depth: usize) {
-    use std::fmt::Write as _;
-    if depth > 6 {
-        s.push('…');
-        return;
-    }
-    match v {
-        Value::Null => {}
-        Value::Bool(b) => s.push_str(if *b { "yes" } else { "no" }),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => {
-                let _ = write!(s, "{}", (f * 1000.0).round() / 1000.0);
-            }
-            _ => {
-                let _ = write!(s, "{n}");
-            }
-        },
-        Value::String(t) => match ctx.people.get(t.as_str()) {
-            Some((name, url)) => {
-                let _ = write!(s, r#"<a href="{}">{}</a>"#, escape(url), escape(name));
-            }
-            None => s.push_str(&escape(t)),
-        },
-        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
-            let mut cols: Vec<&String> = Vec::new();
-            for o in a.iter().filter_map(Value::as_object) {
-                for k in o.keys() {
-                    if !cols.contains(&k) {
-                        cols.push(k);
-                    }
-                }
-            }
-            s.push_str("<div class=\"scroll\"><table><thead><tr>");
-            for c in &cols {
-                let _ = write!(s, "<th scope=\"col\">{}</th>", escape(&c.replace('_', " ")));
-            }
-            s.push_str("</tr></thead><tbody>");
-            for o in a.iter().filter_map(Value::as_object) {
-                s.push_str("<tr>");
-                for c in &cols {
-                    s.push_str("<td>");
-                    if let Some(x) = o.get(*c) {
-                        generic_into(ctx, x, s, depth + 1);
-                    }
-                    s.push_str("</td>");
-                }
-                s.push_str("</tr>");
-            }
-            s.push_str("</tbody></table></div>");
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                generic_into(ctx, x, s, depth + 1);
-            }
-        }
-        Value::Object(o) => {
-            s.push_str("<dl class=\"facts\">");
-            for (k, x) in o {
-                let _ = write!(s, "<dt>{}</dt><dd>", escape(&k.replace('_', " ")));
-                generic_into(ctx, x, s, depth + 1);
-                s.push_str("</dd>");
-            }
-            s.push_str("</dl>");
-        }
-    }
-}
-
 /// The search index: one short record per person and doc (`t` title, `u` URL, `k` kind,
 /// `d` detail), small enough to fetch once.
 fn search_index(input: &Input<'_>, ctx: &Ctx<'_>) -> Vec<u8> {
@@ -1553,4 +1423,19 @@ fn search_index(input: &Input<'_>, ctx: &Ctx<'_>) -> Vec<u8> {
         );
     }
     serde_json::to_vec(&items).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_slugs;
+
+    #[test]
+    fn unique_slugs_never_hand_out_a_taken_or_reserved_name() {
+        let got = unique_slugs(
+            ["C", "C++", "c-2", "Index", "c"].into_iter(),
+            "x",
+            &["index"],
+        );
+        assert_eq!(got, ["c", "c-2", "c-2-2", "index-2", "c-3"]);
+    }
 }
