@@ -238,6 +238,8 @@ pub fn betweenness(n: usize, edges: &[(usize, usize, u64)]) -> Vec<f64> {
 }
 
 /// The undirected projection of `edges`: distinct pairs `(a, b)` with `a < b < n`, sorted.
+/// Node ids are `u32` here and in [`Csr`] (half the memory traffic of `usize`): a review
+/// network has far fewer than 4 billion people or ties.
 fn projection(n: usize, edges: &[(usize, usize, u64)]) -> Vec<(u32, u32)> {
     let mut pairs: Vec<(u32, u32)> = edges
         .iter()
