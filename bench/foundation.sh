@@ -23,17 +23,38 @@ best() { # best of 3 wall-clock seconds of "$@"
   done
   printf '%.3f' "$b"
 }
-cold() { rm -rf "$repo/.git/guild"; "$bin" -C "$repo" reputation --format json; }
-warm() { "$bin" -C "$repo" reputation --format json; }
+# Two configurations: the generated repository as it is (no guild.yml), and with the
+# domains of bench/domains.sh (then every run also diffs the paths each commit changed, for
+# the cross-domain review bonus).
+plain=$(mktemp) domained=$(mktemp)
+trap 'rm -f "$plain" "$domained"' EXIT
+echo "name: bench" > "$plain"
+cat > "$domained" <<'YML'
+domains:
+  parser: ["src/parser/"]
+  backend: ["src/core/", "src/db/"]
+  network: ["src/net/", "src/auth/", "src/api/"]
+  frontend: ["src/ui/"]
+  docs: ["docs/", "community/"]
+  tests: ["tests/", "bench/"]
+YML
+cold() { rm -rf "$repo/.git/guild"; "$bin" -C "$repo" --config "$1" reputation --format json; }
+warm() { "$bin" -C "$repo" --config "$1" reputation --format json; }
+rss() {
+  rm -rf "$repo/.git/guild"
+  local kb
+  kb=$( { /usr/bin/time -f '%M' "$bin" -C "$repo" --config "$1" reputation --format json >/dev/null; } 2>&1 | tail -1)
+  echo "$((kb / 1024)) MB"
+}
 
 gitlog=$(best git -C "$repo" log --format='%H%x00%an%x00%ae%x00%at%x00%(trailers:unfold,only)')
-c=$(best cold)
-warm >/dev/null
-w=$(best warm)
-rm -rf "$repo/.git/guild"
-rss=$( { /usr/bin/time -f '%M' "$bin" -C "$repo" reputation --format json >/dev/null; } 2>&1 | tail -1)
 echo "commits: $(git -C "$repo" rev-list --count HEAD)"
-echo "git log (trailers):          ${gitlog}s"
-echo "cargo guild reputation cold: ${c}s"
-echo "cargo guild reputation warm: ${w}s"
-echo "peak RSS (cold):             $((rss / 1024)) MB"
+echo "git log (trailers):              ${gitlog}s"
+for cfg in plain domained; do
+  c=$(best cold "${!cfg}")
+  warm "${!cfg}" >/dev/null
+  w=$(best warm "${!cfg}")
+  printf '%-9s reputation cold:        %ss\n' "$cfg" "$c"
+  printf '%-9s reputation warm:        %ss\n' "$cfg" "$w"
+  printf '%-9s peak RSS (cold):        %s\n' "$cfg" "$(rss "${!cfg}")"
+done

@@ -203,7 +203,7 @@ impl<'a> WorkPaths<'a> {
             let mut ids: Vec<u32> = if pr.paths.is_empty() {
                 pr.commits
                     .iter()
-                    .flat_map(|c| paths.of_hex(c).iter().copied())
+                    .flat_map(|c| paths.of_commit(&c.0).iter().copied())
                     .collect()
             } else {
                 pr.paths.iter().map(|p| w.intern(p)).collect()
@@ -256,7 +256,7 @@ impl<'a> WorkPaths<'a> {
     /// The paths of the work an event was about.
     pub fn of_event(&self, e: &Event) -> &[u32] {
         match &e.target {
-            Target::Commit(hex) => self.paths.of_hex(hex),
+            Target::Commit(c) => self.paths.of_commit(&c.0),
             Target::Pr(n) => self.pr_paths.get(n).map(Vec::as_slice).unwrap_or(&[]),
             Target::Doc(_) => &[],
         }

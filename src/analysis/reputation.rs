@@ -94,12 +94,15 @@ pub fn score_with(
     let people = ledger.people();
     let mut totals = vec![Score::default(); people.len()];
     let mut lines = Vec::with_capacity(ledger.events.len());
-    // (person, day) → small points used; events are sorted by time, so a day is contiguous
-    // per person only in aggregate: keep a small map.
-    let mut used: std::collections::HashMap<(u32, i64), u32> = std::collections::HashMap::new();
+    // (person, day) → small points used. The ledger's events are sorted by time, so once a
+    // later day starts the earlier days are done: the map then only ever holds one day
+    // (a map over all days is large enough that looking up in it was most of the time).
+    let mut used: crate::util::FnvMap<(u32, i64), u32> = Default::default();
+    let sorted = ledger.events.windows(2).all(|w| w[0].time <= w[1].time);
+    let mut today = i64::MIN;
     let cap = config.reputation.daily_cap;
     // (person, domain) pairs with authored work so far, over all history (not only `since`).
-    let mut authored: std::collections::HashSet<(u32, u16)> = std::collections::HashSet::new();
+    let mut authored: crate::util::FnvSet<(u32, u16)> = Default::default();
     let empty: &[u16] = &[];
     for (i, e) in ledger.events.iter().enumerate() {
         let event_domains = domains
@@ -125,9 +128,12 @@ pub fn score_with(
             let (points, note) = if bot {
                 (0, Some("bots earn nothing"))
             } else if small {
-                let u = used
-                    .entry((e.person, crate::util::day_number(e.time)))
-                    .or_insert(0);
+                let day = crate::util::day_number(e.time);
+                if sorted && day > today {
+                    used.clear();
+                    today = day;
+                }
+                let u = used.entry((e.person, day)).or_insert(0);
                 let p = weight.min(cap.saturating_sub(*u));
                 *u += p;
                 (

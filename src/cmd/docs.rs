@@ -109,7 +109,7 @@ fn list(session: &super::Session, root: &Path, args: DocsListArgs) -> anyhow::Re
                 .map_or(true, |k| d.domain.as_ref() == Some(k))
         })
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&rows)?,
         TableFormat::Table | TableFormat::Csv => {
@@ -151,7 +151,7 @@ fn check(session: &super::Session, root: &Path, args: DocsCheckArgs) -> anyhow::
         Some(files)
     };
     let findings = docs_check(root, &session.config, files.as_deref());
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     for f in &findings {
         writeln!(out, "{f}")?;
     }

@@ -34,6 +34,12 @@ pub fn has_domains(session: &Session) -> anyhow::Result<bool> {
 /// Domains with the changed paths of every commit, or `None` when there are no domains:
 /// then nothing is diffed at all.
 pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
+    ownership_with(session, true)
+}
+
+/// [`ownership`], with the files at HEAD only when `head_files` (only the analysis of
+/// domains counts files).
+fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<Ownership>> {
     let (set, co) = domain_set(session)?;
     if let Some(co) = &co {
         for (line, msg) in &co.errors {
@@ -44,8 +50,11 @@ pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
         return Ok(None);
     };
     let paths = session.paths()?;
-    let head = git2::Oid::from_bytes(&session.history()?.head)?;
-    let head_files = paths::tree_files(&session.repo.git, head)?;
+    let head_files = if head_files {
+        paths::tree_files(&session.repo.git, session.repo.head_commit()?)?
+    } else {
+        Vec::new()
+    };
     Ok(Some(Ownership {
         set,
         paths,
@@ -59,7 +68,7 @@ pub fn event_domains(
     session: &Session,
     ledger: &crate::events::Ledger,
 ) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-    let ownership = ownership(session)?;
+    let ownership = ownership_with(session, false)?;
     Ok(session.timed("domains of events", || {
         ownership.map(|o| domains::event_domains(ledger, &o))
     }))
@@ -82,7 +91,7 @@ pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome
             Vec::new()
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&summaries)?,
         TableFormat::Csv => table(&summaries).write_csv(&mut out)?,

@@ -85,7 +85,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
         reputation: scores.totals[who as usize],
         lines,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&explanation)?,
         fmt => {
@@ -133,6 +133,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
             }
         }
     }
+    out.flush()?;
     Ok(Outcome::Ok)
 }
 

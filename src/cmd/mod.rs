@@ -121,12 +121,14 @@ impl Session {
                 "HEAD is detached at {head:.10}; reading history from there"
             ));
         }
-        let (docs, _errors) = match &self.repo.workdir {
+        let (docs, _errors) = self.timed("read docs", || match &self.repo.workdir {
             Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
             None => (Vec::new(), Vec::new()),
-        };
-        let key = self.ledger_key(head)?;
-        if let Some(mut ledger) = events::cache::load(&self.repo.cache_dir, key) {
+        });
+        let key = self.timed("ledger cache key", || self.ledger_key(head))?;
+        if let Some(mut ledger) = self.timed("load the ledger cache", || {
+            events::cache::load(&self.repo.cache_dir, key)
+        }) {
             ledger.docs = docs;
             return Ok(ledger);
         }
@@ -202,6 +204,11 @@ impl Session {
         if let Some(p) = self.paths.borrow_mut().take() {
             return Ok(p);
         }
+        let head = self.repo.head_commit()?;
+        let head: [u8; 20] = head.as_bytes().try_into()?;
+        if let Some(p) = paths::load_complete(&self.repo.cache_dir, &head) {
+            return Ok(p);
+        }
         let history = self.history()?;
         self.timed("read changed paths", || {
             paths::read(
@@ -259,11 +266,18 @@ pub fn since(s: Option<&str>) -> anyhow::Result<Option<i64>> {
         .transpose()
 }
 
+/// Standard output, buffered: a locked stdout alone flushes at every newline, one system
+/// call per line of a table or of pretty JSON. Callers flush at the end.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
 /// Writes JSON (pretty, trailing newline) to stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }

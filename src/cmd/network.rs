@@ -18,7 +18,7 @@ pub fn execute(global: &GlobalOpts, args: NetworkArgs) -> anyhow::Result<Outcome
     // Domains per event are not known here until `analysis::domains` lands; brokers are
     // then marked as between domains.
     let net = network::analyse(&ledger, None, &display.ids, &display.names);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         NetworkFormat::Json => super::print_json(&net)?,
         NetworkFormat::Dot => out.write_all(dot(&net).as_bytes())?,

@@ -156,7 +156,7 @@ pub fn execute(global: &GlobalOpts, args: NewArgs) -> anyhow::Result<Outcome> {
         .to_path_buf();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_new(&path, &rel, text.as_bytes())?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     writeln!(out, "{rel}")?;
     out.flush()?;
     Ok(Outcome::Ok)
@@ -387,7 +387,7 @@ fn list(session: &super::Session, templates: &Templates) -> anyhow::Result<Outco
             });
         t.row(vec![kind.to_string(), source.to_string(), text]);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     t.write_text(&mut out)?;
     out.flush()?;
     Ok(Outcome::Ok)

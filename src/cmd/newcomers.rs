@@ -22,7 +22,7 @@ pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outco
         &display.ids,
         &display.names,
     );
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.format == TableFormat::Json {
         super::print_json(&report)?;
         return Ok(Outcome::Ok);

@@ -13,13 +13,15 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
     let since = super::since(args.filter.since.as_deref())?;
     let ledger = session.ledger()?;
     let domains = super::domains::event_domains(&session, &ledger)?;
-    let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
-    let mut people = snapshot::people(&ledger, &scores, since);
+    let scores = session.timed("score", || {
+        reputation::score_with(&ledger, &session.config, since, domains.as_ref())
+    });
+    let mut people = session.timed("people", || snapshot::people(&ledger, &scores, since));
     rank(&mut people);
     if let Some(n) = args.filter.top {
         people.truncate(n);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&people)?,
         TableFormat::Table | TableFormat::Csv => {

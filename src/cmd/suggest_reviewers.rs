@@ -69,7 +69,7 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
     }
     let index = session.paths()?;
     let result = suggest::suggest(&ledger, &index, &session.config, &changed, &authors);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&result)?,
         TableFormat::Csv => table(&result).write_csv(&mut out)?,

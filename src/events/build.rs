@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::identity::{IdentityBuilder, RawIdent};
-use super::{Event, EventKind, Ledger, PullRequest, ReviewState, Source, Target};
+use super::{CommitId, Event, EventKind, Ledger, PullRequest, ReviewState, Source, Target};
 use crate::config::Config;
 use crate::sources::docs::DocRecord;
 use crate::sources::git::{pr_marker, History, MergeStyle, PrMarker, Sig};
@@ -101,7 +101,7 @@ pub fn build(inputs: Inputs) -> Ledger {
             commits: gp
                 .commits
                 .iter()
-                .map(|&c| commits[c].oid().to_string())
+                .map(|&c| CommitId(commits[c].id))
                 .collect(),
             from_git: true,
             ..Default::default()
@@ -194,13 +194,13 @@ pub fn build(inputs: Inputs) -> Ledger {
     for (i, c) in commits.iter().enumerate() {
         let author = sig_person[c.author as usize];
         let pr = structure.owner.get(&i).copied();
-        let hex = c.oid().to_string();
+        let hex = CommitId(c.id);
         if c.parents.len() <= 1 {
             events.push(Event {
                 time: c.author_time,
                 person: author,
                 kind: EventKind::Commit,
-                target: Target::Commit(hex.clone()),
+                target: Target::Commit(hex),
                 pr,
                 other: None,
                 source: Source::Git,
@@ -229,7 +229,7 @@ pub fn build(inputs: Inputs) -> Ledger {
             // Work on a pull request is about the pull request; otherwise about the commit.
             let target = match pr {
                 Some(n) if kind != EventKind::CoAuthored => Target::Pr(n),
-                _ => Target::Commit(hex.clone()),
+                _ => Target::Commit(hex),
             };
             events.push(Event {
                 time: c.author_time.max(c.commit_time),

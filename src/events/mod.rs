@@ -82,14 +82,84 @@ impl EventKind {
     }
 }
 
+/// A commit id: 20 bytes in memory and in the caches (no allocation per commit), full
+/// lowercase hex in JSON and text. Ordered like its hex.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitId(pub [u8; 20]);
+
+impl CommitId {
+    /// The first ten hex digits, as commits are shown.
+    pub fn short(&self) -> String {
+        let mut s = self.to_string();
+        s.truncate(10);
+        s
+    }
+}
+
+impl std::fmt::Display for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl Serialize for CommitId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            self.0.serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CommitId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = CommitId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a commit id (40 hex digits)")
+            }
+            fn visit_str<E: serde::de::Error>(self, hex: &str) -> Result<CommitId, E> {
+                git2::Oid::from_str(hex)
+                    .ok()
+                    .filter(|_| hex.len() == 40)
+                    .and_then(|o| o.as_bytes().try_into().ok())
+                    .map(CommitId)
+                    .ok_or_else(|| E::custom(format!("`{hex}` is not a commit id")))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<CommitId, E> {
+                bytes
+                    .try_into()
+                    .map(CommitId)
+                    .map_err(|_| E::invalid_length(bytes.len(), &self))
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(Visit)
+        } else {
+            <[u8; 20]>::deserialize(d).map(CommitId)
+        }
+    }
+}
+
 /// What an event is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A pull request number.
     Pr(u64),
-    /// A commit id (full hex).
-    Commit(String),
+    /// A commit.
+    Commit(CommitId),
     /// A doc path.
     Doc(String),
 }
@@ -98,7 +168,7 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Target::Pr(n) => write!(f, "#{n}"),
-            Target::Commit(c) => write!(f, "{}", &c[..c.len().min(10)]),
+            Target::Commit(c) => write!(f, "{}", c.short()),
             Target::Doc(p) => write!(f, "{p}"),
         }
     }
@@ -154,8 +224,8 @@ pub struct PullRequest {
     pub labels: Vec<String>,
     /// Changed paths where known (GitHub data); git-only PRs get theirs from diffs on demand.
     pub paths: Vec<String>,
-    /// Commits that the merge brought in (ids, hex).
-    pub commits: Vec<String>,
+    /// Commits that the merge brought in.
+    pub commits: Vec<CommitId>,
     pub from_git: bool,
     pub from_github: bool,
     /// The author's first contribution of any kind.

@@ -93,29 +93,7 @@ impl std::hash::Hasher for OidHasher {
 
 pub type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
 
-/// FNV-1a: a fast hash for short keys such as paths (HashDoS is not a concern for data read
-/// from the user's own repository).
-#[derive(Clone, Copy)]
-pub struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-pub type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
+pub use crate::util::FnvMap;
 pub type OidSet = std::collections::HashSet<[u8; 20], OidBuild>;
 pub type OidMap<V> = HashMap<[u8; 20], V, OidBuild>;
 

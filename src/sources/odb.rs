@@ -286,7 +286,7 @@ const MAX_CHAIN: u32 = 10_000;
 /// Delta bases kept per reader: direct-mapped slots and a byte budget, like git's
 /// `core.deltaBaseCacheLimit`.
 const CACHE_SLOTS: usize = 4096;
-const CACHE_BYTES: usize = 96 << 20;
+const CACHE_BYTES: usize = 24 << 20;
 const CACHE_MAX_OBJECT: usize = 1 << 20;
 
 type Cached = (u32, u64, Kind, Rc<Vec<u8>>);

@@ -20,12 +20,15 @@ use serde::{Deserialize, Serialize};
 use super::git::{CommitRecord, FnvMap, History, OidMap};
 use super::odb::{Kind, Objects, Reader};
 
-const FILE: &str = "paths-v1.bin";
-const MAGIC: &[u8; 8] = b"GUILDP01";
+const FILE: &str = "paths-v2.bin";
+const MAGIC: &[u8; 8] = b"GUILDP02";
 
 /// Changed paths per commit, interned.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PathsIndex {
+    /// The head whose whole history has paths here (so a run at the same head needs no
+    /// history to know that the cache is complete).
+    head: [u8; 20],
     /// Every path seen, in first-seen order; ids below point here.
     pub names: Vec<String>,
     /// Commits with known paths (non-merge commits), parallel to `spans`.
@@ -48,17 +51,6 @@ impl PathsIndex {
                 &self.flat[a as usize..b as usize]
             }
             None => &[],
-        }
-    }
-
-    /// The same, for a commit id written in hex.
-    pub fn of_hex(&self, hex: &str) -> &[u32] {
-        match Oid::from_str(hex) {
-            Ok(oid) => match <&[u8; 20]>::try_from(oid.as_bytes()) {
-                Ok(id) => self.of_commit(id),
-                Err(_) => &[],
-            },
-            Err(_) => &[],
         }
     }
 
@@ -169,7 +161,7 @@ pub fn read_with(
         .iter()
         .filter(|c| c.parents.len() <= 1 && !index.by_commit.contains_key(&c.id))
         .collect();
-    if missing.is_empty() {
+    if missing.is_empty() && index.head == history.head {
         return Ok(index);
     }
     diff_parallel(objects, history, &missing, &mut index)?;
@@ -179,9 +171,11 @@ pub fn read_with(
                 history.commits.iter().map(|c| c.id).collect();
             index.retain(|c| known.contains(c));
         }
+        index.head = history.head;
         // A read-only repository simply runs without a cache.
         let _ = store(dir, &index);
     }
+    index.head = history.head;
     Ok(index)
 }
 
@@ -358,7 +352,7 @@ struct Differ<'o> {
 }
 
 /// Trees kept per thread (a few KB each).
-const TREES_KEPT: usize = 8192;
+const TREES_KEPT: usize = 4096;
 
 impl<'o> Differ<'o> {
     fn new(reader: Reader<'o>) -> Self {
@@ -477,6 +471,13 @@ impl<'o> Differ<'o> {
 
 fn hex(id: &[u8]) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The cached paths, if they cover the whole history of `head` (no history needed).
+pub fn load_complete(dir: &Path, head: &[u8; 20]) -> Option<PathsIndex> {
+    let mut index = load(dir).filter(|i| i.head == *head)?;
+    index.rebuild_maps();
+    Some(index)
 }
 
 fn load(dir: &Path) -> Option<PathsIndex> {

@@ -527,7 +527,7 @@ fn has_prior_contribution(
             && e.pr != Some(number)
             && !matches!(&e.target, Target::Pr(n) if *n == number)
             && !(matches!(e.kind, EventKind::Commit | EventKind::CoAuthored)
-                && matches!(&e.target, Target::Commit(c) if own_commits.contains(c)))
+                && matches!(&e.target, Target::Commit(c) if own_commits.contains(&c.to_string())))
     })
 }
 

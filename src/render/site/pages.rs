@@ -716,7 +716,7 @@ fn person(
         .map(|l| {
             let (target, url) = match &l.target {
                 Target::Pr(n) => (format!("#{n}"), None),
-                Target::Commit(c) => (c[..c.len().min(10)].to_string(), None),
+                Target::Commit(c) => (c.short(), None),
                 Target::Doc(path) => (path.clone(), ctx.doc_urls.get(path).cloned()),
             };
             json!({
