@@ -2,5 +2,16 @@
 //! Everything else lives in the library so that benches and tests share it.
 
 fn main() -> std::process::ExitCode {
+    // Return freed memory to the system at once instead of after 10 ms: a first run frees
+    // what its reader threads built, and peak memory is one of our targets (-50 MB at 100k
+    // commits, no measurable cost in time). `mi_option_purge_delay` in mimalloc.h (v3).
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: setting an option is allowed at any time; an unknown option is ignored.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     cargo_guild::main_entry()
 }
+
+// Loading the ledger cache allocates hundreds of thousands of small objects at once, and a
+// first run reads every commit: mimalloc makes a second run about 40% faster (see README, Speed).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
