@@ -17,15 +17,7 @@ fi
 if [ ! -d "$repo/.git" ]; then
   python3 "$here/bench/gen_repo.py" "$repo" "$commits"
 fi
-cat > "$repo/guild.yml" <<'YML'
-domains:
-  parser: ["src/parser/"]
-  backend: ["src/core/", "src/db/"]
-  network: ["src/net/", "src/auth/", "src/api/"]
-  frontend: ["src/ui/"]
-  docs: ["docs/", "community/"]
-  tests: ["tests/", "bench/"]
-YML
+cp "$here/bench/domains.yml" "$repo/guild.yml"
 cd "$repo"
 gitlog="git log --name-only --format='%H%x00%an%x00%ae%x00%at' > /dev/null"
 cold="rm -rf .git/guild && $bin -q domains > /dev/null"

@@ -26,18 +26,10 @@ best() { # best of 3 wall-clock seconds of "$@"
 # Two configurations: the generated repository as it is (no guild.yml), and with the
 # domains of bench/domains.sh (then every run also diffs the paths each commit changed, for
 # the cross-domain review bonus).
-plain=$(mktemp) domained=$(mktemp)
-trap 'rm -f "$plain" "$domained"' EXIT
+plain=$(mktemp)
+trap 'rm -f "$plain"' EXIT
 echo "name: bench" > "$plain"
-cat > "$domained" <<'YML'
-domains:
-  parser: ["src/parser/"]
-  backend: ["src/core/", "src/db/"]
-  network: ["src/net/", "src/auth/", "src/api/"]
-  frontend: ["src/ui/"]
-  docs: ["docs/", "community/"]
-  tests: ["tests/", "bench/"]
-YML
+domained=$PWD/bench/domains.yml
 cold() { rm -rf "$repo/.git/guild"; "$bin" -C "$repo" --config "$1" reputation --format json; }
 warm() { "$bin" -C "$repo" --config "$1" reputation --format json; }
 rss() {
