@@ -390,10 +390,10 @@ impl Walker {
             return;
         }
         if self.bar.is_none() && self.started.elapsed() > Duration::from_millis(300) {
-            let bar = indicatif::ProgressBar::new_spinner();
+            let bar = indicatif::ProgressBar::new_spinner().with_elapsed(self.started.elapsed());
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{spinner} reading history: {pos} commits ({per_sec})",
+                    "{spinner} reading history: {human_pos} commits, {elapsed}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
