@@ -58,8 +58,7 @@ impl KeyBuilder {
 
 /// The cached ledger, if its key matches.
 pub fn load(dir: &Path, key: Key) -> Option<Ledger> {
-    let bytes = std::fs::read(dir.join(FILE)).ok()?;
-    let body = bytes.strip_prefix(MAGIC.as_slice())?;
+    let body = crate::sources::cache::read_file(dir, FILE, MAGIC)?;
     let (stored, rest) = body.split_at_checked(8)?;
     if u64::from_le_bytes(stored.try_into().ok()?) != key.0 {
         return None;
@@ -69,9 +68,12 @@ pub fn load(dir: &Path, key: Key) -> Option<Ledger> {
 
 /// Stores the ledger under `key` (atomically; failures are the caller's to ignore).
 pub fn store(dir: &Path, key: Key, ledger: &Ledger) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend(key.0.to_le_bytes());
-    bytes.extend(postcard::to_stdvec(ledger)?);
-    crate::util::write_atomic(&dir.join(FILE), &bytes)
+    crate::sources::cache::write_file(
+        dir,
+        FILE,
+        MAGIC,
+        &key.0.to_le_bytes(),
+        ledger,
+        &["ledger-v1.bin"],
+    )
 }

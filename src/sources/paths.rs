@@ -481,16 +481,11 @@ pub fn load_complete(dir: &Path, head: &[u8; 20]) -> Option<PathsIndex> {
 }
 
 fn load(dir: &Path) -> Option<PathsIndex> {
-    let bytes = std::fs::read(dir.join(FILE)).ok()?;
-    let body = bytes.strip_prefix(MAGIC.as_slice())?;
-    postcard::from_bytes(body).ok()
+    postcard::from_bytes(&super::cache::read_file(dir, FILE, MAGIC)?).ok()
 }
 
 fn store(dir: &Path, index: &PathsIndex) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend(postcard::to_stdvec(index)?);
-    crate::util::write_atomic(&dir.join(FILE), &bytes)
+    super::cache::write_file(dir, FILE, MAGIC, &[], index, &["paths-v1.bin"])
 }
 
 /// Every file path in the tree of `commit` (blobs and submodules), sorted.

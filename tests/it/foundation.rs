@@ -355,11 +355,15 @@ fn output_is_byte_identical_across_runs_and_with_or_without_cache() {
             "Acked-by: Zed <zed@example.com>",
         );
     }
+    // A cache file an earlier version left behind is removed, not kept forever.
+    std::fs::create_dir_all(repo.path().join(".git/guild")).unwrap();
+    std::fs::write(repo.path().join(".git/guild/history-v1.bin"), "old").unwrap();
     let first = repo.run(["context", "--json"]).ok();
     assert!(
         repo.path().join(".git/guild/history-v2.bin").exists(),
         "the cache is written"
     );
+    assert!(!repo.path().join(".git/guild/history-v1.bin").exists());
     let cached = repo.run(["context", "--json"]).ok();
     std::fs::remove_dir_all(repo.path().join(".git/guild")).unwrap();
     let fresh = repo.run(["context", "--json"]).ok();
