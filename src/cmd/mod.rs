@@ -151,11 +151,13 @@ impl Session {
         let ledger = if self.paths.borrow().is_none() && domains::has_domains(self)? {
             let objects = crate::sources::odb::Objects::open(&self.repo.git);
             let cache = self.repo.cache_dir.clone();
+            let progress = self.progress();
             let (ledger, paths) = std::thread::scope(|scope| {
                 let paths = scope.spawn(|| {
                     let start = std::time::Instant::now();
                     let opts = paths::ReadOptions {
                         cache: Some(&cache),
+                        progress,
                     };
                     (paths::read_with(&objects, history, &opts), start.elapsed())
                 });
@@ -216,6 +218,7 @@ impl Session {
                 history,
                 &paths::ReadOptions {
                     cache: Some(&self.repo.cache_dir),
+                    progress: self.progress(),
                 },
             )
         })

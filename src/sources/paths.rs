@@ -136,6 +136,8 @@ impl PathsIndex {
 pub struct ReadOptions<'a> {
     /// Where the cache lives; `None` disables it.
     pub cache: Option<&'a Path>,
+    /// Show a spinner on stderr once diffing takes a moment.
+    pub progress: bool,
 }
 
 /// The changed paths of every non-merge commit in `history`, from the cache where possible.
@@ -164,7 +166,7 @@ pub fn read_with(
     if missing.is_empty() && index.head == history.head {
         return Ok(index);
     }
-    diff_parallel(objects, history, &missing, &mut index)?;
+    diff_parallel(objects, history, &missing, &mut index, opts.progress)?;
     if let Some(dir) = opts.cache {
         if index.len() > history.commits.len() {
             let known: std::collections::HashSet<[u8; 20]> =
@@ -257,24 +259,26 @@ fn diff_parallel(
     history: &History,
     missing: &[&CommitRecord],
     index: &mut PathsIndex,
+    progress: bool,
 ) -> anyhow::Result<()> {
     let trees: OidMap<[u8; 20]> = history.commits.iter().map(|c| (c.id, c.tree)).collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
+    let spinner = Spinner::new(progress);
     if threads < 2 || missing.len() < 256 {
-        return diff_all(objects, &trees, missing, index);
+        return diff_all(objects, &trees, missing, index, &spinner);
     }
     let chunk = missing.len().div_ceil(threads);
     let parts: Vec<anyhow::Result<PathsIndex>> = std::thread::scope(|scope| {
         let handles: Vec<_> = missing
             .chunks(chunk)
             .map(|part| {
-                let trees = &trees;
+                let (trees, spinner) = (&trees, &spinner);
                 scope.spawn(move || -> anyhow::Result<PathsIndex> {
                     let mut local = PathsIndex::default();
-                    diff_all(objects, trees, part, &mut local)?;
+                    diff_all(objects, trees, part, &mut local, spinner)?;
                     Ok(local)
                 })
             })
@@ -311,6 +315,7 @@ fn diff_all(
     trees: &OidMap<[u8; 20]>,
     missing: &[&CommitRecord],
     index: &mut PathsIndex,
+    spinner: &Spinner,
 ) -> anyhow::Result<()> {
     let mut ids: Vec<u32> = Vec::new();
     let mut prefix: Vec<u8> = Vec::new();
@@ -337,8 +342,58 @@ fn diff_all(
             )
             .with_context(|| format!("cannot diff commit {} against its parent", c.oid()))?;
         index.push(c.id, &ids);
+        spinner.tick();
     }
     Ok(())
+}
+
+/// A spinner shared by the diff threads: shown once diffing takes a moment and stderr is a
+/// terminal (the caller decides), cleared when done.
+struct Spinner {
+    enabled: bool,
+    done: std::sync::atomic::AtomicUsize,
+    started: std::time::Instant,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Spinner {
+    fn new(enabled: bool) -> Self {
+        Spinner {
+            enabled,
+            done: Default::default(),
+            started: std::time::Instant::now(),
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn tick(&self) {
+        use std::sync::atomic::Ordering;
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if !self.enabled || n % 512 != 0 {
+            return;
+        }
+        if self.bar.get().is_none() && self.started.elapsed().as_millis() < 300 {
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new_spinner().with_elapsed(self.started.elapsed());
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} reading changed paths: {human_pos} commits, {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        bar.set_position(n as u64);
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 type RawTree = Rc<Vec<u8>>;
