@@ -138,17 +138,7 @@ fn render(name: &str, domains: &BTreeMap<String, Vec<String>>) -> String {
             q(&s.description)
         );
         let r = &s.requires;
-        let reqs: Vec<String> = [
-            ("commits", r.commits),
-            ("prs_merged", r.prs_merged),
-            ("reviews_given", r.reviews_given),
-            ("docs_written", r.docs_written),
-            ("active_days", r.active_days),
-            ("score", r.score),
-        ]
-        .iter()
-        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
-        .collect();
+        let reqs: Vec<String> = r.set().iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let _ = writeln!(ladder, "      requires: {{ {} }}", reqs.join(", "));
     }
     format!(

@@ -300,6 +300,23 @@ pub struct Requirements {
     pub score: Option<u64>,
 }
 
+impl Requirements {
+    /// The requirements that are set, as (key in `guild.yml`, number), in a fixed order.
+    pub fn set(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("commits", self.commits),
+            ("prs_merged", self.prs_merged),
+            ("reviews_given", self.reviews_given),
+            ("docs_written", self.docs_written),
+            ("active_days", self.active_days),
+            ("score", self.score),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+}
+
 /// Reviewer suggestion settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

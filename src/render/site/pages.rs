@@ -611,17 +611,10 @@ fn missing_text(m: &crate::analysis::newcomers::Missing) -> String {
 
 /// The requirements of a configured step in words (empty: none).
 fn requirements_of(r: &crate::config::Requirements) -> Vec<String> {
-    [
-        ("commits", r.commits),
-        ("prs_merged", r.prs_merged),
-        ("reviews_given", r.reviews_given),
-        ("docs_written", r.docs_written),
-        ("active_days", r.active_days),
-        ("score", r.score),
-    ]
-    .into_iter()
-    .filter_map(|(w, n)| n.map(|n| requirement(w, n)))
-    .collect()
+    r.set()
+        .into_iter()
+        .map(|(w, n)| requirement(w, n))
+        .collect()
 }
 
 fn ladder_view(input: &Input<'_>, l: &crate::analysis::newcomers::LadderStatus) -> Value {
