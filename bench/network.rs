@@ -15,15 +15,7 @@ use std::time::{Duration, Instant};
 use cargo_guild::analysis::network::{betweenness, metrics};
 use petgraph::graph::{NodeIndex, UnGraph};
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use cargo_guild::util::XorShift as Rng;
 
 fn graph(n: usize, m: usize, skewed: bool) -> Vec<(usize, usize, u64)> {
     let mut rng = Rng(0x9e3779b97f4a7c15);

@@ -121,3 +121,17 @@ impl std::hash::Hasher for FnvHasher {
 
 pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
 pub type FnvSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FnvHasher>>;
+
+/// A small deterministic generator (xorshift64) for random graphs in tests and benchmarks:
+/// the same seed gives the same graph on every machine. Not for anything secret.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}

@@ -1144,19 +1144,17 @@ mod tests {
         }
     }
 
-    struct Rng(u64);
+    /// The shared generator, in `usize`.
+    struct Rng(crate::util::XorShift);
     impl Rng {
         fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
+            self.0.below(n as u64) as usize
         }
     }
 
     #[test]
     fn paths_agree_with_rustworkx_on_random_graphs() {
-        let mut rng = Rng(0x9e3779b97f4a7c15);
+        let mut rng = Rng(crate::util::XorShift(0x9e3779b97f4a7c15));
         // Sizes on both sides of the threading threshold, with isolated nodes; sparse
         // graphs (long, thin levels: top-down steps) and dense ones (one or two big levels:
         // bottom-up steps, and backward steps scanning the deeper level).
@@ -1237,7 +1235,7 @@ mod tests {
 
     #[test]
     fn threads_do_not_change_a_single_bit() {
-        let mut rng = Rng(7);
+        let mut rng = Rng(crate::util::XorShift(7));
         let n = 700;
         let edges: Vec<(usize, usize)> = (0..3000).map(|_| (rng.below(n), rng.below(n))).collect();
         let g = Csr::new(n, &pairs(n, edges));
@@ -1260,7 +1258,7 @@ mod tests {
 
     #[test]
     fn betweenness_alone_is_what_metrics_reports() {
-        let mut rng = Rng(11);
+        let mut rng = Rng(crate::util::XorShift(11));
         let n = 150;
         let edges: Vec<(usize, usize, u64)> = (0..600)
             .map(|_| (rng.below(n), rng.below(n), 1 + rng.below(3) as u64))

@@ -380,16 +380,7 @@ fn agrees_with_networkx(what: &str, net: &Value) {
     }
 }
 
-/// A small deterministic generator (xorshift), so the random graph is the same everywhere.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use cargo_guild::util::XorShift as Rng;
 
 #[test]
 fn metrics_agree_with_networkx() {
