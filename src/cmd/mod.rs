@@ -99,10 +99,15 @@ impl Session {
     pub fn timed<T>(&self, phase: &str, f: impl FnOnce() -> T) -> T {
         let start = std::time::Instant::now();
         let out = f();
-        if self.global.verbose > 1 {
-            eprintln!("timing: {phase}: {:.3}s", start.elapsed().as_secs_f64());
-        }
+        self.took(phase, start.elapsed());
         out
+    }
+
+    /// With `-vv`, says on stderr how long a phase took.
+    fn took(&self, phase: &str, elapsed: std::time::Duration) {
+        if self.global.verbose > 1 {
+            eprintln!("timing: {phase}: {:.3}s", elapsed.as_secs_f64());
+        }
     }
 
     /// Prints a note to stderr unless `-q`.
@@ -166,12 +171,7 @@ impl Session {
             });
             let (paths, took) =
                 paths.map_err(|_| anyhow::anyhow!("reading changed paths failed unexpectedly"))?;
-            if self.global.verbose > 1 {
-                eprintln!(
-                    "timing: read changed paths (alongside): {:.3}s",
-                    took.as_secs_f64()
-                );
-            }
+            self.took("read changed paths (alongside)", took);
             *self.paths.borrow_mut() = Some(paths?);
             ledger
         } else {

@@ -123,32 +123,16 @@ impl Serialize for CommitId {
 
 impl<'de> Deserialize<'de> for CommitId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = CommitId;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a commit id (40 hex digits)")
-            }
-            fn visit_str<E: serde::de::Error>(self, hex: &str) -> Result<CommitId, E> {
-                git2::Oid::from_str(hex)
-                    .ok()
-                    .filter(|_| hex.len() == 40)
-                    .and_then(|o| o.as_bytes().try_into().ok())
-                    .map(CommitId)
-                    .ok_or_else(|| E::custom(format!("`{hex}` is not a commit id")))
-            }
-            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<CommitId, E> {
-                bytes
-                    .try_into()
-                    .map(CommitId)
-                    .map_err(|_| E::invalid_length(bytes.len(), &self))
-            }
+        if !d.is_human_readable() {
+            return <[u8; 20]>::deserialize(d).map(CommitId);
         }
-        if d.is_human_readable() {
-            d.deserialize_str(Visit)
-        } else {
-            <[u8; 20]>::deserialize(d).map(CommitId)
-        }
+        let hex = String::deserialize(d)?;
+        git2::Oid::from_str(&hex)
+            .ok()
+            .filter(|_| hex.len() == 40)
+            .and_then(|o| o.as_bytes().try_into().ok())
+            .map(CommitId)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{hex}` is not a commit id")))
     }
 }
 

@@ -92,8 +92,6 @@ impl std::hash::Hasher for OidHasher {
 }
 
 pub type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
-
-pub use crate::util::FnvMap;
 pub type OidSet = std::collections::HashSet<[u8; 20], OidBuild>;
 pub type OidMap<V> = HashMap<[u8; 20], V, OidBuild>;
 
@@ -463,8 +461,8 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
         if line.is_empty() {
             break;
         }
-        if let Some(hex) = line.strip_prefix(b"tree ") {
-            tree = Some(parse_hex(hex)?);
+        if line.starts_with(b"tree ") {
+            tree = Some(commit_tree(line)?);
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
             parents.push(parse_hex(hex)?);
         } else if let Some(sig) = line.strip_prefix(b"author ") {
@@ -481,6 +479,11 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
         committer: committer.unwrap_or(author),
         message: data.get(pos..).unwrap_or(&[]),
     })
+}
+
+/// The root tree of a raw commit object (its first header).
+pub(super) fn commit_tree(data: &[u8]) -> Option<[u8; 20]> {
+    parse_hex(data.strip_prefix(b"tree ")?)
 }
 
 fn parse_hex(hex: &[u8]) -> Option<[u8; 20]> {

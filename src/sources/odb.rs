@@ -468,7 +468,8 @@ impl Reader<'_> {
     }
 }
 
-fn hex(id: &Id) -> String {
+/// An object id in hex, as git writes it.
+pub fn hex(id: &Id) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -17,8 +17,9 @@ use anyhow::Context as _;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::git::{CommitRecord, FnvMap, History, OidMap};
-use super::odb::{Kind, Objects, Reader};
+use super::git::{CommitRecord, History, OidMap};
+use super::odb::{hex, Kind, Objects, Reader};
+use crate::util::FnvMap;
 
 const FILE: &str = "paths-v2.bin";
 const MAGIC: &[u8; 8] = b"GUILDP02";
@@ -428,10 +429,7 @@ impl<'o> Differ<'o> {
 
     fn tree_of_commit(&mut self, id: &[u8; 20]) -> anyhow::Result<[u8; 20]> {
         match self.reader.read(id)? {
-            Some((Kind::Commit, data)) => data
-                .strip_prefix(b"tree ")
-                .and_then(|h| Oid::from_str(std::str::from_utf8(h.get(..40)?).ok()?).ok())
-                .and_then(|o| o.as_bytes().try_into().ok())
+            Some((Kind::Commit, data)) => super::git::commit_tree(&data)
                 .with_context(|| format!("commit {} is malformed", hex(id))),
             _ => anyhow::bail!(
                 "cannot read commit {} (is the repository corrupt?)",
@@ -522,10 +520,6 @@ impl<'o> Differ<'o> {
         }
         Ok(())
     }
-}
-
-fn hex(id: &[u8]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The cached paths, if they cover the whole history of `head` (no history needed).
