@@ -17,13 +17,25 @@ use crate::sources::paths;
 use super::Session;
 
 /// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
-fn domain_set(session: &Session) -> anyhow::Result<(Option<DomainSet>, Option<Codeowners>)> {
+pub(super) type DomainSource = (Option<DomainSet>, Option<Codeowners>);
+
+/// [`DomainSource`], read and compiled once per session (the ledger asks first, to know
+/// whether to diff paths; the analyses ask again); CODEOWNERS lines it skips are noted once.
+fn domain_set(session: &Session) -> anyhow::Result<&DomainSource> {
+    if let Some(d) = session.domains.get() {
+        return Ok(d);
+    }
     let co = codeowners::load(&session.repo)?;
+    if let Some(co) = &co {
+        for (line, msg) in &co.errors {
+            session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
+        }
+    }
     let set = match DomainSet::from_config(&session.config.domains)? {
         Some(s) => Some(s),
         None => co.as_ref().and_then(DomainSet::from_codeowners),
     };
-    Ok((set, co))
+    Ok(session.domains.get_or_init(|| (set, co)))
 }
 
 /// Whether the repository has domains (so commands will need changed paths).
@@ -40,13 +52,7 @@ pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
 /// [`ownership`], with the files at HEAD only when `head_files` (only the analysis of
 /// domains counts files).
 fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<Ownership>> {
-    let (set, co) = domain_set(session)?;
-    if let Some(co) = &co {
-        for (line, msg) in &co.errors {
-            session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
-        }
-    }
-    let Some(set) = set else {
+    let (Some(set), co) = domain_set(session)? else {
         return Ok(None);
     };
     let paths = session.paths()?;
@@ -56,10 +62,10 @@ fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<
         Vec::new()
     };
     Ok(Some(Ownership {
-        set,
+        set: set.clone(),
         paths,
         head_files,
-        codeowners: co,
+        codeowners: co.clone(),
     }))
 }
 

@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::events::{self, Ledger};
 use crate::exit::Outcome;
 use crate::sources::git::{self, Sig};
+use crate::sources::odb::Objects;
 use crate::sources::paths::{self, PathsIndex};
 use crate::sources::repo::Repo;
 
@@ -58,6 +59,10 @@ pub struct Session {
     history: std::cell::OnceCell<git::History>,
     /// Changed paths read alongside the ledger, waiting for [`Session::paths`].
     paths: std::cell::RefCell<Option<PathsIndex>>,
+    /// The object store, opened once (see [`Session::objects`]).
+    objects: std::cell::OnceCell<Objects>,
+    /// The domains and CODEOWNERS, read once (see `domains::domain_set`).
+    domains: std::cell::OnceCell<domains::DomainSource>,
 }
 
 impl Session {
@@ -85,6 +90,8 @@ impl Session {
             config_path,
             history: std::cell::OnceCell::new(),
             paths: std::cell::RefCell::new(None),
+            objects: std::cell::OnceCell::new(),
+            domains: std::cell::OnceCell::new(),
         })
     }
 
@@ -154,7 +161,7 @@ impl Session {
         // With domains, nearly every command also needs the paths each commit changed:
         // diff them on the other cores while this one builds the ledger.
         let ledger = if self.paths.borrow().is_none() && domains::has_domains(self)? {
-            let objects = crate::sources::odb::Objects::open(&self.repo.git);
+            let objects = self.objects();
             let cache = self.repo.cache_dir.clone();
             let progress = self.progress();
             let (ledger, paths) = std::thread::scope(|scope| {
@@ -164,7 +171,7 @@ impl Session {
                         cache: Some(&cache),
                         progress,
                     };
-                    (paths::read_with(&objects, history, &opts), start.elapsed())
+                    (paths::read(objects, history, &opts), start.elapsed())
                 });
                 let ledger = build();
                 (ledger, paths.join())
@@ -182,6 +189,11 @@ impl Session {
         Ok(ledger)
     }
 
+    /// The repository's object store (packs mapped once for every reader).
+    pub fn objects(&self) -> &Objects {
+        self.objects.get_or_init(|| Objects::open(&self.repo.git))
+    }
+
     /// The history reachable from HEAD (from the cache when it is current), read once.
     pub fn history(&self) -> anyhow::Result<&git::History> {
         if let Some(h) = self.history.get() {
@@ -190,7 +202,7 @@ impl Session {
         let head = self.repo.head_commit()?;
         let history = self.timed("read history", || {
             git::read(
-                &self.repo.git,
+                self.objects(),
                 head,
                 &git::ReadOptions {
                     progress: self.progress(),
@@ -214,7 +226,7 @@ impl Session {
         let history = self.history()?;
         self.timed("read changed paths", || {
             paths::read(
-                &self.repo.git,
+                self.objects(),
                 history,
                 &paths::ReadOptions {
                     cache: Some(&self.repo.cache_dir),

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use git2::{Oid, Repository};
+use git2::Oid;
+
+use super::odb::Objects;
 use serde::{Deserialize, Serialize};
 
 use super::trailers;
@@ -103,7 +105,7 @@ pub struct ReadOptions<'a> {
 }
 
 /// Reads the history reachable from `head`, using and refreshing the cache.
-pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<History> {
+pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<History> {
     let cached = opts.cache.and_then(super::cache::load);
     if let Some(c) = &cached {
         if c.head == *as_bytes(&head) {
@@ -121,7 +123,6 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     // which costs more than parsing; git itself does not do this on read either (this only
     // matters for objects the fast reader hands to libgit2).
     git2::opts::strict_hash_verification(false);
-    let objects = super::odb::Objects::open(repo);
     let known: OidSet = cached
         .iter()
         .flat_map(|c| c.commits.iter().map(|r| r.id))
@@ -130,7 +131,7 @@ pub fn read(repo: &Repository, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     // a commit is what costs; which ones are reachable is then cheap to follow). A later
     // read, after new commits, follows only the new ones.
     let mut parsed = if known.is_empty() {
-        parse_packed(&objects, &mut walker)
+        parse_packed(objects, &mut walker)
     } else {
         Parsed::default()
     };
@@ -219,7 +220,7 @@ impl Parsed {
 /// Reads and parses every packed commit, blocks of them handed out to one thread per core.
 /// Commits that cannot be read or parsed are left out: the walk reads them again and says
 /// what is wrong only if they are reachable.
-fn parse_packed(objects: &super::odb::Objects, walker: &mut Walker) -> Parsed {
+fn parse_packed(objects: &Objects, walker: &mut Walker) -> Parsed {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let commits = objects.packed_commits();
     let threads = std::thread::available_parallelism()

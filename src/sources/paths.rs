@@ -143,16 +143,6 @@ pub struct ReadOptions<'a> {
 
 /// The changed paths of every non-merge commit in `history`, from the cache where possible.
 pub fn read(
-    repo: &Repository,
-    history: &History,
-    opts: &ReadOptions,
-) -> anyhow::Result<PathsIndex> {
-    read_with(&Objects::open(repo), history, opts)
-}
-
-/// [`read`] with the object store already open (it can be sent to another thread; a
-/// `Repository` cannot).
-pub fn read_with(
     objects: &Objects,
     history: &History,
     opts: &ReadOptions,
