@@ -74,6 +74,8 @@ pub enum Command {
     Reputation(ReputationArgs),
     /// Every event behind a person's score, with its points and the rule that gave them.
     Explain(ExplainArgs),
+    /// Who is who: every name and login joined into a person, with the evidence.
+    Whois(WhoisArgs),
     /// The whole community snapshot that renderers read.
     Context(ContextArgs),
     /// The review network: who reviews whom, brokers, isolates.
@@ -133,6 +135,18 @@ pub struct ExplainArgs {
     /// Only count events on or after DATE (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoisArgs {
+    /// The person: id, login, name or e-mail.
+    #[arg(required_unless_present = "suspects")]
+    pub person: Option<String>,
+    /// List likely duplicates left apart, ready to paste as `aliases` in guild.yml.
+    #[arg(long, conflicts_with = "person")]
+    pub suspects: bool,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
 }
 
 #[derive(Debug, Args)]

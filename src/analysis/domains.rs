@@ -188,7 +188,7 @@ pub struct WorkPaths<'a> {
     paths: &'a PathsIndex,
     extra: Vec<String>,
     extra_ids: HashMap<String, u32>,
-    pr_paths: HashMap<u64, Vec<u32>>,
+    pr_paths: HashMap<crate::events::PrId, Vec<u32>>,
 }
 
 impl<'a> WorkPaths<'a> {
@@ -276,7 +276,7 @@ fn domains_of_event(
     work: &WorkPaths,
     per_path: &[Vec<u16>],
 ) -> EventDomains {
-    let mut pr_cache: HashMap<u64, Vec<u16>> = HashMap::new();
+    let mut pr_cache: HashMap<crate::events::PrId, Vec<u16>> = HashMap::new();
     let union = |ids: &[u32]| {
         let mut out: Vec<u16> = ids
             .iter()

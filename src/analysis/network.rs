@@ -993,7 +993,7 @@ pub fn analyse(
 pub(crate) mod test_ledger {
     use crate::config::Config;
     use crate::events::identity::{IdentityBuilder, RawIdent};
-    use crate::events::{Event, EventKind, Ledger, Source, Target};
+    use crate::events::{Event, EventKind, Ledger, PrId, Source, Target};
 
     /// People `logins` (ids sort as given when they are in order) and events
     /// `(day, person, kind, other, pr)`; a pull request's events target it.
@@ -1009,8 +1009,14 @@ pub(crate) mod test_ledger {
                 time: day * 86_400,
                 person,
                 kind,
-                target: Target::Pr(pr),
-                pr: Some(pr),
+                target: Target::Pr(PrId {
+                    number: pr,
+                    merge: None,
+                }),
+                pr: Some(PrId {
+                    number: pr,
+                    merge: None,
+                }),
                 other,
                 source: Source::Git,
                 state: None,
@@ -1022,6 +1028,7 @@ pub(crate) mod test_ledger {
             events,
             prs: Default::default(),
             head: String::new(),
+            future: Default::default(),
             docs: Vec::new(),
         }
     }

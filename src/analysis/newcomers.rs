@@ -100,7 +100,8 @@ pub fn ladder_counts(ledger: &Ledger, config: &Config) -> Vec<LadderCounts> {
         let c = &mut out[p];
         match e.kind {
             EventKind::Commit => c.commits += 1,
-            EventKind::PrMerged => c.prs_merged += 1,
+            // A merged topic branch is a merged change, like a pull request.
+            EventKind::PrMerged | EventKind::ChangeSetMerged => c.prs_merged += 1,
             EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
             EventKind::DocWritten => c.docs_written += 1,
             _ => {}

@@ -61,6 +61,7 @@ pub fn rule(kind: EventKind, config: &Config) -> (&'static str, u32, Side, bool)
     match kind {
         Commit => ("commit", w.commit, Contributor, true),
         PrMerged => ("pr_merged", w.pr_merged, Contributor, false),
+        ChangeSetMerged => ("change_set_merged", w.change_set_merged, Contributor, false),
         CoAuthored => ("co_authored", w.co_authored, Contributor, true),
         Reported => ("reported", w.reported, Contributor, true),
         Suggested => ("suggested", w.suggested, Contributor, true),
@@ -115,7 +116,10 @@ pub fn score_with(
                 .any(|&d| !authored.contains(&(e.person, d)));
         if matches!(
             e.kind,
-            EventKind::Commit | EventKind::CoAuthored | EventKind::PrMerged
+            EventKind::Commit
+                | EventKind::CoAuthored
+                | EventKind::PrMerged
+                | EventKind::ChangeSetMerged
         ) {
             authored.extend(event_domains.iter().map(|&d| (e.person, d)));
         }

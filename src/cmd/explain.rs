@@ -39,27 +39,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
     let ledger = session.ledger()?;
     let domains = super::domains::event_domains(&session, &ledger)?;
     let display = Display::new(&ledger);
-    let who = display
-        .ids
-        .iter()
-        .position(|id| id.eq_ignore_ascii_case(args.person.trim()))
-        .map(|i| i as u32)
-        .or_else(|| {
-            ledger
-                .identities
-                .lookup(&args.person)
-                .filter(|&i| !ledger.identities.person(i).opted_out)
-        });
-    let Some(who) = who else {
-        let mut known: Vec<&str> = display.ids.iter().map(String::as_str).collect();
-        known.sort_by_key(|id| strsim(id, &args.person));
-        known.truncate(5);
-        anyhow::bail!(
-            "no person matches `{}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
-            args.person,
-            known.join(", ")
-        );
-    };
+    let who = display.find(&ledger, &args.person)?;
     let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());
     let lines: Vec<ExplainLine> = scores
         .lines
@@ -135,23 +115,4 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
     }
     out.flush()?;
     Ok(Outcome::Ok)
-}
-
-/// A small edit distance, for "did you mean" suggestions.
-fn strsim(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (
-        a.to_lowercase().chars().collect(),
-        b.to_lowercase().chars().collect(),
-    );
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -14,6 +14,7 @@ pub mod reputation;
 pub mod site;
 pub mod suggest_reviewers;
 pub mod sync;
+pub mod whois;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Init(a) => init::execute(&g, a),
         Command::Reputation(a) => reputation::execute(&g, a),
         Command::Explain(a) => explain::execute(&g, a),
+        Command::Whois(a) => whois::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),
@@ -137,15 +139,30 @@ impl Session {
             Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
             None => (Vec::new(), Vec::new()),
         });
-        let key = self.timed("ledger cache key", || self.ledger_key(head))?;
+        let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
+        for why in &mailmap.skipped {
+            self.note(format_args!("mailmap: {why}"));
+        }
+        let owner = self.repo_owner();
+        let key = self.timed("ledger cache key", || {
+            self.ledger_key(head, &mailmap.texts, owner.as_deref())
+        })?;
         if let Some(mut ledger) = self.timed("load the ledger cache", || {
             events::cache::load(&self.repo.cache_dir, key)
         }) {
             ledger.docs = docs;
+            self.warn_future(&ledger);
             return Ok(ledger);
         }
         let history = self.history()?;
-        let mailmapped = mailmap(&self.repo.git, &history.sigs);
+        let mailmapped: Vec<Sig> = history
+            .sigs
+            .iter()
+            .map(|s| {
+                let (name, email) = mailmap.map.map(&s.name, &s.email);
+                Sig { name, email }
+            })
+            .collect();
         let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
         let build = || {
             self.timed("build the ledger", || {
@@ -155,6 +172,7 @@ impl Session {
                     github: &github,
                     docs,
                     config: &self.config,
+                    repo_owner: owner.as_deref(),
                 })
             })
         };
@@ -186,7 +204,33 @@ impl Session {
         };
         // A read-only repository simply runs without a cache.
         let _ = events::cache::store(&self.repo.cache_dir, key, &ledger);
+        self.warn_future(&ledger);
         Ok(ledger)
+    }
+
+    /// Says once, on stderr, that events dated after HEAD were counted at HEAD's date.
+    fn warn_future(&self, ledger: &Ledger) {
+        let f = ledger.future;
+        if f.events > 0 && !self.global.quiet {
+            eprintln!(
+                "warning: {} event(s) are dated after HEAD's commit (the latest {}); they are counted at {}, HEAD's date\n  fix: nothing to do unless a clock was wrong; a doc's `date:` can be corrected in its front matter",
+                f.events,
+                crate::util::day(f.latest),
+                crate::util::day(ledger.as_of)
+            );
+        }
+    }
+
+    /// The repository's owner on GitHub: `github:` in `guild.yml`, else the `origin` remote.
+    pub fn repo_owner(&self) -> Option<String> {
+        use crate::sources::github::client::Slug;
+        if let Some(slug) = self.config.github.as_deref().and_then(Slug::parse) {
+            return Some(slug.owner);
+        }
+        let remote = self.repo.git.find_remote("origin").ok()?;
+        let (host, slug) = Slug::from_remote_url(remote.url().ok()?)?;
+        (host == "github.com" || host.ends_with(".github.com") || host == "ssh.github.com")
+            .then_some(slug.owner)
     }
 
     /// The repository's object store (packs mapped once for every reader).
@@ -237,9 +281,16 @@ impl Session {
     }
 
     /// Everything the ledger is a function of.
-    fn ledger_key(&self, head: git2::Oid) -> anyhow::Result<events::cache::Key> {
+    fn ledger_key(
+        &self,
+        head: git2::Oid,
+        mailmap: &[String],
+        owner: Option<&str>,
+    ) -> anyhow::Result<events::cache::Key> {
         let mut key = events::cache::KeyBuilder::default();
         key.add(head.as_bytes());
+        key.add(mailmap);
+        key.add(owner);
         key.add(serde_json::to_string(&self.config)?);
         key.add(
             self.repo
@@ -248,31 +299,11 @@ impl Session {
                 .ok()
                 .map(|o| o.to_string()),
         );
-        key.add(self.repo.read_root_file(".mailmap")?);
         if let Some(wd) = &self.repo.workdir {
             key.add_tree_stat(&wd.join(&self.config.docs_dir));
         }
         Ok(key.finish())
     }
-}
-
-/// Applies `.mailmap` (libgit2 reads it from the working tree, or HEAD in a bare repository).
-fn mailmap(repo: &git2::Repository, sigs: &[Sig]) -> Vec<Sig> {
-    let Ok(map) = repo.mailmap() else {
-        return sigs.to_vec();
-    };
-    sigs.iter()
-        .map(|s| {
-            git2::Signature::now(&s.name, &s.email)
-                .ok()
-                .and_then(|sig| map.resolve_signature(&sig).ok())
-                .map(|r| Sig {
-                    name: String::from_utf8_lossy(r.name_bytes()).into_owned(),
-                    email: String::from_utf8_lossy(r.email_bytes()).into_owned(),
-                })
-                .unwrap_or_else(|| s.clone())
-        })
-        .collect()
 }
 
 /// Parses `--since` into Unix seconds.

@@ -25,7 +25,10 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
     match args.format {
         TableFormat::Json => super::print_json(&people)?,
         TableFormat::Table | TableFormat::Csv => {
-            let mut t = Table::new([
+            // Topic merges (git.git's way) are counted apart from pull requests, in a column
+            // of their own where the history has any.
+            let sets = people.iter().any(|p| p.counts.change_sets > 0);
+            let mut head = vec![
                 "rank",
                 "id",
                 "name",
@@ -34,11 +37,14 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
                 "reviewer",
                 "commits",
                 "prs",
-                "reviews",
-                "last_seen",
-            ]);
+            ];
+            if sets {
+                head.push("change_sets");
+            }
+            head.extend(["reviews", "last_seen"]);
+            let mut t = Table::new(head);
             for (i, p) in people.iter().enumerate() {
-                t.row(vec![
+                let mut row = vec![
                     (i + 1).to_string(),
                     p.id.clone(),
                     if p.is_bot {
@@ -51,12 +57,18 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
                     p.reputation.reviewer.to_string(),
                     p.counts.commits.to_string(),
                     p.counts.prs_merged.to_string(),
+                ];
+                if sets {
+                    row.push(p.counts.change_sets.to_string());
+                }
+                row.extend([
                     p.counts.reviews_given.to_string(),
                     p.last_seen
                         .as_deref()
                         .map(|s| s[..10].to_string())
                         .unwrap_or_default(),
                 ]);
+                t.row(row);
             }
             t.write(args.format, &mut out)?;
         }

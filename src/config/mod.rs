@@ -20,6 +20,9 @@ pub const FILE_NAME: &str = "guild.yml";
 pub struct Config {
     /// The community's name, shown on the site and in comments.
     pub name: Option<String>,
+    /// The repository on GitHub, `OWNER/NAME` (default: read from the `origin` remote). Its
+    /// owner is an organisation or the repository's home, never a contributor's login.
+    pub github: Option<String>,
     /// The folder of the knowledge base, relative to the repository root.
     pub docs_dir: String,
     /// The ref that stores synced GitHub history.
@@ -43,6 +46,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             name: None,
+            github: None,
             docs_dir: "community".into(),
             history_ref: "refs/guild/history".into(),
             domains: BTreeMap::new(),
@@ -84,6 +88,8 @@ pub struct Weights {
     pub commit: u32,
     /// A pull request authored and merged.
     pub pr_merged: u32,
+    /// A topic branch authored and merged (`Merge branch 'ab/topic'`, git.git's way).
+    pub change_set_merged: u32,
     /// Named as co-author of someone else's commit (small).
     pub co_authored: u32,
     /// Reported-by a bug that got fixed (small).
@@ -123,6 +129,7 @@ impl Default for Weights {
         Weights {
             commit: 1,
             pr_merged: 10,
+            change_set_merged: 10,
             co_authored: 3,
             reported: 2,
             suggested: 2,
@@ -438,6 +445,15 @@ impl Config {
                 );
             }
         }
+        if let Some(g) = &self.github {
+            if crate::sources::github::client::Slug::parse(g).is_none() {
+                anyhow::bail!(
+                    "{}: `github` must be OWNER/NAME, such as `rust-lang/cargo` (got `{g}`)",
+                    at("github")
+                );
+            }
+        }
+        self.validate_aliases(text, file)?;
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.ladder.steps {
             if !seen.insert(step.name.as_str()) {
@@ -450,6 +466,66 @@ impl Config {
         }
         Ok(())
     }
+}
+
+impl Config {
+    /// One e-mail, login or name under two alias ids would join two people into one or
+    /// silently pick one: it is an error, reported where the second mention is written.
+    fn validate_aliases(&self, text: &str, file: &Path) -> anyhow::Result<()> {
+        let mut owner: BTreeMap<String, &str> = BTreeMap::new();
+        for id in self.aliases.keys() {
+            owner.insert(id.trim().trim_start_matches('@').to_lowercase(), id);
+        }
+        for (id, names) in &self.aliases {
+            for name in names {
+                let key = name.trim().trim_start_matches('@').to_lowercase();
+                let key = match (key.rfind('<'), key.ends_with('>')) {
+                    (Some(i), true) => key[i + 1..key.len() - 1].trim().to_string(),
+                    _ => key,
+                };
+                if key.is_empty() {
+                    continue;
+                }
+                match owner.get(&key) {
+                    Some(other) if !other.eq_ignore_ascii_case(id) => {
+                        let (line, col) = find_alias_entry(text, id, name).unwrap_or((0, 0));
+                        let at = if line > 0 {
+                            format!("{}:{line}:{col}", file.display())
+                        } else {
+                            file.display().to_string()
+                        };
+                        // Never print an e-mail: say which entry, by its id and position.
+                        let what = if name.contains('@') && !name.trim().starts_with('@') {
+                            "an e-mail address".to_string()
+                        } else {
+                            format!("`{}`", name.trim())
+                        };
+                        anyhow::bail!(
+                            "{at}: {what} is listed under two aliases, `{other}` and `{id}`: one person cannot be two\n  fix: keep it under the id of the person it belongs to, and remove it from the other"
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        owner.insert(key, id);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where an alias entry is written: the first line holding `name` after the line that
+/// opens `id`'s list (1-based line and column).
+fn find_alias_entry(text: &str, id: &str, name: &str) -> Option<(usize, usize)> {
+    let start = text
+        .lines()
+        .position(|l| l.trim_start().starts_with(id) && l.contains(':'))?;
+    let name = name.trim();
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find_map(|(i, line)| line.find(name).map(|c| (i + 1, c + 1)))
 }
 
 /// 1-based line and column of the first occurrence of `needle` in `text`.

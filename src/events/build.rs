@@ -1,14 +1,17 @@
-//! Facts → events. Walks the history's structure once (mainline, pull-request merges, the
-//! commits each merge brought in), merges GitHub's pull requests with git's by number, adds
-//! docs, resolves every identity, and emits the ledger. O(commits); no I/O.
+//! Facts → events. Reads the history's structure once (`structure`: mainline, pull-request
+//! and topic merges, the commits each brought in), resolves every identity (`identity`,
+//! with logins proven by `logins`), merges GitHub's pull requests with git's (by merge
+//! commit, then by number), adds docs, and emits the ledger. "Now" is HEAD's commit date:
+//! anything dated later is clamped to it and counted. O(commits); no I/O.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::identity::{IdentityBuilder, RawIdent};
-use super::{CommitId, Event, EventKind, Ledger, PullRequest, ReviewState, Source, Target};
+use super::identity::{Identities, IdentityBuilder, RawIdent};
+use super::structure::{main_author, Structure};
+use super::{CommitId, Event, EventKind, Ledger, PrId, PullRequest, ReviewState, Source, Target};
 use crate::config::Config;
 use crate::sources::docs::DocRecord;
-use crate::sources::git::{pr_marker, History, MergeStyle, PrMarker, Sig};
+use crate::sources::git::{History, MergeStyle, Sig};
 use crate::sources::github::model::PullRequestRecord;
 use crate::sources::trailers::KNOWN_KEYS;
 
@@ -20,80 +23,59 @@ pub struct Inputs<'a> {
     pub github: &'a [PullRequestRecord],
     pub docs: Vec<DocRecord>,
     pub config: &'a Config,
-}
-
-/// A pull request recognised in git history.
-struct GitPr {
-    marker: PrMarker,
-    /// The mainline commit that merged it (index into history.commits).
-    merge: usize,
-    /// Commits the merge brought in (indices); for a squash merge, the commit itself.
-    commits: Vec<usize>,
+    /// The repository's owner on GitHub (from `origin` or `github:` in `guild.yml`): a branch
+    /// owner with this name is the organisation, never a person.
+    pub repo_owner: Option<&'a str>,
 }
 
 /// Builds the ledger.
 pub fn build(inputs: Inputs) -> Ledger {
+    let commits = &inputs.history.commits;
+    let history = inputs.history;
+    let index = history.index();
+    let structure = Structure::read(history, &index);
+    let mut ids = identities(&inputs, &structure);
     let Inputs {
-        history,
         mailmapped,
         github,
         docs,
-        config,
+        ..
     } = inputs;
-    let commits = &history.commits;
-    let index = history.index();
-    let structure = Structure::read(history, &index);
-
-    // Identities: first without branch hints, then with the hints that prove sound (added
-    // to a copy of the same builder, so every identity is collected once).
-    let builder = identities(history, mailmapped, github, &docs, &structure, config);
-    let hints_free = builder.clone().finish(config);
-    let hints = branch_hints(&structure, commits, mailmapped, &hints_free);
-    let ids = if hints.is_empty() {
-        hints_free
-    } else {
-        let mut builder = builder;
-        for (ident, login) in &hints {
-            builder.add(
-                RawIdent {
-                    login: login.clone(),
-                    ..ident.clone()
-                },
-                0,
-            );
-        }
-        builder.finish(config)
-    };
     let sig_person: Vec<u32> = mailmapped
         .iter()
         .map(|s| ids.resolve(&RawIdent::sig(&s.name, &s.email)).unwrap_or(0))
         .collect();
-    let resolve = |text: &str| ids.resolve(&RawIdent::parse(text));
-    let resolve_login = |login: &str| ids.resolve(&RawIdent::login(login));
+    mark_automated_accounts(&mut ids, history, &sig_person);
+    let person_of = |s: u32| sig_person[s as usize];
+    let resolve_login = |login: &str| ids.by_login(login);
 
     let mut events: Vec<Event> = Vec::with_capacity(commits.len() * 2);
-    let mut prs: BTreeMap<u64, PullRequest> = BTreeMap::new();
+    let mut prs: BTreeMap<PrId, PullRequest> = BTreeMap::new();
 
     // Pull requests from git.
-    for gp in structure.prs.values() {
+    for (&id, gp) in &structure.prs {
         let m = &commits[gp.merge];
-        let author = pr_author(gp, commits, &sig_person);
+        let author = match gp.marker.style {
+            MergeStyle::Squash => Some(person_of(m.author)),
+            _ => main_author(&gp.commits, commits, person_of),
+        };
         let merger = match gp.marker.style {
-            MergeStyle::MergeCommit => Some(sig_person[m.author as usize]),
+            MergeStyle::MergeCommit | MergeStyle::MergeQueue => Some(person_of(m.author)),
             // A squash merged on the web is committed by "GitHub"; one merged locally by a person.
             MergeStyle::Squash => {
                 let c = &mailmapped[m.committer as usize];
                 (!c.email.eq_ignore_ascii_case("noreply@github.com"))
-                    .then(|| sig_person[m.committer as usize])
+                    .then(|| person_of(m.committer))
             }
             MergeStyle::Bors | MergeStyle::Rollup => None,
         };
         let title = match gp.marker.style {
-            MergeStyle::Squash => gp.marker.title.clone(),
+            MergeStyle::Squash | MergeStyle::MergeQueue => gp.marker.title.clone(),
             _ => m.body_title.clone().unwrap_or_else(|| m.summary.clone()),
         };
         let mut pr = PullRequest {
-            number: gp.marker.number,
+            number: id.number,
+            merge_commit: id.merge,
             title,
             author,
             merged_at: Some(m.commit_time),
@@ -113,23 +95,59 @@ pub fn build(inputs: Inputs) -> Ledger {
                     time: m.commit_time,
                     person: r,
                     kind: EventKind::Review,
-                    target: Target::Pr(pr.number),
-                    pr: Some(pr.number),
+                    target: Target::Pr(id),
+                    pr: Some(id),
                     other: author,
                     source: Source::Git,
                     state: Some(ReviewState::Approved),
                 });
             }
         }
-        prs.insert(pr.number, pr);
+        prs.insert(id, pr);
     }
 
-    // Pull requests from GitHub: enrich or add.
+    // Pull requests from GitHub: enrich the one git knows (by merge commit, else the newest
+    // one with that number merged after GitHub's was opened), or add.
+    let by_merge: HashMap<CommitId, PrId> = prs
+        .keys()
+        .filter_map(|k| k.merge.map(|m| (m, *k)))
+        .collect();
+    let mut by_number: HashMap<u64, Vec<PrId>> = HashMap::new();
+    for k in prs.keys() {
+        by_number.entry(k.number).or_default().push(*k);
+    }
+    for list in by_number.values_mut() {
+        list.sort_by_key(|k| std::cmp::Reverse(prs[k].merged_at));
+    }
+    let mut matched: HashSet<PrId> = HashSet::new();
     for gh in github {
+        let merge_commit = gh.merge_commit.as_deref().and_then(parse_commit_id);
+        let created = parse_time(&gh.created_at);
+        let key = merge_commit
+            .and_then(|c| by_merge.get(&c).copied())
+            .or_else(|| {
+                by_number.get(&gh.number).and_then(|list| {
+                    list.iter()
+                        .find(|k| {
+                            !matched.contains(k)
+                                && created
+                                    .map_or(true, |t| prs[k].merged_at.map_or(true, |m| m >= t))
+                        })
+                        .copied()
+                })
+            })
+            .unwrap_or(PrId {
+                number: gh.number,
+                merge: merge_commit,
+            });
+        if !matched.insert(key) {
+            continue; // the same pull request synced twice
+        }
         let merged_at = gh.merged_at.as_deref().and_then(parse_time);
         let author = gh.author.as_deref().and_then(resolve_login);
-        let pr = prs.entry(gh.number).or_insert_with(|| PullRequest {
+        let pr = prs.entry(key).or_insert_with(|| PullRequest {
             number: gh.number,
+            merge_commit: key.merge,
             ..Default::default()
         });
         pr.from_github = true;
@@ -149,7 +167,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         // synced record is older than the merge (synced before it happened) or the pull
         // request was merged outside GitHub. A GitHub-only one has no merge to undo.
         // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
-        pr.created_at = parse_time(&gh.created_at);
+        pr.created_at = created;
         pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_time);
         pr.labels = gh.labels.clone();
         pr.paths = gh.paths.clone();
@@ -181,8 +199,8 @@ pub fn build(inputs: Inputs) -> Ledger {
                 } else {
                     EventKind::Review
                 },
-                target: Target::Pr(gh.number),
-                pr: Some(gh.number),
+                target: Target::Pr(key),
+                pr: Some(key),
                 other: None, // filled below once authors are final
                 source: Source::Github,
                 state: Some(state),
@@ -190,9 +208,9 @@ pub fn build(inputs: Inputs) -> Ledger {
         }
     }
 
-    // Commits and their trailers.
+    // Commits and their trailers (a trailer may name several people).
     for (i, c) in commits.iter().enumerate() {
-        let author = sig_person[c.author as usize];
+        let author = person_of(c.author);
         let pr = structure.owner.get(&i).copied();
         let hex = CommitId(c.id);
         if c.parents.len() <= 1 {
@@ -208,12 +226,6 @@ pub fn build(inputs: Inputs) -> Ledger {
             });
         }
         for (key, value) in &c.trailers {
-            let Some(person) = resolve(value) else {
-                continue;
-            };
-            if person == author {
-                continue; // self-review, self-sign-off: nothing to record
-            }
             let kind = match KNOWN_KEYS.get(*key as usize).copied() {
                 Some("Reviewed-by") => EventKind::Review,
                 Some("Acked-by") => EventKind::Acked,
@@ -226,40 +238,81 @@ pub fn build(inputs: Inputs) -> Ledger {
                 Some("Signed-off-by") => EventKind::SignedOff,
                 _ => continue,
             };
-            // Work on a pull request is about the pull request; otherwise about the commit.
-            let target = match pr {
-                Some(n) if kind != EventKind::CoAuthored => Target::Pr(n),
-                _ => Target::Commit(hex),
-            };
+            for ident in RawIdent::parse_many(value) {
+                let Some(person) = ids.resolve(&ident) else {
+                    continue;
+                };
+                if person == author {
+                    continue; // self-review, self-sign-off: nothing to record
+                }
+                // Work on a pull request is about the pull request; otherwise about the commit.
+                let target = match pr {
+                    Some(n) if kind != EventKind::CoAuthored => Target::Pr(n),
+                    _ => Target::Commit(hex),
+                };
+                events.push(Event {
+                    time: c.author_time.max(c.commit_time),
+                    person,
+                    kind,
+                    target,
+                    pr,
+                    other: Some(author),
+                    source: Source::Git,
+                    state: (kind == EventKind::Review).then_some(ReviewState::Approved),
+                });
+            }
+        }
+    }
+
+    // Topic merges: a change set for its main author, a merge for whoever merged it.
+    for cs in &structure.change_sets {
+        let m = &commits[cs.merge];
+        let Some(author) = main_author(&cs.commits, commits, person_of) else {
+            continue;
+        };
+        let target = Target::Commit(CommitId(m.id));
+        events.push(Event {
+            time: m.commit_time,
+            person: author,
+            kind: EventKind::ChangeSetMerged,
+            target: target.clone(),
+            pr: None,
+            other: None,
+            source: Source::Git,
+            state: None,
+        });
+        let merger = person_of(m.author);
+        if merger != author {
             events.push(Event {
-                time: c.author_time.max(c.commit_time),
-                person,
-                kind,
+                time: m.commit_time,
+                person: merger,
+                kind: EventKind::MergedOther,
                 target,
-                pr,
+                pr: None,
                 other: Some(author),
                 source: Source::Git,
-                state: (kind == EventKind::Review).then_some(ReviewState::Approved),
+                state: None,
             });
         }
     }
 
     // Merges of someone else's pull request; authors on review events.
-    for pr in prs.values_mut() {
+    for (&id, pr) in prs.iter_mut() {
+        let source = if pr.from_github {
+            Source::Github
+        } else {
+            Source::Git
+        };
         if let (Some(m), Some(t)) = (pr.merged_by, pr.merged_at) {
             if Some(m) != pr.author {
                 events.push(Event {
                     time: t,
                     person: m,
                     kind: EventKind::MergedOther,
-                    target: Target::Pr(pr.number),
-                    pr: Some(pr.number),
+                    target: Target::Pr(id),
+                    pr: Some(id),
                     other: pr.author,
-                    source: if pr.from_github {
-                        Source::Github
-                    } else {
-                        Source::Git
-                    },
+                    source,
                     state: None,
                 });
             }
@@ -269,14 +322,10 @@ pub fn build(inputs: Inputs) -> Ledger {
                 time: t,
                 person: a,
                 kind: EventKind::PrMerged,
-                target: Target::Pr(pr.number),
-                pr: Some(pr.number),
+                target: Target::Pr(id),
+                pr: Some(id),
                 other: None,
-                source: if pr.from_github {
-                    Source::Github
-                } else {
-                    Source::Git
-                },
+                source,
                 state: None,
             });
         }
@@ -287,7 +336,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         }
     }
 
-    // Docs.
+    // Docs: people named as ids, logins, names or `Name <email>`.
     for d in &docs {
         let Some(date) = d
             .front
@@ -299,7 +348,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         };
         let target = Target::Doc(d.path.clone());
         let mut push = |who: &str, kind| {
-            if let Some(p) = resolve(who) {
+            if let Some(p) = ids.resolve_mention(who) {
                 events.push(Event {
                     time: date,
                     person: p,
@@ -323,6 +372,38 @@ pub fn build(inputs: Inputs) -> Ledger {
         }
     }
 
+    // "Now" is HEAD's commit date: a clock set wrong on one machine (a commit dated 2100, a
+    // doc dated 9999-12-31) must not make everyone else look inactive.
+    let head_time = index
+        .get(&history.head)
+        .map(|&i| commits[i as usize].commit_time)
+        .unwrap_or(0);
+    let as_of = if head_time > 0 {
+        head_time
+    } else {
+        events.iter().map(|e| e.time).max().unwrap_or(0)
+    };
+    let mut future = FutureDated::default();
+    for e in &mut events {
+        if e.time > as_of {
+            future.events += 1;
+            future.latest = future.latest.max(e.time);
+            e.time = as_of;
+        }
+    }
+    for pr in prs.values_mut() {
+        for t in [
+            &mut pr.merged_at,
+            &mut pr.created_at,
+            &mut pr.first_response_at,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *t = (*t).min(as_of);
+        }
+    }
+
     // Self-work is no contribution to someone else; the same work reported twice (a trailer
     // on each commit of a PR, a GitHub review and a Reviewed-by) is one event: keep the first
     // and the strongest kind.
@@ -342,49 +423,35 @@ pub fn build(inputs: Inputs) -> Ledger {
     });
     dedupe(&mut events);
 
-    // Newcomers' first pull requests: the author's first event belongs to that PR.
+    // Newcomers' first pull requests: the author's first contribution belongs to that PR.
     let mut first: HashMap<u32, &Event> = HashMap::new();
     for e in &events {
-        if matches!(
-            e.kind,
-            EventKind::Commit | EventKind::PrMerged | EventKind::DocWritten | EventKind::CoAuthored
-        ) || e.kind.is_review_side()
-        {
+        if e.kind.is_contribution() {
             first.entry(e.person).or_insert(e);
         }
     }
-    let first_prs: HashSet<u64> = first
+    let first_prs: HashSet<PrId> = first
         .values()
         .filter_map(|e| {
             e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();
-    let mut reviewers_of: HashMap<u64, BTreeSet<u32>> = HashMap::new();
+    let mut reviewers_of: HashMap<PrId, BTreeSet<u32>> = HashMap::new();
     for e in &events {
         if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (e.pr, e.kind) {
             reviewers_of.entry(n).or_default().insert(e.person);
         }
     }
-    for pr in prs.values_mut() {
-        pr.newcomer_first = first_prs.contains(&pr.number);
+    for (id, pr) in prs.iter_mut() {
+        pr.newcomer_first = first_prs.contains(id);
         let mut reviewers: BTreeSet<u32> = pr.reviewers.drain(..).collect();
-        reviewers.extend(reviewers_of.remove(&pr.number).unwrap_or_default());
+        reviewers.extend(reviewers_of.remove(id).unwrap_or_default());
         if let Some(a) = pr.author {
             reviewers.remove(&a);
         }
         pr.reviewers = reviewers.into_iter().collect();
     }
 
-    let head_time = index
-        .get(&history.head)
-        .map(|&i| commits[i as usize].commit_time)
-        .unwrap_or(0);
-    let as_of = events
-        .iter()
-        .map(|e| e.time)
-        .max()
-        .unwrap_or(0)
-        .max(head_time);
     Ledger {
         identities: ids,
         events,
@@ -393,8 +460,176 @@ pub fn build(inputs: Inputs) -> Ledger {
             .map(|o| o.to_string())
             .unwrap_or_default(),
         as_of,
+        future,
         docs,
     }
+}
+
+/// Events dated after HEAD's commit, clamped to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FutureDated {
+    pub events: u64,
+    /// The latest of their dates (Unix seconds), before clamping.
+    pub latest: i64,
+}
+
+/// Accounts named like bots (`…bot`, `…-bot`) whose commits are all automated changes
+/// (dependency bumps, generated updates) are bots, even when `guild.yml` does not say so.
+fn mark_automated_accounts(ids: &mut Identities, history: &History, sig_person: &[u32]) {
+    const AUTOMATED: &[&str] = &[
+        "bump ",
+        "update ",
+        "updated ",
+        "chore(deps",
+        "build(deps",
+        "fix(deps",
+        "chore: update",
+        "chore: bump",
+        "[automated]",
+        "automated ",
+        "auto-update",
+        "sync ",
+        "lock file maintenance",
+        "pin ",
+        "[bot]",
+    ];
+    let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
+    for c in &history.commits {
+        if c.parents.len() > 1 {
+            continue;
+        }
+        let p = sig_person[c.author as usize];
+        let person = ids.person(p);
+        let botlike = person
+            .logins
+            .iter()
+            .chain(std::iter::once(&person.id))
+            .any(|l| l.to_lowercase().ends_with("bot"));
+        if !botlike || person.is_bot {
+            continue;
+        }
+        let s = c.summary.to_lowercase();
+        let e = tally.entry(p).or_default();
+        e.0 += 1;
+        e.1 += u32::from(AUTOMATED.iter().any(|a| s.starts_with(a)));
+    }
+    for (p, (all, automated)) in tally {
+        if automated * 10 >= all * 9 {
+            let person = &mut ids.people[p as usize];
+            person.is_bot = true;
+            person.evidence.push(format!(
+                "a bot: named like one, and {automated} of its {all} commits are automated changes"
+            ));
+        }
+    }
+}
+
+/// Collects every identity the inputs mention and groups them: signatures, aliases and
+/// GitHub data first; then the logins that branch owners prove; then the people that
+/// trailers, `r=` and docs name (a bare word that already names someone is not a new person).
+fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
+    let Inputs {
+        history,
+        mailmapped,
+        github,
+        docs,
+        config,
+        repo_owner,
+    } = inputs;
+    let mut b = IdentityBuilder::new();
+    let mut uses = vec![0u64; mailmapped.len()];
+    for c in &history.commits {
+        uses[c.author as usize] += 1;
+    }
+    // Commit authors first, in a stable order, so that ids do not depend on walk order.
+    let mut order: Vec<usize> = (0..mailmapped.len()).collect();
+    order.sort_by(|&a, &b| mailmapped[a].cmp(&mailmapped[b]));
+    for i in order {
+        if uses[i] > 0 {
+            b.add(
+                RawIdent::sig(&mailmapped[i].name, &mailmapped[i].email),
+                uses[i],
+            );
+        }
+    }
+    b.add_aliases(config);
+    for gh in *github {
+        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
+            b.add(
+                RawIdent {
+                    name: a.name.clone(),
+                    email: a.email.clone(),
+                    login: a.login.clone().unwrap_or_default(),
+                },
+                0,
+            );
+        }
+        for login in gh
+            .author
+            .iter()
+            .chain(&gh.merged_by)
+            .chain(gh.reviews.iter().filter_map(|r| r.author.as_ref()))
+        {
+            b.add(RawIdent::login(login), 1);
+        }
+    }
+
+    let known = b.clone().finish(config);
+    let commits = &history.commits;
+    for proven in super::logins::prove(structure, commits, mailmapped, &known, *repo_owner) {
+        let login = b.add(RawIdent::login(&proven.login), proven.uses);
+        let person = b.add(proven.sig, 0);
+        b.join(person, login, proven.why);
+    }
+
+    let mut extra: BTreeMap<RawIdent, u64> = BTreeMap::new();
+    for gp in structure.prs.values() {
+        for r in &gp.marker.reviewers {
+            *extra.entry(RawIdent::login(r)).or_default() += 1;
+        }
+    }
+    for c in commits {
+        for (_, v) in &c.trailers {
+            for ident in RawIdent::parse_many(v) {
+                extra.entry(ident).or_default();
+            }
+        }
+        // Committers appear as mergers of squash merges.
+        let s = &mailmapped[c.committer as usize];
+        if uses[c.committer as usize] == 0 && !s.email.eq_ignore_ascii_case("noreply@github.com") {
+            extra.entry(RawIdent::sig(&s.name, &s.email)).or_default();
+        }
+    }
+    for (ident, n) in extra {
+        b.add(ident, n);
+    }
+
+    let known = b.clone().finish(config);
+    for d in docs {
+        for who in d
+            .front
+            .authors
+            .iter()
+            .chain(&d.front.facilitator)
+            .chain(&d.front.participants)
+        {
+            if known.resolve_mention(who).is_none() {
+                let t = who.trim();
+                let ident = if t.starts_with('@') {
+                    RawIdent::login(t)
+                } else {
+                    RawIdent::parse(t)
+                };
+                b.add(ident, 0);
+            }
+        }
+    }
+    b.finish(config)
+}
+
+fn parse_commit_id(hex: &str) -> Option<CommitId> {
+    let oid = git2::Oid::from_str(hex).ok().filter(|_| hex.len() == 40)?;
+    oid.as_bytes().try_into().ok().map(CommitId)
 }
 
 fn dedupe(events: &mut Vec<Event>) {
@@ -431,257 +666,8 @@ fn dedupe(events: &mut Vec<Event>) {
     events.retain(|_| k.next().unwrap_or(true));
 }
 
-/// The PR's author: who wrote most of the commits it brought in (ties: the branch tip's
-/// author). For a squash merge, the commit's author.
-fn pr_author(
-    gp: &GitPr,
-    commits: &[crate::sources::git::CommitRecord],
-    sig_person: &[u32],
-) -> Option<u32> {
-    if gp.marker.style == MergeStyle::Squash {
-        return Some(sig_person[commits[gp.merge].author as usize]);
-    }
-    let mut counts: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
-    for (order, &c) in gp.commits.iter().enumerate() {
-        if commits[c].parents.len() > 1 {
-            continue;
-        }
-        let e = counts
-            .entry(sig_person[commits[c].author as usize])
-            .or_insert((0, usize::MAX));
-        e.0 += 1;
-        e.1 = e.1.min(order);
-    }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.1 .1.cmp(&a.1 .1)))
-        .map(|(p, _)| p)
-}
-
 fn parse_time(s: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.timestamp())
-}
-
-/// The shape of history: which commits are mainline, which are pull-request merges, and which
-/// commits each merge brought in.
-struct Structure {
-    prs: BTreeMap<u64, GitPr>,
-    /// commit index → the PR that brought it in.
-    owner: HashMap<usize, u64>,
-}
-
-impl Structure {
-    fn read(history: &History, index: &crate::sources::git::OidMap<u32>) -> Structure {
-        let commits = &history.commits;
-        let parents = |i: usize| {
-            commits[i]
-                .parents
-                .iter()
-                .filter_map(|p| index.get(p).map(|&j| j as usize))
-        };
-        // The first-parent line from HEAD, oldest first.
-        let mut mainline = Vec::new();
-        let mut cur = index.get(&history.head).map(|&i| i as usize);
-        while let Some(i) = cur {
-            mainline.push(i);
-            cur = commits[i]
-                .parents
-                .first()
-                .and_then(|p| index.get(p))
-                .map(|&j| j as usize);
-        }
-        mainline.reverse();
-        let mut claimed = vec![false; commits.len()];
-        for &i in &mainline {
-            claimed[i] = true;
-        }
-        let mut prs: BTreeMap<u64, GitPr> = BTreeMap::new();
-        let mut owner: HashMap<usize, u64> = HashMap::new();
-        let mut stack: Vec<(usize, Option<u64>)> = Vec::new();
-        for &m in &mainline {
-            let c = &commits[m];
-            let is_merge = c.parents.len() > 1;
-            let marker = pr_marker(&c.summary, is_merge)
-                .filter(|mk| mk.style != MergeStyle::Rollup || is_merge);
-            let number = marker.as_ref().map(|mk| mk.number);
-            if let Some(mk) = marker {
-                if mk.style == MergeStyle::Squash {
-                    owner.insert(m, mk.number);
-                }
-                prs.entry(mk.number).or_insert(GitPr {
-                    marker: mk,
-                    merge: m,
-                    commits: if is_merge { vec![] } else { vec![m] },
-                });
-            }
-            // Everything the merge brought in, newest first; nested rollup merges claim
-            // their own side.
-            stack.extend(parents(m).skip(1).map(|p| (p, number)));
-            while let Some((i, pr)) = stack.pop() {
-                if std::mem::replace(&mut claimed[i], true) {
-                    continue;
-                }
-                let ci = &commits[i];
-                let rollup = (ci.parents.len() > 1)
-                    .then(|| pr_marker(&ci.summary, true))
-                    .flatten()
-                    .filter(|mk| mk.style == MergeStyle::Rollup && !prs.contains_key(&mk.number));
-                let mut own = pr;
-                if let Some(mk) = rollup {
-                    let n = mk.number;
-                    prs.insert(
-                        n,
-                        GitPr {
-                            marker: mk,
-                            merge: m,
-                            commits: vec![],
-                        },
-                    );
-                    stack.extend(parents(i).take(1).map(|p| (p, pr)));
-                    stack.extend(parents(i).skip(1).map(|p| (p, Some(n))));
-                    own = Some(n);
-                } else {
-                    stack.extend(parents(i).map(|p| (p, pr)));
-                }
-                if let Some(n) = own {
-                    owner.insert(i, n);
-                    if let Some(gp) = prs.get_mut(&n) {
-                        gp.commits.push(i);
-                    }
-                }
-            }
-        }
-        Structure { prs, owner }
-    }
-}
-
-/// Branch owners (`Merge pull request #N from alice/...`) that are logins of the PR author:
-/// only a hint that names exactly one author across all merges (an organisation's name
-/// appears with many authors), for an author without a known login.
-fn branch_hints(
-    structure: &Structure,
-    commits: &[crate::sources::git::CommitRecord],
-    mailmapped: &[Sig],
-    ids: &super::Identities,
-) -> Vec<(RawIdent, String)> {
-    let sig_person = |s: u32| {
-        let s = &mailmapped[s as usize];
-        ids.resolve(&RawIdent::sig(&s.name, &s.email))
-    };
-    let mut authors_by_hint: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    let mut example_sig: HashMap<u32, u32> = HashMap::new();
-    for gp in structure.prs.values() {
-        let Some(hint) = &gp.marker.branch_owner else {
-            continue;
-        };
-        let Some(&tip) = gp.commits.iter().find(|&&c| commits[c].parents.len() <= 1) else {
-            continue;
-        };
-        let Some(p) = sig_person(commits[tip].author) else {
-            continue;
-        };
-        authors_by_hint
-            .entry(hint.to_lowercase())
-            .or_default()
-            .insert(p);
-        example_sig.entry(p).or_insert(commits[tip].author);
-    }
-    let mut out = Vec::new();
-    let mut taken: BTreeSet<u32> = BTreeSet::new();
-    for (hint, authors) in authors_by_hint {
-        if authors.len() != 1 {
-            continue;
-        }
-        let p = *authors.iter().next().unwrap_or(&0);
-        let person = ids.person(p);
-        let login_taken = ids.lookup(&format!("@{hint}")).is_some_and(|q| q != p);
-        if person.login.is_some() || login_taken || !taken.insert(p) {
-            continue;
-        }
-        let s = &mailmapped[example_sig[&p] as usize];
-        out.push((RawIdent::sig(&s.name, &s.email), hint));
-    }
-    out
-}
-
-/// Collects every identity the inputs mention and groups them.
-fn identities(
-    history: &History,
-    mailmapped: &[Sig],
-    github: &[PullRequestRecord],
-    docs: &[DocRecord],
-    structure: &Structure,
-    config: &Config,
-) -> IdentityBuilder {
-    let mut b = IdentityBuilder::new();
-    let mut uses = vec![0u64; mailmapped.len()];
-    for c in &history.commits {
-        uses[c.author as usize] += 1;
-    }
-    // Commit authors first, in a stable order, so that ids do not depend on walk order.
-    let mut order: Vec<usize> = (0..mailmapped.len()).collect();
-    order.sort_by(|&a, &b| mailmapped[a].cmp(&mailmapped[b]));
-    for i in order {
-        if uses[i] > 0 {
-            b.add(
-                RawIdent::sig(&mailmapped[i].name, &mailmapped[i].email),
-                uses[i],
-            );
-        }
-    }
-    b.add_aliases(config);
-
-    for gh in github {
-        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
-            b.add(
-                RawIdent {
-                    name: a.name.clone(),
-                    email: a.email.clone(),
-                    login: a.login.clone().unwrap_or_default(),
-                },
-                0,
-            );
-        }
-        for login in gh
-            .author
-            .iter()
-            .chain(&gh.merged_by)
-            .chain(gh.reviews.iter().filter_map(|r| r.author.as_ref()))
-        {
-            b.add(RawIdent::login(login), 0);
-        }
-    }
-    let mut extra: BTreeSet<RawIdent> = BTreeSet::new();
-    for c in &history.commits {
-        for (_, v) in &c.trailers {
-            extra.insert(RawIdent::parse(v));
-        }
-        // Committers appear as mergers of squash merges.
-        let s = &mailmapped[c.committer as usize];
-        if uses[c.committer as usize] == 0 && !s.email.eq_ignore_ascii_case("noreply@github.com") {
-            extra.insert(RawIdent::sig(&s.name, &s.email));
-        }
-    }
-    for gp in structure.prs.values() {
-        for r in &gp.marker.reviewers {
-            extra.insert(RawIdent::login(r));
-        }
-    }
-    for d in docs {
-        for who in d
-            .front
-            .authors
-            .iter()
-            .chain(&d.front.facilitator)
-            .chain(&d.front.participants)
-        {
-            extra.insert(RawIdent::parse(who));
-        }
-    }
-    for e in extra {
-        b.add(e, 0);
-    }
-    b
 }

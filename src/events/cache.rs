@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::Ledger;
 
-const FILE: &str = "ledger-v2.bin";
-const MAGIC: &[u8; 8] = b"GUILDL02";
+const FILE: &str = "ledger-v3.bin";
+const MAGIC: &[u8; 8] = b"GUILDL03";
 
 /// A fingerprint of the inputs; equal keys mean the same ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

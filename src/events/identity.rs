@@ -1,7 +1,10 @@
 //! Who is who. Many raw names, e-mails and logins become one person through `.mailmap`
 //! (applied by the caller), aliases in `guild.yml`, GitHub noreply addresses, logins linked
-//! by GitHub data, and case/whitespace differences. A person's id is their GitHub login
-//! where known, otherwise a stable slug of their canonical name.
+//! by GitHub data or proven by branch owners in merge subjects (`events::logins`), and
+//! case/whitespace differences. Logins compare case-insensitively. A person's id is their
+//! most used login where one is known (the others stay as aliases), otherwise a stable slug
+//! of their canonical name. Every join is recorded with the evidence behind it, for
+//! `cargo guild whois`.
 //! This module only groups identities; it never reads history itself.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -10,16 +13,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 
-/// Logins and names that are always bots, in addition to anything ending in `[bot]`.
-const BUILTIN_BOTS: &[&str] = &[
+/// Logins and names that are always bots, in addition to anything ending in `[bot]` and the
+/// `bots:` of `guild.yml`: merge bots, dependency updaters and well-known app accounts.
+pub const BUILTIN_BOTS: &[&str] = &[
     "dependabot",
+    "dependabot-preview",
     "renovate",
     "renovate-bot",
     "github-actions",
+    "github-merge-queue",
     "bors",
-    "homu",
     "bors-servo",
+    "homu",
     "mergify",
+    "rust-highfive",
+    "rustbot",
+    "rust-timer",
+    "rust-log-analyzer",
+    "pre-commit-ci",
+    "greenkeeper",
+    "imgbot",
+    "allcontributors",
+    "codecov",
+    "snyk-bot",
+    "web-flow",
 ];
 /// Names too generic to merge people on.
 const GENERIC_NAMES: &[&str] = &[
@@ -69,6 +86,36 @@ impl RawIdent {
         }
         RawIdent::sig(t, "")
     }
+
+    /// Every person a trailer value names: `A <a@x>, B <b@x>` is two people, `A <a@x> and
+    /// B <b@x>` too. A value with at most one `<...>` is one person (a name may hold a comma:
+    /// `Doe, Jane <jane@x>`).
+    pub fn parse_many(text: &str) -> Vec<RawIdent> {
+        let t = text.trim();
+        if t.matches('<').count() <= 1 {
+            return vec![RawIdent::parse(t)];
+        }
+        let mut out = Vec::new();
+        let mut rest = t;
+        while let Some(close) = rest.find('>') {
+            let part = rest[..=close]
+                .trim()
+                .trim_start_matches([',', ';'])
+                .trim()
+                .trim_start_matches("and ")
+                .trim();
+            if !part.is_empty() {
+                out.push(RawIdent::parse(part));
+            }
+            rest = &rest[close + 1..];
+        }
+        let tail = rest.trim().trim_start_matches([',', ';']).trim();
+        if !tail.is_empty() {
+            out.push(RawIdent::parse(tail));
+        }
+        out
+    }
+
     fn keys(&self) -> Vec<String> {
         let mut keys = Vec::with_capacity(3);
         let email = self.email.to_lowercase();
@@ -93,18 +140,17 @@ impl RawIdent {
     }
 }
 
-/// `123+login@users.noreply.github.com` or `login@users.noreply.github.com` → `login`.
+/// `123+login@users.noreply.github.com` or `login@users.noreply.github.com` → `login`
+/// (as spelled in the address).
 pub fn noreply_login(email: &str) -> Option<String> {
-    let local = email
-        .trim()
-        .to_lowercase()
-        .strip_suffix("@users.noreply.github.com")?
-        .to_string();
-    let login = local
-        .split_once('+')
-        .map(|(_, l)| l.to_string())
-        .unwrap_or(local);
-    (!login.is_empty()).then_some(login)
+    let e = email.trim();
+    let cut = e.len().checked_sub("@users.noreply.github.com".len())?;
+    if !e.is_char_boundary(cut) || !e[cut..].eq_ignore_ascii_case("@users.noreply.github.com") {
+        return None;
+    }
+    let local = &e[..cut];
+    let login = local.split_once('+').map(|(_, l)| l).unwrap_or(local);
+    (!login.is_empty()).then(|| login.to_string())
 }
 
 fn normalize_name(name: &str) -> String {
@@ -119,11 +165,18 @@ fn normalize_name(name: &str) -> String {
 pub struct Person {
     pub id: String,
     pub name: String,
+    /// The main login (the id's), where one is known.
     pub login: Option<String>,
+    /// Every login joined into this person, most used first.
+    pub logins: Vec<String>,
     pub is_bot: bool,
     pub opted_out: bool,
     /// Lowercased e-mails: used to answer queries, never printed.
     pub emails: BTreeSet<String>,
+    /// Names as written, with how often each was seen.
+    pub names: Vec<(String, u64)>,
+    /// Why the identities above are one person, and how the id was chosen (no e-mails).
+    pub evidence: Vec<String>,
 }
 
 /// Collects raw identities, then groups them into people.
@@ -131,12 +184,14 @@ pub struct Person {
 pub struct IdentityBuilder {
     parent: Vec<usize>,
     idents: Vec<RawIdent>,
-    /// Occurrences, for choosing the canonical name.
+    /// Occurrences, for choosing the canonical name and the main login.
     weight: Vec<u64>,
     by_key: HashMap<String, usize>,
     by_ident: HashMap<RawIdent, usize>,
     /// node → preferred id (alias keys from the config).
     preferred: HashMap<usize, String>,
+    /// Joins between groups, with the evidence (node, node, why).
+    joins: Vec<(usize, usize, String)>,
 }
 
 impl IdentityBuilder {
@@ -155,7 +210,17 @@ impl IdentityBuilder {
         self.weight.push(weight);
         for key in ident.keys() {
             match self.by_key.get(&key) {
-                Some(&other) => self.union(n, other),
+                Some(&other) => {
+                    let why = match key.split_at(2) {
+                        ("e:", _) => "the same e-mail address".to_string(),
+                        ("l:", l) if ident.login.is_empty() => {
+                            format!("GitHub noreply address of login {l}")
+                        }
+                        ("l:", l) => format!("login {l}"),
+                        (_, n) => format!("the same name \"{n}\" (case and spaces ignored)"),
+                    };
+                    self.join(n, other, why);
+                }
                 None => {
                     self.by_key.insert(key, n);
                 }
@@ -166,24 +231,41 @@ impl IdentityBuilder {
         n
     }
 
+    /// Joins the groups of two nodes, recording why.
+    pub fn join(&mut self, a: usize, b: usize, why: String) {
+        if self.find(a) != self.find(b) {
+            self.joins.push((a, b, why));
+            self.union(a, b);
+        }
+    }
+
+    /// Whether an identity would join an existing group (without adding it).
+    pub fn knows(&self, ident: &RawIdent) -> bool {
+        self.by_ident.contains_key(ident)
+            || ident.keys().iter().any(|k| self.by_key.contains_key(k))
+    }
+
     /// Adds the aliases of the config: each key is a person's id (a login, preferably).
+    /// An e-mail, login or name listed under two ids is an error (`Config::validate` says
+    /// where); here every alias simply joins its id.
     pub fn add_aliases(&mut self, config: &Config) {
         for (id, names) in &config.aliases {
             let root = self.add(RawIdent::login(id), 0);
             self.preferred.insert(root, id.clone());
             for name in names {
                 let mut ident = RawIdent::parse(name);
+                let why = format!("alias in guild.yml under `{id}`");
                 // A bare word in an alias list may be a name or a login: link both.
                 if ident.email.is_empty() && ident.login.is_empty() && !ident.name.contains(' ') {
                     let n = self.add(RawIdent::login(&ident.name), 0);
-                    self.union(root, n);
+                    self.join(root, n, why.clone());
                 }
                 if ident.name.is_empty() && ident.email.is_empty() && ident.login.is_empty() {
                     continue;
                 }
                 ident.name = ident.name.trim().to_string();
                 let n = self.add(ident, 0);
-                self.union(root, n);
+                self.join(root, n, why);
             }
         }
     }
@@ -205,6 +287,20 @@ impl IdentityBuilder {
         }
     }
 
+    /// A short, e-mail-free description of an identity, for evidence lines.
+    fn describe(&self, n: usize) -> String {
+        let i = &self.idents[n];
+        if !i.login.is_empty() {
+            format!("login {}", i.login)
+        } else if !i.name.is_empty() {
+            format!("\"{}\"", i.name)
+        } else if let Some(l) = noreply_login(&i.email) {
+            format!("noreply address of {l}")
+        } else {
+            "an e-mail address".to_string()
+        }
+    }
+
     /// Groups everything added into people.
     pub fn finish(mut self, config: &Config) -> Identities {
         let n = self.idents.len();
@@ -219,6 +315,12 @@ impl IdentityBuilder {
             .into_iter()
             .map(|(node, id)| (self.find(node), id))
             .collect();
+        let mut joins_of: HashMap<usize, Vec<String>> = HashMap::new();
+        for (a, b, why) in std::mem::take(&mut self.joins) {
+            let root = self.find(a);
+            let line = format!("{} joined {}: {why}", self.describe(b), self.describe(a));
+            joins_of.entry(root).or_default().push(line);
+        }
         let bots: BTreeSet<String> = config
             .bots
             .iter()
@@ -231,26 +333,52 @@ impl IdentityBuilder {
         let mut people: Vec<(Person, Vec<usize>)> = Vec::new();
         for (root, members) in groups {
             let mut names: BTreeMap<String, u64> = BTreeMap::new();
-            let mut logins: BTreeSet<String> = BTreeSet::new();
+            // lowercased login → (uses, spelling → uses)
+            let mut logins: BTreeMap<String, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
             let mut emails = BTreeSet::new();
             for &m in &members {
                 let ident = &self.idents[m];
+                let w = self.weight[m].max(1);
                 if !ident.name.is_empty() {
                     *names
                         .entry(ident.name.split_whitespace().collect::<Vec<_>>().join(" "))
-                        .or_default() += self.weight[m].max(1);
+                        .or_default() += w;
                 }
                 if let Some(l) = ident.effective_login() {
-                    logins.insert(l);
+                    let e = logins.entry(l.to_lowercase()).or_default();
+                    e.0 += w;
+                    *e.1.entry(l).or_default() += w;
                 }
                 if !ident.email.is_empty() {
                     emails.insert(ident.email.to_lowercase());
                 }
             }
-            let login = preferred
-                .get(&root)
-                .cloned()
-                .or_else(|| logins.iter().next().cloned());
+            // Each login as most often spelled; the most used login first (ties by name).
+            let mut ranked: Vec<(u64, String)> = logins
+                .values()
+                .map(|(uses, spellings)| {
+                    let spelled = spellings
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                        .map(|(s, _)| s.clone())
+                        .unwrap_or_default();
+                    (*uses, spelled)
+                })
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
+            });
+            let mut evidence = joins_of.remove(&root).unwrap_or_default();
+            evidence.sort();
+            evidence.dedup();
+            let pref = preferred.get(&root).cloned();
+            let login = pref.clone().or_else(|| ranked.first().map(|r| r.1.clone()));
+            let mut all_logins: Vec<String> = ranked.iter().map(|r| r.1.clone()).collect();
+            if let Some(p) = &pref {
+                all_logins.retain(|l| !l.eq_ignore_ascii_case(p));
+                all_logins.insert(0, p.clone());
+            }
             // The most used spelling of the name; ties broken alphabetically.
             let name = names
                 .iter()
@@ -267,11 +395,19 @@ impl IdentityBuilder {
             let id = login
                 .clone()
                 .unwrap_or_else(|| crate::util::slug(&name, "someone"));
+            evidence.push(match (&pref, ranked.first()) {
+                (Some(p), _) => format!("id {p}: the alias key in guild.yml"),
+                (None, Some((uses, l))) if ranked.len() > 1 => format!(
+                    "id {l}: the most used of {} logins ({uses} uses)",
+                    ranked.len()
+                ),
+                (None, Some(_)) => format!("id {id}: the only login known"),
+                (None, None) => format!("id {id}: no login known, so the slug of the name"),
+            });
             let lower_names: BTreeSet<String> = names.keys().map(|n| n.to_lowercase()).collect();
-            let lower_logins: BTreeSet<String> = logins.iter().map(|l| l.to_lowercase()).collect();
             let is_bot = lower_names
                 .iter()
-                .chain(&lower_logins)
+                .chain(logins.keys())
                 .any(|n| n.ends_with("[bot]") || bots.contains(n))
                 || emails
                     .iter()
@@ -280,50 +416,70 @@ impl IdentityBuilder {
                 (!o.email.is_empty() && emails.contains(&o.email.to_lowercase()))
                     || (!o.name.is_empty()
                         && (lower_names.contains(&normalize_name(&o.name))
-                            || lower_logins.contains(&o.name.to_lowercase())
+                            || logins.contains_key(&o.name.to_lowercase())
                             || id.eq_ignore_ascii_case(&o.name)))
-                    || (!o.login.is_empty() && lower_logins.contains(&o.login.to_lowercase()))
+                    || (!o.login.is_empty() && logins.contains_key(&o.login.to_lowercase()))
             });
+            let mut names: Vec<(String, u64)> = names.into_iter().collect();
+            names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             people.push((
                 Person {
                     id,
                     name,
                     login,
+                    logins: all_logins,
                     is_bot,
                     opted_out,
                     emails,
+                    names,
+                    evidence,
                 },
                 members,
             ));
         }
-        // Unique ids: sort by (id, name, first member) and suffix collisions with -2, -3...
+        // Unique ids (case-insensitively): sort by (id, name, first member) and suffix
+        // collisions with -2, -3...
         people.sort_by(|a, b| {
             a.0.id
-                .cmp(&b.0.id)
+                .to_lowercase()
+                .cmp(&b.0.id.to_lowercase())
+                // A login is the id's owner; a slug of a name gives way to it.
+                .then_with(|| b.0.login.is_some().cmp(&a.0.login.is_some()))
+                .then_with(|| a.0.id.cmp(&b.0.id))
                 .then_with(|| a.0.name.cmp(&b.0.name))
                 .then_with(|| a.1.cmp(&b.1))
         });
         let mut seen: HashMap<String, u32> = HashMap::new();
         for (p, _) in &mut people {
-            let c = seen.entry(p.id.clone()).or_insert(0);
+            let c = seen.entry(p.id.to_lowercase()).or_insert(0);
             *c += 1;
             if *c > 1 {
+                p.evidence.push(format!(
+                    "id {}-{c}: another person already has the id {}",
+                    p.id, p.id
+                ));
                 p.id = format!("{}-{}", p.id, c);
             }
         }
+        // Suffixed ids must keep the order by id that events rely on.
+        people.sort_by(|a, b| a.0.id.cmp(&b.0.id).then_with(|| a.1.cmp(&b.1)));
         let mut node_person = vec![0u32; n];
         for (i, (_, members)) in people.iter().enumerate() {
             for &m in members {
                 node_person[m] = i as u32;
             }
         }
-        let by_ident = self.by_ident;
-        let by_key = self.by_key;
+        let by_id = people
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.id.to_lowercase(), i as u32))
+            .collect();
         Identities {
             people: people.into_iter().map(|(p, _)| p).collect(),
             node_person,
-            by_ident,
-            by_key,
+            by_ident: self.by_ident,
+            by_key: self.by_key,
+            by_id,
         }
     }
 }
@@ -336,6 +492,8 @@ pub struct Identities {
     node_person: Vec<u32>,
     by_ident: HashMap<RawIdent, usize>,
     by_key: HashMap<String, usize>,
+    /// Lowercased id → person.
+    by_id: HashMap<String, u32>,
 }
 
 impl Identities {
@@ -351,18 +509,41 @@ impl Identities {
             .map(|&n| self.node_person[n])
     }
 
+    /// The person a login names (case-insensitive).
+    pub fn by_login(&self, login: &str) -> Option<u32> {
+        let l = login.trim().trim_start_matches('@').to_lowercase();
+        self.by_key
+            .get(&format!("l:{l}"))
+            .map(|&n| self.node_person[n])
+    }
+
+    /// The person a mention names, as people write them in front matter, CODEOWNERS, `r=`
+    /// and aliases: an id, `@login` or login, `Name <email>`, an e-mail, or a name. A bare
+    /// word is tried as an id, then a login, then a name, so that `alice-ryhl` in front
+    /// matter is the person whose id it is, never a new one.
+    pub fn resolve_mention(&self, text: &str) -> Option<u32> {
+        let t = text.trim();
+        if t.contains('<') || (t.contains('@') && !t.starts_with('@')) {
+            return self.resolve(&RawIdent::parse(t));
+        }
+        let word = t.trim_start_matches('@');
+        if word.is_empty() {
+            return None;
+        }
+        if !word.contains(char::is_whitespace) {
+            if let Some(&p) = self.by_id.get(&word.to_lowercase()) {
+                return Some(p);
+            }
+            if let Some(p) = self.by_login(word) {
+                return Some(p);
+            }
+        }
+        self.resolve(&RawIdent::sig(word, ""))
+    }
+
     /// Finds a person from what a user typed: id, login, name or e-mail (case-insensitive).
     pub fn lookup(&self, query: &str) -> Option<u32> {
-        let q = query.trim();
-        if let Some(i) = self
-            .people
-            .iter()
-            .position(|p| p.id.eq_ignore_ascii_case(q))
-        {
-            return Some(i as u32);
-        }
-        self.resolve(&RawIdent::parse(q))
-            .or_else(|| self.resolve(&RawIdent::login(q)))
+        self.resolve_mention(query)
     }
 
     pub fn person(&self, i: u32) -> &Person {
@@ -378,7 +559,7 @@ mod tests {
     fn noreply_addresses_give_logins() {
         assert_eq!(
             noreply_login("123+Alice@users.noreply.github.com").as_deref(),
-            Some("alice")
+            Some("Alice")
         );
         assert_eq!(
             noreply_login("bob@users.noreply.github.com").as_deref(),

@@ -6,12 +6,14 @@
 pub mod build;
 pub mod cache;
 pub mod identity;
+pub mod logins;
+pub mod structure;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{build, Inputs};
+pub use build::{build, FutureDated, Inputs};
 pub use identity::{Identities, Person};
 
 /// What happened.
@@ -22,7 +24,10 @@ pub enum EventKind {
     Commit,
     /// A pull request authored and merged.
     PrMerged,
-    /// Merged someone else's pull request.
+    /// A topic branch authored and merged (`Merge branch 'ab/topic'`): a change set that is
+    /// not a pull request, counted apart from them.
+    ChangeSetMerged,
+    /// Merged someone else's pull request or topic branch.
     MergedOther,
     /// Co-authored-by on someone else's commit.
     CoAuthored,
@@ -48,6 +53,7 @@ impl EventKind {
         match self {
             EventKind::Commit => "commit",
             EventKind::PrMerged => "pr_merged",
+            EventKind::ChangeSetMerged => "change_set_merged",
             EventKind::MergedOther => "merged_other",
             EventKind::CoAuthored => "co_authored",
             EventKind::Reported => "reported",
@@ -63,6 +69,19 @@ impl EventKind {
             EventKind::Mentored => "mentored",
             EventKind::SignedOff => "signed_off",
         }
+    }
+
+    /// What counts as a person's contribution for "first contribution" and activity: their
+    /// own work of any kind, and work on someone else's. The one definition.
+    pub fn is_contribution(self) -> bool {
+        matches!(
+            self,
+            EventKind::Commit
+                | EventKind::PrMerged
+                | EventKind::ChangeSetMerged
+                | EventKind::DocWritten
+                | EventKind::CoAuthored
+        ) || self.is_review_side()
     }
 
     /// Review-like events: work on someone else's contribution. They make the edges of the
@@ -136,12 +155,29 @@ impl<'de> Deserialize<'de> for CommitId {
     }
 }
 
+/// A pull request: its number and the commit that merged it. Numbers repeat in re-rooted or
+/// imported histories (tokio's #131 is two pull requests), so the number alone is not an id.
+/// A pull request known only from GitHub and not merged has no merge commit.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct PrId {
+    pub number: u64,
+    pub merge: Option<CommitId>,
+}
+
+impl std::fmt::Display for PrId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.number)
+    }
+}
+
 /// What an event is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
-    /// A pull request number.
-    Pr(u64),
+    /// A pull request.
+    Pr(PrId),
     /// A commit.
     Commit(CommitId),
     /// A doc path.
@@ -151,7 +187,7 @@ pub enum Target {
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Target::Pr(n) => write!(f, "#{n}"),
+            Target::Pr(n) => write!(f, "{n}"),
             Target::Commit(c) => write!(f, "{}", c.short()),
             Target::Doc(p) => write!(f, "{p}"),
         }
@@ -186,7 +222,7 @@ pub struct Event {
     pub kind: EventKind,
     pub target: Target,
     /// The pull request the event belongs to, if any (also for commits inside one).
-    pub pr: Option<u64>,
+    pub pr: Option<PrId>,
     /// Whose work it was about (the author of the reviewed PR or commit).
     pub other: Option<u32>,
     pub source: Source,
@@ -197,6 +233,8 @@ pub struct Event {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
     pub number: u64,
+    /// The commit that merged it, where known (with the number, its identity).
+    pub merge_commit: Option<CommitId>,
     pub title: String,
     pub author: Option<u32>,
     pub merged_at: Option<i64>,
@@ -223,11 +261,13 @@ pub struct Ledger {
     pub identities: Identities,
     /// Sorted by (time, person id, kind, target).
     pub events: Vec<Event>,
-    pub prs: BTreeMap<u64, PullRequest>,
+    pub prs: BTreeMap<PrId, PullRequest>,
     /// The commit history was read from (hex).
     pub head: String,
-    /// The reference "now": the latest event (deterministic, unlike the wall clock).
+    /// The reference "now": HEAD's commit date (deterministic, unlike the wall clock).
     pub as_of: i64,
+    /// Events dated after HEAD's commit, clamped to it (reported once per run).
+    pub future: FutureDated,
     /// Not cached: re-read on every run (bodies are needed by the site).
     #[serde(skip)]
     pub docs: Vec<crate::sources::docs::DocRecord>,

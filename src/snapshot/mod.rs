@@ -64,6 +64,8 @@ pub struct PersonSummary {
 pub struct Counts {
     pub commits: u64,
     pub prs_merged: u64,
+    /// Topic branches merged (`Merge branch 'ab/topic'`): change sets that are not pull requests.
+    pub change_sets: u64,
     /// Distinct pull requests (or commits, in trailer-based history) by someone else reviewed.
     pub reviews_given: u64,
     pub co_authored: u64,
@@ -81,6 +83,7 @@ pub struct RuleTotal {
 pub struct MonthActivity {
     pub month: String,
     pub prs_merged: u64,
+    pub change_sets: u64,
     pub reviews: u64,
     pub commits: u64,
     pub active_people: u64,
@@ -172,6 +175,50 @@ impl Display {
         }
         Display { ids, names }
     }
+
+    /// The person a user named (id, login, name or e-mail), never an opted-out one by
+    /// anything but their display id; a clear error with the closest ids otherwise.
+    pub fn find(&self, ledger: &Ledger, query: &str) -> anyhow::Result<u32> {
+        let found = self
+            .ids
+            .iter()
+            .position(|id| id.eq_ignore_ascii_case(query.trim()))
+            .map(|i| i as u32)
+            .or_else(|| {
+                ledger
+                    .identities
+                    .lookup(query)
+                    .filter(|&i| !ledger.identities.person(i).opted_out)
+            });
+        found.ok_or_else(|| {
+            let mut known: Vec<&str> = self.ids.iter().map(String::as_str).collect();
+            known.sort_by_key(|id| strsim(id, query));
+            known.truncate(5);
+            anyhow::anyhow!(
+                "no person matches `{query}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+/// Edit distance, case-insensitive (for "did you mean").
+fn strsim(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_lowercase().chars().collect(),
+        b.to_lowercase().chars().collect(),
+    );
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// Per-person counts, first and last activity, from the events (after `since`).
@@ -187,6 +234,7 @@ pub fn counts(ledger: &Ledger, since: Option<i64>) -> Vec<(Counts, Option<i64>, 
         match e.kind {
             EventKind::Commit => c.commits += 1,
             EventKind::PrMerged => c.prs_merged += 1,
+            EventKind::ChangeSetMerged => c.change_sets += 1,
             // Review events are already one per (person, PR or commit).
             EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
             EventKind::CoAuthored => c.co_authored += 1,
@@ -321,6 +369,7 @@ fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
         });
         match e.kind {
             EventKind::PrMerged => m.prs_merged += 1,
+            EventKind::ChangeSetMerged => m.change_sets += 1,
             EventKind::Review | EventKind::ReviewComment => m.reviews += 1,
             EventKind::Commit => m.commits += 1,
             _ => {}

@@ -557,6 +557,9 @@ pub enum MergeStyle {
     Bors,
     /// `Rollup merge of #N - user:branch, r=reviewer`
     Rollup,
+    /// `Title (#N)` on a two-parent commit: GitHub's merge queue (and "create a merge
+    /// commit" with the squash-style subject some projects configure).
+    MergeQueue,
 }
 
 /// What a commit summary says about a pull request.
@@ -628,7 +631,7 @@ pub fn pr_marker(summary: &str, is_merge: bool) -> Option<PrMarker> {
             });
         }
     }
-    if !is_merge {
+    {
         let trimmed = summary.trim_end();
         if let Some(open) = trimmed
             .strip_suffix(')')
@@ -641,7 +644,11 @@ pub fn pr_marker(summary: &str, is_merge: bool) -> Option<PrMarker> {
                 let number = digits.parse().ok()?;
                 return Some(PrMarker {
                     number,
-                    style: MergeStyle::Squash,
+                    style: if is_merge {
+                        MergeStyle::MergeQueue
+                    } else {
+                        MergeStyle::Squash
+                    },
                     branch_owner: None,
                     reviewers: vec![],
                     title: s[..i].trim_end().to_string(),
@@ -650,6 +657,55 @@ pub fn pr_marker(summary: &str, is_merge: bool) -> Option<PrMarker> {
         }
     }
     None
+}
+
+/// Branches whose merge is a sync, not a change set: merging `main` into a topic, `git pull`
+/// of the upstream, a maintenance branch carried forward. Their own nested topic merges
+/// still count.
+const SYNC_BRANCHES: &[&str] = &[
+    "main",
+    "master",
+    "trunk",
+    "develop",
+    "development",
+    "dev",
+    "maint",
+    "next",
+    "head",
+    "stable",
+    "release",
+    "gh-pages",
+];
+
+/// Recognises a topic merge in a merge commit's summary, the git.git and Linux way:
+/// `Merge branch 'ab/topic'` (optionally `of <url>` and `into <branch>`), `Merge branches
+/// 'a' and 'b'`, `Merge tag 'v1.2' of <url>`, `Merge remote-tracking branch 'origin/x'`.
+/// Returns the branch or tag name; `None` for anything else and for syncs of a main line
+/// (`Merge branch 'master' of github.com:...`).
+pub fn topic_merge(summary: &str) -> Option<String> {
+    let rest = [
+        "Merge branch ",
+        "Merge branches ",
+        "Merge tag ",
+        "Merge remote-tracking branch ",
+        "Merge remote branch ",
+    ]
+    .iter()
+    .find_map(|p| summary.strip_prefix(p))?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = rest[1..].find(quote)?;
+    let name = &rest[1..1 + end];
+    let short = name.rsplit('/').next().unwrap_or(name);
+    let remote_sync = name.contains('/')
+        && ["origin", "upstream"].contains(&name.split('/').next().unwrap_or(""));
+    if name.is_empty()
+        || (SYNC_BRANCHES.contains(&name.to_lowercase().as_str()))
+        || (remote_sync && SYNC_BRANCHES.contains(&short.to_lowercase().as_str()))
+    {
+        return None;
+    }
+    Some(name.to_string())
 }
 
 fn split_number(s: &str) -> Option<(u64, &str)> {
@@ -679,7 +735,11 @@ mod tests {
             (m.number, m.style, m.title.as_str()),
             (345, MergeStyle::Squash, "Fix the parser")
         );
-        assert!(pr_marker("Fix the parser (#345)", true).is_none());
+        let m = pr_marker("Fix the parser (#345)", true).unwrap();
+        assert_eq!(
+            (m.number, m.style, m.title.as_str()),
+            (345, MergeStyle::MergeQueue, "Fix the parser")
+        );
         let m = pr_marker("Auto merge of #77 - bob:speedup, r=carol,dave", true).unwrap();
         assert_eq!(m.style, MergeStyle::Bors);
         assert_eq!(m.branch_owner.as_deref(), Some("bob"));
@@ -688,5 +748,34 @@ mod tests {
         assert_eq!((m.number, m.style), (78, MergeStyle::Rollup));
         assert!(pr_marker("Bump version (#abc)", false).is_none());
         assert!(pr_marker("Merge branch 'main' into feature", true).is_none());
+    }
+
+    #[test]
+    fn recognises_topic_merges_and_leaves_syncs_out() {
+        assert_eq!(
+            topic_merge("Merge branch 'ab/topic'").as_deref(),
+            Some("ab/topic")
+        );
+        assert_eq!(
+            topic_merge("Merge branch 'jc/fix' into maint").as_deref(),
+            Some("jc/fix")
+        );
+        assert_eq!(
+            topic_merge("Merge tag 'net-6.1' of git://git.kernel.org/pub/scm/x").as_deref(),
+            Some("net-6.1")
+        );
+        assert_eq!(
+            topic_merge("Merge branch 'for-linus' of git://git.kernel.org/x").as_deref(),
+            Some("for-linus")
+        );
+        assert_eq!(topic_merge("Merge branch 'master' of github.com:a/b"), None);
+        assert_eq!(topic_merge("Merge branch 'main' into feature"), None);
+        assert_eq!(
+            topic_merge("Merge remote-tracking branch 'origin/main'"),
+            None
+        );
+        assert_eq!(topic_merge("Merge branch 'maint'"), None);
+        assert_eq!(topic_merge("Merge pull request #1 from a/b"), None);
+        assert_eq!(topic_merge("Merging things"), None);
     }
 }

@@ -6,6 +6,7 @@ pub mod codeowners;
 pub mod docs;
 pub mod git;
 pub mod github;
+pub mod mailmap;
 pub mod odb;
 pub mod paths;
 pub mod repo;

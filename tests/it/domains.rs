@@ -268,7 +268,7 @@ fn cross_domain_review_earns_the_bonus_in_explain() {
         .filter(|l| l["rule"] == "review_cross_domain")
         .collect();
     assert_eq!(bonus.len(), 1, "{lines:#?}");
-    assert_eq!(bonus[0]["target"]["pr"], 2);
+    assert_eq!(bonus[0]["target"]["pr"]["number"], 2);
     assert_eq!(bonus[0]["points"], 2);
     let sum: u64 = lines.iter().map(|l| l["points"].as_u64().unwrap()).sum();
     assert_eq!(

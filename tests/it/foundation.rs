@@ -66,7 +66,7 @@ fn squash_merge_credits_the_author_and_not_github() {
         .iter()
         .find(|l| l["rule"] == "pr_merged")
         .unwrap();
-    assert_eq!(pr_line["target"]["pr"], 7);
+    assert_eq!(pr_line["target"]["pr"]["number"], 7);
     assert_eq!(pr_line["title"], "Speed up the lexer");
 }
 
@@ -130,7 +130,7 @@ fn bors_merge_credits_the_r_equals_reviewer_and_rollups_are_their_own_prs() {
         .unwrap()
         .iter()
         .filter(|l| l["rule"] == "review")
-        .map(|l| &l["target"]["pr"])
+        .map(|l| &l["target"]["pr"]["number"])
         .collect();
     assert_eq!(targets, vec![5, 6]);
 }
@@ -260,7 +260,7 @@ fn newcomer_bonus_only_for_the_first_pr_and_explain_sums_for_reviewers() {
         .map(|l| {
             (
                 l["rule"].as_str().unwrap(),
-                l["target"]["pr"].as_u64().unwrap(),
+                l["target"]["pr"]["number"].as_u64().unwrap(),
             )
         })
         .collect();
@@ -669,7 +669,7 @@ fn cached_ledger_follows_changes_to_config_mailmap_and_docs() {
         .commit_by("Al <al@old.example>", "2024-01-02", "two");
     let before = repo.run(["context", "--json"]).json();
     assert_eq!(person(&before, "alice")["reputation"]["total"], 1);
-    assert!(repo.path().join(".git/guild/ledger-v2.bin").exists());
+    assert!(repo.path().join(".git/guild/ledger-v3.bin").exists());
     repo.write("guild.yml", "reputation:\n  weights:\n    commit: 4\n");
     assert_eq!(
         person(&repo.run(["context", "--json"]).json(), "alice")["reputation"]["total"],

@@ -501,18 +501,12 @@ fn local_range(git: &git2::Repository, pr: &PrEvent) -> Option<LocalRange> {
     })
 }
 
-/// The person with this GitHub login (or id), case-insensitively.
+/// The person with this GitHub login (any of their logins, or their id), case-insensitively.
 fn find_person(ledger: &Ledger, login: &str) -> Option<u32> {
-    let people = ledger.people();
-    people
-        .iter()
-        .position(|p| {
-            p.login
-                .as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(login))
-        })
-        .or_else(|| people.iter().position(|p| p.id.eq_ignore_ascii_case(login)))
-        .map(|i| i as u32)
+    ledger
+        .identities
+        .by_login(login)
+        .or_else(|| ledger.identities.resolve_mention(login))
 }
 
 /// Whether person `who` contributed anything before this pull request.
@@ -524,8 +518,10 @@ fn has_prior_contribution(
 ) -> bool {
     ledger.events.iter().any(|e| {
         e.person == who
-            && e.pr != Some(number)
-            && !matches!(&e.target, Target::Pr(n) if *n == number)
+            // This pull request is open: it has no merge commit yet (an older one with the
+            // same number, in a re-rooted history, is prior work).
+            && e.pr.map_or(true, |p| p.number != number || p.merge.is_some())
+            && !matches!(&e.target, Target::Pr(p) if p.number == number && p.merge.is_none())
             && !(matches!(e.kind, EventKind::Commit | EventKind::CoAuthored)
                 && matches!(&e.target, Target::Commit(c) if own_commits.contains(&c.to_string())))
     })

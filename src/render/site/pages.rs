@@ -708,7 +708,7 @@ fn person(
         .take(MAX_LINES)
         .map(|l| {
             let (target, url) = match &l.target {
-                Target::Pr(n) => (format!("#{n}"), None),
+                Target::Pr(n) => (n.to_string(), None),
                 Target::Commit(c) => (c.short(), None),
                 Target::Doc(path) => (path.clone(), ctx.doc_urls.get(path).cloned()),
             };

@@ -1,0 +1,192 @@
+//! The shape of history: which commits are mainline (the first-parent line from HEAD),
+//! which mainline commits merged a pull request (merge commits, squash merges, merge-queue
+//! merges, bors and rollups) or a topic branch (`Merge branch 'ab/topic'`, `Merge tag 'x' of
+//! <url>`, the git.git and Linux way), and which commits each merge brought in.
+//! A pull request is identified by its number *and* the commit that merged it: numbers repeat
+//! in re-rooted or imported histories. No identities and no scoring here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{CommitId, PrId};
+use crate::sources::git::{pr_marker, topic_merge, CommitRecord, History, OidMap, PrMarker};
+
+/// A pull request recognised in git history.
+pub struct GitPr {
+    pub marker: PrMarker,
+    /// The mainline commit that merged it (index into history.commits).
+    pub merge: usize,
+    /// Commits the merge brought in (indices), newest first; for a squash merge, the commit.
+    pub commits: Vec<usize>,
+}
+
+/// A topic branch merged into the mainline (not a pull request): a change set.
+pub struct ChangeSet {
+    /// The branch or tag named in the merge's subject.
+    pub name: String,
+    /// The merge commit (index).
+    pub merge: usize,
+    /// Commits the merge brought in (indices), newest first.
+    pub commits: Vec<usize>,
+}
+
+/// What claimed a commit while walking a merge's side.
+#[derive(Clone, Copy)]
+enum Owner {
+    None,
+    Pr(PrId),
+    Set(usize),
+}
+
+pub struct Structure {
+    pub prs: BTreeMap<PrId, GitPr>,
+    pub change_sets: Vec<ChangeSet>,
+    /// commit index → the pull request that brought it in.
+    pub owner: HashMap<usize, PrId>,
+}
+
+impl Structure {
+    pub fn read(history: &History, index: &OidMap<u32>) -> Structure {
+        let commits = &history.commits;
+        let parents = |i: usize| {
+            commits[i]
+                .parents
+                .iter()
+                .filter_map(|p| index.get(p).map(|&j| j as usize))
+        };
+        // The first-parent line from HEAD, oldest first.
+        let mut mainline = Vec::new();
+        let mut cur = index.get(&history.head).map(|&i| i as usize);
+        while let Some(i) = cur {
+            mainline.push(i);
+            cur = commits[i]
+                .parents
+                .first()
+                .and_then(|p| index.get(p))
+                .map(|&j| j as usize);
+        }
+        mainline.reverse();
+        let mut claimed = vec![false; commits.len()];
+        for &i in &mainline {
+            claimed[i] = true;
+        }
+        let id_of = |number: u64, i: usize| PrId {
+            number,
+            merge: Some(CommitId(commits[i].id)),
+        };
+        let mut s = Structure {
+            prs: BTreeMap::new(),
+            change_sets: Vec::new(),
+            owner: HashMap::new(),
+        };
+        let mut stack: Vec<(usize, Owner)> = Vec::new();
+        for &m in &mainline {
+            let c = &commits[m];
+            let is_merge = c.parents.len() > 1;
+            let mut own = Owner::None;
+            if let Some(mk) = pr_marker(&c.summary, is_merge) {
+                // A rollup's own subject on the mainline is not a merge of that PR.
+                if mk.style != crate::sources::git::MergeStyle::Rollup || is_merge {
+                    let id = id_of(mk.number, m);
+                    if !is_merge {
+                        s.owner.insert(m, id);
+                    }
+                    s.prs.insert(
+                        id,
+                        GitPr {
+                            marker: mk,
+                            merge: m,
+                            commits: if is_merge { vec![] } else { vec![m] },
+                        },
+                    );
+                    own = Owner::Pr(id);
+                }
+            } else if is_merge {
+                if let Some(name) = topic_merge(&c.summary) {
+                    s.change_sets.push(ChangeSet {
+                        name,
+                        merge: m,
+                        commits: vec![],
+                    });
+                    own = Owner::Set(s.change_sets.len() - 1);
+                }
+            }
+            // Everything the merge brought in, newest first; nested pull-request, rollup and
+            // topic merges claim their own side.
+            stack.extend(parents(m).skip(1).map(|p| (p, own)));
+            while let Some((i, outer)) = stack.pop() {
+                if std::mem::replace(&mut claimed[i], true) {
+                    continue;
+                }
+                let ci = &commits[i];
+                let mut owner = outer;
+                if ci.parents.len() > 1 {
+                    if let Some(mk) = pr_marker(&ci.summary, true).filter(|mk| {
+                        matches!(
+                            mk.style,
+                            crate::sources::git::MergeStyle::Rollup
+                                | crate::sources::git::MergeStyle::MergeCommit
+                        )
+                    }) {
+                        let id = id_of(mk.number, i);
+                        s.prs.insert(
+                            id,
+                            GitPr {
+                                marker: mk,
+                                merge: i,
+                                commits: vec![],
+                            },
+                        );
+                        owner = Owner::Pr(id);
+                    } else if let Some(name) = topic_merge(&ci.summary) {
+                        s.change_sets.push(ChangeSet {
+                            name,
+                            merge: i,
+                            commits: vec![],
+                        });
+                        owner = Owner::Set(s.change_sets.len() - 1);
+                    }
+                }
+                // The first parent continues the outer branch; the others are the nested
+                // merge's own side.
+                stack.extend(parents(i).take(1).map(|p| (p, outer)));
+                stack.extend(parents(i).skip(1).map(|p| (p, owner)));
+                match owner {
+                    Owner::Pr(id) => {
+                        s.owner.insert(i, id);
+                        if let Some(gp) = s.prs.get_mut(&id) {
+                            gp.commits.push(i);
+                        }
+                    }
+                    Owner::Set(k) => s.change_sets[k].commits.push(i),
+                    Owner::None => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+/// The main author of a merged change: the person behind most of its commits (merge commits
+/// left out); ties go to whoever wrote the earliest of them, so that a maintainer's fix-up
+/// on top of a contributor's branch never takes the authorship. `person` maps a commit's
+/// author signature to a person.
+pub fn main_author(
+    change: &[usize],
+    commits: &[CommitRecord],
+    person: impl Fn(u32) -> u32,
+) -> Option<u32> {
+    let mut counts: BTreeMap<u32, (usize, i64)> = BTreeMap::new();
+    for &c in change {
+        let rec = &commits[c];
+        if rec.parents.len() > 1 {
+            continue;
+        }
+        let e = counts.entry(person(rec.author)).or_insert((0, i64::MAX));
+        e.0 += 1;
+        e.1 = e.1.min(rec.author_time);
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.1 .1.cmp(&a.1 .1)))
+        .map(|(p, _)| p)
+}
