@@ -576,7 +576,19 @@ fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
 
     let known = b.clone().finish(config);
     let commits = &history.commits;
-    for proven in super::logins::prove(structure, commits, mailmapped, &known, *repo_owner) {
+    let alias_ids = config
+        .aliases
+        .keys()
+        .map(|k| k.trim().trim_start_matches('@').to_lowercase())
+        .collect();
+    for proven in super::logins::prove(
+        structure,
+        commits,
+        mailmapped,
+        &known,
+        *repo_owner,
+        &alias_ids,
+    ) {
         let login = b.add(RawIdent::login(&proven.login), proven.uses);
         let person = b.add(proven.sig, 0);
         b.join(person, login, proven.why);

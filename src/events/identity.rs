@@ -586,4 +586,42 @@ mod tests {
         assert_eq!(ids.person(a).name, "Alice Smith");
         assert_eq!(ids.person(ids.lookup("Bob").unwrap()).id, "bob");
     }
+
+    #[test]
+    fn a_trailer_value_names_each_person_once() {
+        let many = RawIdent::parse_many("Bob <bob@example.com>, Carol <carol@example.com>");
+        assert_eq!(
+            many,
+            vec![
+                RawIdent::sig("Bob", "bob@example.com"),
+                RawIdent::sig("Carol", "carol@example.com")
+            ]
+        );
+        let and = RawIdent::parse_many("Bob <bob@example.com> and Carol <carol@example.com>");
+        assert_eq!(and.len(), 2);
+        assert_eq!(and[1].name, "Carol");
+        // A comma inside one person's name is not two people.
+        assert_eq!(
+            RawIdent::parse_many("Doe, Jane <jane@example.com>"),
+            vec![RawIdent::sig("Doe, Jane", "jane@example.com")]
+        );
+    }
+
+    #[test]
+    fn the_most_used_login_is_the_id_and_logins_ignore_case() {
+        let mut b = IdentityBuilder::new();
+        let sig = b.add(RawIdent::sig("Rustin", "r@example.com"), 10);
+        let old = b.add(RawIdent::login("hi-rustin"), 6);
+        let new = b.add(RawIdent::login("Rustin170506"), 4);
+        b.join(sig, old, "test".into());
+        b.join(sig, new, "test".into());
+        b.add(RawIdent::login("HI-RUSTIN"), 1);
+        let ids = b.finish(&Config::default());
+        assert_eq!(ids.people.len(), 1);
+        let p = &ids.people[0];
+        assert_eq!(p.id, "hi-rustin");
+        assert_eq!(p.logins, vec!["hi-rustin", "Rustin170506"]);
+        assert_eq!(ids.by_login("rustin170506"), Some(0));
+        assert_eq!(ids.resolve_mention("@Hi-Rustin"), Some(0));
+    }
 }

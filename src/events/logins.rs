@@ -38,6 +38,7 @@ pub fn prove(
     mailmapped: &[Sig],
     ids: &Identities,
     repo_owner: Option<&str>,
+    alias_ids: &std::collections::BTreeSet<String>,
 ) -> Vec<Proven> {
     let person_of = |s: u32| {
         let s = &mailmapped[s as usize];
@@ -92,8 +93,9 @@ pub fn prove(
         if !sound {
             continue;
         }
-        // Stronger evidence (GitHub data, a noreply address) decides a login's owner.
-        if ids.by_login(&key).is_some_and(|q| q != p) {
+        // Stronger evidence (GitHub data, a noreply address) decides a login's owner; an
+        // alias key in guild.yml names the login itself, so the proof joins that person.
+        if ids.by_login(&key).is_some_and(|q| q != p) && !alias_ids.contains(&key) {
             continue;
         }
         let Some(&sig) = example_sig.get(&p) else {

@@ -3,6 +3,7 @@
 mod support;
 
 mod action;
+mod attribution;
 mod badges;
 mod docs;
 mod domains;

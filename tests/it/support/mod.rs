@@ -195,6 +195,38 @@ impl Repo {
         self
     }
 
+    /// A branch of commits `(author, date, message)` merged with `--no-ff` by `merger` at
+    /// `date` with the merge message `message` (any shape: `Title (#N)` from a merge queue,
+    /// `Merge branch 'ab/topic'`, `Auto merge of #N - login:branch, r=x`...).
+    pub fn merge_side(
+        &self,
+        side: &[(&str, &str, &str)],
+        merger: &str,
+        date: &str,
+        message: &str,
+    ) -> &Self {
+        self.git(&["checkout", "-q", "-b", "side"]);
+        for (author, d, msg) in side {
+            self.commit_by(author, d, msg);
+        }
+        self.git(&["checkout", "-q", "main"]);
+        let (mn, me) = ident(merger);
+        let d = git_date(date);
+        self.git_env(
+            &["merge", "-q", "--no-ff", "side", "-m", message],
+            &[
+                ("GIT_AUTHOR_NAME", mn.clone()),
+                ("GIT_AUTHOR_EMAIL", me.clone()),
+                ("GIT_AUTHOR_DATE", d.clone()),
+                ("GIT_COMMITTER_NAME", mn),
+                ("GIT_COMMITTER_EMAIL", me),
+                ("GIT_COMMITTER_DATE", d),
+            ],
+        );
+        self.git(&["branch", "-q", "-D", "side"]);
+        self
+    }
+
     /// `merge_pr_full` with no path and no trailers.
     pub fn merge_pr(&self, number: u64, author: &str, merger: &str, date: &str) -> &Self {
         self.merge_pr_full(
