@@ -208,7 +208,9 @@ pub fn build(inputs: Inputs) -> Ledger {
         }
     }
 
-    // Commits and their trailers (a trailer may name several people).
+    // Commits and their trailers (a trailer may name several people). The same values recur
+    // thousands of times (a maintainer's sign-off): each is parsed and resolved once.
+    let mut named: HashMap<&str, Vec<u32>> = HashMap::new();
     for (i, c) in commits.iter().enumerate() {
         let author = person_of(c.author);
         let pr = structure.owner.get(&i).copied();
@@ -238,10 +240,13 @@ pub fn build(inputs: Inputs) -> Ledger {
                 Some("Signed-off-by") => EventKind::SignedOff,
                 _ => continue,
             };
-            for ident in RawIdent::parse_many(value) {
-                let Some(person) = ids.resolve(&ident) else {
-                    continue;
-                };
+            let people = named.entry(value.as_str()).or_insert_with(|| {
+                RawIdent::parse_many(value)
+                    .iter()
+                    .filter_map(|ident| ids.resolve(ident))
+                    .collect()
+            });
+            for &person in people.iter() {
                 if person == author {
                     continue; // self-review, self-sign-off: nothing to record
                 }
@@ -493,19 +498,24 @@ fn mark_automated_accounts(ids: &mut Identities, history: &History, sig_person: 
         "pin ",
         "[bot]",
     ];
+    let botlike: Vec<bool> = ids
+        .people
+        .iter()
+        .map(|p| {
+            !p.is_bot
+                && p.logins
+                    .iter()
+                    .chain(std::iter::once(&p.id))
+                    .any(|l| l.to_lowercase().ends_with("bot"))
+        })
+        .collect();
+    if !botlike.contains(&true) {
+        return;
+    }
     let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
     for c in &history.commits {
-        if c.parents.len() > 1 {
-            continue;
-        }
         let p = sig_person[c.author as usize];
-        let person = ids.person(p);
-        let botlike = person
-            .logins
-            .iter()
-            .chain(std::iter::once(&person.id))
-            .any(|l| l.to_lowercase().ends_with("bot"));
-        if !botlike || person.is_bot {
+        if c.parents.len() > 1 || !botlike[p as usize] {
             continue;
         }
         let s = c.summary.to_lowercase();
@@ -574,21 +584,31 @@ fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         }
     }
 
-    let known = b.clone().finish(config);
     let commits = &history.commits;
-    let alias_ids = config
-        .aliases
-        .keys()
-        .map(|k| k.trim().trim_start_matches('@').to_lowercase())
-        .collect();
-    for proven in super::logins::prove(
-        structure,
-        commits,
-        mailmapped,
-        &known,
-        *repo_owner,
-        &alias_ids,
-    ) {
+    // Grouping is paid for only where there is something to weigh: merges with a branch owner.
+    let owners = structure
+        .prs
+        .values()
+        .any(|gp| gp.marker.branch_owner.is_some());
+    let proven = if owners {
+        let known = b.clone().finish(config);
+        let alias_ids = config
+            .aliases
+            .keys()
+            .map(|k| k.trim().trim_start_matches('@').to_lowercase())
+            .collect();
+        super::logins::prove(
+            structure,
+            commits,
+            mailmapped,
+            &known,
+            *repo_owner,
+            &alias_ids,
+        )
+    } else {
+        Vec::new()
+    };
+    for proven in proven {
         let login = b.add(RawIdent::login(&proven.login), proven.uses);
         let person = b.add(proven.sig, 0);
         b.join(person, login, proven.why);
@@ -600,10 +620,13 @@ fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
             *extra.entry(RawIdent::login(r)).or_default() += 1;
         }
     }
+    let mut values: HashSet<&str> = HashSet::new();
     for c in commits {
         for (_, v) in &c.trailers {
-            for ident in RawIdent::parse_many(v) {
-                extra.entry(ident).or_default();
+            if values.insert(v.as_str()) {
+                for ident in RawIdent::parse_many(v) {
+                    extra.entry(ident).or_default();
+                }
             }
         }
         // Committers appear as mergers of squash merges.
@@ -616,6 +639,9 @@ fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         b.add(ident, n);
     }
 
+    if docs.is_empty() {
+        return b.finish(config);
+    }
     let known = b.clone().finish(config);
     for d in docs {
         for who in d

@@ -77,3 +77,22 @@ pub fn store(dir: &Path, key: Key, ledger: &Ledger) -> anyhow::Result<()> {
         &["ledger-v1.bin"],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ledger_round_trips_through_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::analysis::network::test_ledger::ledger(
+            &["alice", "bob"],
+            &[(1, 0, crate::events::EventKind::PrMerged, None, 7)],
+        );
+        store(dir.path(), Key(42), &ledger).unwrap();
+        let back = load(dir.path(), Key(42)).expect("the cached ledger loads");
+        assert_eq!(back.events, ledger.events);
+        assert_eq!(back.people(), ledger.people());
+        assert!(load(dir.path(), Key(43)).is_none(), "another key is a miss");
+    }
+}
