@@ -655,16 +655,15 @@ fn truck_factor(
     (removed, spof)
 }
 
-/// Resolves a CODEOWNERS owner to a person: logins through GitHub data, aliases or a person
-/// whose id is the login; e-mails through commit identities.
+/// Resolves a CODEOWNERS owner to a person through the one identity table: any of a
+/// person's logins (case-insensitive), their id, or an e-mail of theirs.
 pub fn resolve_owner(ledger: &Ledger, owner: &str) -> Option<u32> {
     let ids = &ledger.identities;
     match owner_kind(owner) {
         OwnerKind::Team => None,
         OwnerKind::Login => {
             let login = owner.trim_start_matches('@');
-            ids.resolve(&RawIdent::login(login))
-                .or_else(|| ids.lookup(login))
+            ids.by_login(login).or_else(|| ids.resolve_mention(login))
         }
         OwnerKind::Email => ids.resolve(&RawIdent::parse(owner)),
     }

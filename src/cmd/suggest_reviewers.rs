@@ -44,20 +44,17 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
         },
         None => {
             // Without --author, whoever wrote the commits in the range is the author.
-            let mailmap = git.mailmap().ok();
+            let mailmap = crate::sources::mailmap::Mailmap::load(&session.repo)?.map;
             for oid in &range_commits {
                 let Ok(c) = git.find_commit(*oid) else {
                     continue;
                 };
                 let sig = c.author();
-                let sig = mailmap
-                    .as_ref()
-                    .and_then(|m| m.resolve_signature(&sig).ok())
-                    .unwrap_or(sig);
-                let ident = RawIdent::sig(
+                let (name, email) = mailmap.map(
                     &String::from_utf8_lossy(sig.name_bytes()),
                     &String::from_utf8_lossy(sig.email_bytes()),
                 );
+                let ident = RawIdent::sig(&name, &email);
                 if let Some(p) = ledger.identities.resolve(&ident) {
                     if !authors.contains(&p) {
                         authors.push(p);

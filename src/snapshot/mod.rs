@@ -139,7 +139,7 @@ pub fn docs(ledger: &Ledger) -> Vec<DocSummary> {
     let name_of = |who: &str| {
         ledger
             .identities
-            .resolve(&crate::events::identity::RawIdent::parse(who))
+            .resolve_mention(who)
             .map(|i| display.ids[i as usize].clone())
             .unwrap_or_else(|| crate::util::slug(who, "someone"))
     };

@@ -457,3 +457,30 @@ fn whois_explains_joins_and_suspects_are_ready_to_paste() {
         "{w:#}"
     );
 }
+
+/// CODEOWNERS names people by login (in any case): an owner whose login the history proves
+/// is the active person behind it, not "never seen in this history".
+#[test]
+fn codeowners_logins_resolve_through_proven_logins() {
+    let repo = Repo::new();
+    let eric = "Eric Huss <eric@example.com>";
+    repo.write("CODEOWNERS", "/src/ @EHuss\n")
+        .write("src/a.rs", "x\n")
+        .commit_by(eric, "2024-01-01", "Initial");
+    repo.merge_side(
+        &[(eric, "2024-02-01", "work")],
+        eric,
+        "2024-02-02",
+        "Merge pull request #1 from ehuss/w\n\nWork",
+    );
+    let d = repo.run(["domains", "--format", "json"]).json();
+    let src = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "/src/")
+        .expect("the /src/ domain");
+    assert_eq!(src["inactive_owners"], serde_json::json!([]), "{src:#}");
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(people(&ctx), vec!["ehuss"]);
+}
