@@ -148,6 +148,10 @@ fn render(name: &str, domains: &BTreeMap<String, Vec<String>>) -> String {
 # The community's name, shown on the site and in pull-request comments.
 name: {name}
 
+# The repository on GitHub, OWNER/NAME (default: read from the `origin` remote). Its owner
+# is an organisation, never a contributor: `Merge pull request #1 from OWNER/branch` is no login.
+# github: owner/name
+
 # Where the knowledge base lives (case rounds, retrospectives, micro-teach notes...).
 docs_dir: community
 
@@ -167,6 +171,7 @@ reputation:
   weights:
     commit: {commit}
     pr_merged: {pr_merged}
+    change_set_merged: {change_set_merged}
     co_authored: {co_authored}
     reported: {reported}
     suggested: {suggested}
@@ -197,10 +202,12 @@ ladder:
   window_days: {window}
   steps:
 {ladder}
-# Bots earn nothing. Anything ending in `[bot]` is a bot already.
+# Bots earn nothing. Anything ending in `[bot]`, well-known app accounts (dependabot,
+# renovate, bors, ...) and `*bot` accounts whose commits are all automated are bots already.
 bots: []
 
 # One person, many names: id (their GitHub login, preferably) → names, e-mails or logins.
+# `cargo guild whois --suspects` lists likely duplicates ready to paste here.
 aliases: {{}}
 #  alice: ["Alice Smith", "alice@old-employer.example"]
 
@@ -222,6 +229,7 @@ site:
         cap = d.reputation.daily_cap,
         commit = w.commit,
         pr_merged = w.pr_merged,
+        change_set_merged = w.change_set_merged,
         co_authored = w.co_authored,
         reported = w.reported,
         suggested = w.suggested,
