@@ -41,9 +41,15 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     }
 }
 
+/// Whether the error is a closed standard output (`cargo guild ... | head`), however deep:
+/// serde_json wraps the I/O error of a JSON writer in its own error type.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     err.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
     })
 }

@@ -696,3 +696,37 @@ fn cached_ledger_follows_changes_to_config_mailmap_and_docs() {
         "new doc"
     );
 }
+
+/// `cargo guild context --json | head` must not end in "error: Broken pipe", exit 2: a
+/// reader that stops early is success, for JSON as for tables.
+#[test]
+fn json_into_a_closed_pipe_exits_zero() {
+    let repo = Repo::new();
+    // Output well beyond any buffer (a pipe's, our own 64 KB): 400 people in one commit.
+    let trailers: Vec<String> = (1..=400)
+        .map(|i| format!("Co-authored-by: Person {i} <p{i}@example.com>"))
+        .collect();
+    repo.commit_by(
+        "Ann <ann@example.com>",
+        "2024-01-01",
+        &format!("work\n\n{}", trailers.join("\n")),
+    );
+    for args in [
+        vec!["context", "--json"],
+        vec!["reputation", "--format", "json"],
+        vec!["reputation"],
+    ] {
+        let mut child = repo
+            .command(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the program writes: every write then fails with EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
