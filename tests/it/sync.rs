@@ -510,6 +510,50 @@ fn a_ref_moved_by_someone_else_mid_sync_is_never_overwritten() {
     );
 }
 
+/// tokio's history was re-rooted: git has two #131. GitHub knows only today's, and its
+/// review belongs to that one (found by its merge commit), never to the 2016 one.
+#[test]
+fn a_synced_pull_request_joins_the_git_one_with_its_merge_commit_not_its_number() {
+    let repo = repo();
+    repo.merge_pr(
+        131,
+        "Steven <steven@example.com>",
+        "Alice <alice@example.com>",
+        "2016-05-01",
+    );
+    repo.merge_pr(
+        131,
+        "Carl <carl@example.com>",
+        "Alice <alice@example.com>",
+        "2018-05-01",
+    );
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+    let gh = FakeGithub::start();
+    gh.add_pull(
+        REPO,
+        FakePr::new(131, "carllerche", "2018-04-20")
+            .title("Carl's change")
+            .commit("Carl", "carl@example.com", Some("carllerche"))
+            .review("dana", "APPROVED", "2018-04-30T10:00:00Z")
+            .merged("alice", "2018-05-01")
+            .merge_commit(merge.trim(), "Alice", "alice@example.com", "alice"),
+    );
+    sync(&repo, &gh, &[]).ok();
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(person(&ctx, "carllerche")["counts"]["prs_merged"], 1);
+    assert_eq!(person(&ctx, "steven")["counts"]["prs_merged"], 1);
+    let explain = repo.run(["explain", "dana", "--format", "json"]).json();
+    let reviewed: Vec<&serde_json::Value> = explain["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["rule"] == "review")
+        .collect();
+    assert_eq!(reviewed.len(), 1, "{explain:#}");
+    assert_eq!(reviewed[0]["target"]["pr"]["merge"], merge.trim());
+    assert_eq!(reviewed[0]["other"], "carllerche");
+}
+
 #[test]
 fn synced_reviews_merge_with_git_history_into_one_pull_request() {
     let repo = repo();
