@@ -83,11 +83,16 @@ impl LadderCounts {
     }
 }
 
-/// Ladder counts per person (indexed like `Ledger::people`).
-pub fn ladder_counts(ledger: &Ledger, config: &Config) -> Vec<LadderCounts> {
+/// Ladder counts per person (indexed like `Ledger::people`). With `domains`, the score
+/// includes the cross-domain review bonus, exactly as the person's profile shows it.
+pub fn ladder_counts(
+    ledger: &Ledger,
+    config: &Config,
+    domains: Option<&super::EventDomains>,
+) -> Vec<LadderCounts> {
     let since = (config.ladder.window_days > 0)
         .then(|| ledger.as_of - i64::from(config.ladder.window_days) * 86_400);
-    let scores = reputation::score(ledger, config, since);
+    let scores = reputation::score_with(ledger, config, since, domains);
     let n = ledger.people().len();
     let mut out = vec![LadderCounts::default(); n];
     let mut span: Vec<Option<(i64, i64)>> = vec![None; n];
@@ -115,8 +120,12 @@ pub fn ladder_counts(ledger: &Ledger, config: &Config) -> Vec<LadderCounts> {
 }
 
 /// Each person's step (None for bots, people with no event, or an empty ladder).
-pub fn ladder(ledger: &Ledger, config: &Config) -> Vec<Option<LadderStatus>> {
-    let counts = ladder_counts(ledger, config);
+pub fn ladder(
+    ledger: &Ledger,
+    config: &Config,
+    domains: Option<&super::EventDomains>,
+) -> Vec<Option<LadderStatus>> {
+    let counts = ladder_counts(ledger, config, domains);
     let mut active = vec![false; ledger.people().len()];
     for e in &ledger.events {
         active[e.person as usize] = true;

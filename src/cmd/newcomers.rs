@@ -4,24 +4,18 @@
 
 use std::io::Write as _;
 
-use crate::analysis::newcomers::{self, LadderStatus};
+use crate::analysis::newcomers::LadderStatus;
 use crate::cli::{GlobalOpts, NewcomersArgs, TableFormat};
 use crate::exit::Outcome;
 use crate::render::table::Table;
-use crate::snapshot::Display;
 
 pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
-    let display = Display::new(&ledger);
-    let ladder = newcomers::ladder(&ledger, &session.config);
-    let report = newcomers::analyse(
-        &ledger,
-        &session.config,
-        &ladder,
-        &display.ids,
-        &display.names,
-    );
+    let ownership = super::domains::ownership(&session)?;
+    // The snapshot is the one road: the ladder here is the profile's, cross-domain bonus and all.
+    let community = crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref());
+    let report = community.newcomers;
     let mut out = super::stdout();
     if args.format == TableFormat::Json {
         super::print_json(&report)?;

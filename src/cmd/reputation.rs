@@ -6,7 +6,7 @@ use crate::analysis::reputation;
 use crate::cli::{GlobalOpts, ReputationArgs, TableFormat};
 use crate::exit::Outcome;
 use crate::render::table::Table;
-use crate::snapshot::{self, PersonSummary};
+use crate::snapshot;
 
 pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
     let session = super::Session::open(global)?;
@@ -17,7 +17,7 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
         reputation::score_with(&ledger, &session.config, since, domains.as_ref())
     });
     let mut people = session.timed("people", || snapshot::people(&ledger, &scores, since));
-    rank(&mut people);
+    people.sort_by_key(|p| p.rank);
     if let Some(n) = args.filter.top {
         people.truncate(n);
     }
@@ -43,9 +43,9 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
             }
             head.extend(["reviews", "last_seen"]);
             let mut t = Table::new(head);
-            for (i, p) in people.iter().enumerate() {
+            for p in &people {
                 let mut row = vec![
-                    (i + 1).to_string(),
+                    p.rank.to_string(),
                     p.id.clone(),
                     if p.is_bot {
                         format!("{} (bot)", p.name)
@@ -75,15 +75,4 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
     }
     out.flush()?;
     Ok(Outcome::Ok)
-}
-
-/// Highest total first; ties by reviewer score, then id, so the order is stable.
-pub fn rank(people: &mut [PersonSummary]) {
-    people.sort_by(|a, b| {
-        b.reputation
-            .total
-            .cmp(&a.reputation.total)
-            .then_with(|| b.reputation.reviewer.cmp(&a.reputation.reviewer))
-            .then_with(|| a.id.cmp(&b.id))
-    });
 }

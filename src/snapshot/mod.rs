@@ -45,6 +45,9 @@ pub struct Community {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonSummary {
+    /// 1-based place by reputation: highest total first, ties by reviewer score, then id.
+    /// The one ranking every output uses (the terminal, the site, the comment).
+    pub rank: u64,
     pub id: String,
     pub name: String,
     pub is_bot: bool,
@@ -263,6 +266,7 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
         .enumerate()
         .filter(|(i, _)| counts[*i].1.is_some())
         .map(|(i, p)| PersonSummary {
+            rank: 0,
             id: display.ids[i].clone(),
             name: display.names[i].clone(),
             is_bot: p.is_bot,
@@ -282,8 +286,24 @@ pub fn people(ledger: &Ledger, scores: &Scores, since: Option<i64>) -> Vec<Perso
             ladder: None,
         })
         .collect();
+    rank(&mut out);
+    for (i, p) in out.iter_mut().enumerate() {
+        p.rank = i as u64 + 1;
+    }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// Orders people by reputation: highest total first, ties by reviewer score, then id, so
+/// the order is stable. [`PersonSummary::rank`] is this order.
+pub fn rank(people: &mut [PersonSummary]) {
+    people.sort_by(|a, b| {
+        b.reputation
+            .total
+            .cmp(&a.reputation.total)
+            .then_with(|| b.reputation.reviewer.cmp(&a.reputation.reviewer))
+            .then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// Builds the whole snapshot without ownership (no domains, no cross-domain bonus).
@@ -320,7 +340,7 @@ pub fn build_scored(
     let domains = analysis.as_ref().map(|a| &a.event_domains);
     let mut people = people(ledger, &scores, None);
     let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
-    let mut ladder = crate::analysis::newcomers::ladder(ledger, config);
+    let mut ladder = crate::analysis::newcomers::ladder(ledger, config, domains);
     let newcomers =
         crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names);
     let index: std::collections::HashMap<&str, usize> = display

@@ -1,7 +1,7 @@
 //! Domains, bus factors, single points of failure, CODEOWNERS and the cross-domain bonus,
 //! on hand-built histories whose answers are known.
 
-use crate::support::{ids, Repo};
+use crate::support::{ids, person, Repo};
 
 const ALICE: &str = "Alice <alice@example.com>";
 const BOB: &str = "Bob <bob@example.com>";
@@ -276,6 +276,30 @@ fn cross_domain_review_earns_the_bonus_in_explain() {
         ex["reputation"]["total"].as_u64().unwrap(),
         "lines add up"
     );
+    // The ladder counts the score the profile shows, bonus included: a step that needs
+    // exactly Carol's total is reached (it was not, when the ladder scored without domains).
+    let total = ex["reputation"]["total"].as_u64().unwrap();
+    repo.write(
+        "guild.yml",
+        &format!(
+            "domains:\n  ui: [\"ui/**\"]\n  db: [\"db/**\"]\nladder:\n  steps:\n    - name: steward\n      description: scores\n      requires: {{ score: {total} }}\n"
+        ),
+    );
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(person(&ctx, "carol")["reputation"]["total"], total);
+    assert_eq!(
+        person(&ctx, "carol")["ladder"]["step"],
+        "steward",
+        "{ctx:#}"
+    );
+    let newcomers = repo.run(["newcomers", "--format", "json"]).json();
+    let carol = newcomers["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "carol")
+        .unwrap();
+    assert_eq!(carol["ladder"]["step"], "steward", "{carol:#}");
     // Without domains there is no such line.
     repo.write("guild.yml", "");
     let ex = repo.run(["explain", "carol", "--format", "json"]).json();

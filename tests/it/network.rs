@@ -255,7 +255,7 @@ fn dot_and_graphml_escape_hostile_names() {
     assert!(dot.contains(r#"label="Ev\"il & 'Q\\ Name""#), "{dot}");
     let graphml = repo.run(["network", "--format", "graphml"]).ok();
     assert!(
-        graphml.contains("<data key=\"label\">Ev&quot;il &amp; &apos;Q\\ Name</data>"),
+        graphml.contains("<data key=\"label\">Ev&quot;il &amp; &#39;Q\\ Name</data>"),
         "{graphml}"
     );
     require!(networkx(), "python3 with networkx (pip install networkx)");
@@ -455,4 +455,45 @@ fn metrics_agree_with_networkx() {
         });
         agrees_with_networkx(&format!("random graph seed {seed}"), &doc);
     }
+}
+
+/// `network --format json` passed no domains, so its brokers were never "between domains"
+/// while the snapshot's were: both now come from the one snapshot.
+#[test]
+fn network_json_equals_the_snapshots_network_with_domains() {
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "domains:\n  alpha: [\"a/**\"]\n  beta: [\"b/**\"]\n",
+    )
+    .commit_by("A1", "2024-01-01", "Initial commit");
+    let mut n = 0;
+    let mut pr = |author: &str, merger: &str, path: &str| {
+        n += 1;
+        repo.merge_pr_full(
+            n,
+            author,
+            merger,
+            &format!("2024-02-{n:02}"),
+            &format!("Change {n}"),
+            Some(path),
+            "",
+        );
+    };
+    pr("A2", "A1", "a/x.rs");
+    pr("A1", "A2", "a/y.rs");
+    pr("B2", "B1", "b/x.rs");
+    pr("B1", "B2", "b/y.rs");
+    pr("Xen", "A1", "a/z.rs");
+    pr("B1", "Xen", "b/z.rs");
+    let net = network(&repo);
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(net, ctx["network"]);
+    let xen = net["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "xen")
+        .expect("xen is a broker");
+    assert_eq!(xen["between_domains"], true, "{xen:#}");
 }

@@ -866,3 +866,38 @@ fn domains_whose_names_slug_alike_get_their_own_pages_and_links() {
         }
     }
 }
+
+/// The site ranked tied people by id, the terminal by reviewer score first: both now read
+/// the one ranking in the snapshot (`rank`).
+#[test]
+fn site_and_terminal_rank_tied_people_the_same_way() {
+    let repo = Repo::new();
+    repo.commit_by("Adam <adam@example.com>", "2024-01-01", "one")
+        .commit_by("Adam <adam@example.com>", "2024-01-02", "two")
+        .commit_by(
+            "Carl <carl@example.com>",
+            "2024-01-03",
+            "three\n\nAcked-by: Zoe <zoe@example.com>",
+        );
+    // Adam: 2 (contributor). Zoe: 2 (reviewer). Carl: 1.
+    let rep = repo.run(["reputation", "--format", "json"]).json();
+    let order: Vec<&str> = rep
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["zoe", "adam", "carl"],
+        "ties by reviewer score, then id"
+    );
+    assert_eq!(rep[0]["rank"], 1);
+    repo.run(["site", "build", "--out", "site"]).ok();
+    let html = std::fs::read_to_string(repo.path().join("site/people/index.html")).unwrap();
+    let at = |id: &str| {
+        html.find(&format!("/people/{id}.html"))
+            .unwrap_or_else(|| panic!("{id} in the directory"))
+    };
+    assert!(at("zoe") < at("adam") && at("adam") < at("carl"), "{html}");
+}

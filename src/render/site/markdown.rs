@@ -147,20 +147,9 @@ fn resolve(from: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Escapes text for HTML content and double-quoted attributes.
+/// Escapes text for HTML content and quoted attributes (the one escaping, `render::escape_xml`).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::escape_xml(s)
 }
 
 #[cfg(test)]

@@ -411,6 +411,7 @@ mod extras_tests {
 
     fn person(id: &str, name: &str, total: u64) -> PersonSummary {
         PersonSummary {
+            rank: 0,
             id: id.into(),
             name: name.into(),
             is_bot: false,

@@ -348,12 +348,7 @@ fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
     let chart = activity_chart(input);
     let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
-    top.sort_by(|a, b| {
-        b.reputation
-            .total
-            .cmp(&a.reputation.total)
-            .then(a.id.cmp(&b.id))
-    });
+    top.sort_by_key(|p| p.rank);
     let top: Vec<Value> = top
         .iter()
         .take(10)
@@ -471,12 +466,7 @@ fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     for (file, key, label) in sorts {
         let mut list: Vec<&PersonSummary> = c.people.iter().collect();
         match key {
-            "reputation" => list.sort_by(|a, b| {
-                b.reputation
-                    .total
-                    .cmp(&a.reputation.total)
-                    .then(a.id.cmp(&b.id))
-            }),
+            "reputation" => list.sort_by_key(|p| p.rank),
             "name" => list.sort_by(|a, b| {
                 a.name
                     .to_lowercase()
