@@ -239,19 +239,17 @@ pub fn analyse(
 ) -> Newcomers {
     let people = ledger.people();
     let n = people.len();
-    let mut first: Vec<Option<usize>> = vec![None; n];
+    let first = crate::events::first_contributions(&ledger.events, n);
     let mut second: Vec<Option<i64>> = vec![None; n];
     let mut first_review: Vec<Option<i64>> = vec![None; n];
     let mut mentors: Vec<HashMap<u32, HashSet<Target>>> = vec![HashMap::new(); n];
     // Events are sorted by time, so the first seen is the first.
     for (i, e) in ledger.events.iter().enumerate() {
         let p = e.person as usize;
-        match first[p] {
-            None => first[p] = Some(i),
-            Some(f) if second[p].is_none() && work(&ledger.events[f]) != work(e) => {
-                second[p] = Some(e.time)
+        if let Some(f) = first[p] {
+            if f != i && second[p].is_none() && work(&ledger.events[f]) != work(e) {
+                second[p] = Some(e.time);
             }
-            _ => {}
         }
         if let Some(o) = e.other {
             if e.kind.is_review_side() && o != e.person && !people[p].is_bot {

@@ -44,34 +44,34 @@ pub fn execute(global: &GlobalOpts, args: InitArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Domains from CODEOWNERS (one per distinct owner set) or from top-level folders.
+/// Domains from CODEOWNERS (one per top-level name of its patterns) or from top-level
+/// folders. CODEOWNERS is read by `sources::codeowners`, the one parser, and its patterns are
+/// written unchanged: `guild.yml` globs are read with the same rules
+/// (`codeowners::pattern_globs`), so `docs` still means a `docs` folder anywhere.
 fn propose_domains(root: &Path) -> BTreeMap<String, Vec<String>> {
     let mut domains: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for candidate in ["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"] {
-        let Ok(text) = std::fs::read_to_string(root.join(candidate)) else {
-            continue;
-        };
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            let mut parts = line.split_whitespace();
-            let (Some(pattern), owners) = (parts.next(), parts.collect::<Vec<_>>()) else {
-                continue;
-            };
-            if pattern == "*" || owners.is_empty() {
+    let found = crate::sources::codeowners::LOCATIONS
+        .iter()
+        .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?)));
+    if let Some((file, text)) = found {
+        let co = crate::sources::codeowners::Codeowners::parse(file, &text);
+        for rule in &co.rules {
+            let pattern = rule.pattern.as_str();
+            if pattern == "*" || pattern == "/" || rule.owners.is_empty() {
                 continue;
             }
             let name = crate::util::slug(
                 pattern
                     .trim_matches('/')
                     .split('/')
-                    .next()
+                    .find(|p| !p.is_empty() && !p.contains('*'))
                     .unwrap_or(pattern),
                 "root",
             );
-            domains
-                .entry(name)
-                .or_default()
-                .push(codeowners_to_glob(pattern));
+            let globs = domains.entry(name).or_default();
+            if !globs.iter().any(|g| g == pattern) {
+                globs.push(pattern.to_string());
+            }
         }
         if !domains.is_empty() {
             return domains;
@@ -102,17 +102,6 @@ fn propose_domains(root: &Path) -> BTreeMap<String, Vec<String>> {
         }
     }
     domains
-}
-
-fn codeowners_to_glob(pattern: &str) -> String {
-    let p = pattern.trim_start_matches('/');
-    if p.ends_with('/') {
-        format!("{p}**")
-    } else if !p.contains('*') && !p.contains('.') {
-        format!("{p}/**")
-    } else {
-        p.to_string()
-    }
 }
 
 fn render(name: &str, domains: &BTreeMap<String, Vec<String>>) -> String {

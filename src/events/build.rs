@@ -429,15 +429,11 @@ pub fn build(inputs: Inputs) -> Ledger {
     dedupe(&mut events);
 
     // Newcomers' first pull requests: the author's first contribution belongs to that PR.
-    let mut first: HashMap<u32, &Event> = HashMap::new();
-    for e in &events {
-        if e.kind.is_contribution() {
-            first.entry(e.person).or_insert(e);
-        }
-    }
-    let first_prs: HashSet<PrId> = first
-        .values()
-        .filter_map(|e| {
+    let first_prs: HashSet<PrId> = super::first_contributions(&events, ids.people.len())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            let e = &events[i];
             e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();

@@ -71,19 +71,6 @@ impl EventKind {
         }
     }
 
-    /// What counts as a person's contribution for "first contribution" and activity: their
-    /// own work of any kind, and work on someone else's. The one definition.
-    pub fn is_contribution(self) -> bool {
-        matches!(
-            self,
-            EventKind::Commit
-                | EventKind::PrMerged
-                | EventKind::ChangeSetMerged
-                | EventKind::DocWritten
-                | EventKind::CoAuthored
-        ) || self.is_review_side()
-    }
-
     /// Review-like events: work on someone else's contribution. They make the edges of the
     /// review network and count towards the reviewer score.
     pub fn is_review_side(self) -> bool {
@@ -277,4 +264,16 @@ impl Ledger {
     pub fn people(&self) -> &[Person] {
         &self.identities.people
     }
+}
+
+/// Each person's first contribution: the index of their first event of any kind (a review,
+/// a report, a doc or a commit: all of it is taking part), over all history. The one
+/// definition that newcomers, first pull requests and the Action's first-timer share.
+/// `events` must be sorted by time, as a ledger's are.
+pub fn first_contributions(events: &[Event], people: usize) -> Vec<Option<usize>> {
+    let mut first = vec![None; people];
+    for (i, e) in events.iter().enumerate() {
+        first[e.person as usize].get_or_insert(i);
+    }
+    first
 }

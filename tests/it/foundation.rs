@@ -507,20 +507,42 @@ fn init_writes_a_commented_config_that_loads_and_refuses_to_overwrite() {
     repo.run(["init", "--force"]).ok();
 }
 
+/// `init` turned CODEOWNERS' `net/` (a `net` folder anywhere) into `net/**` (only at the
+/// root): it now writes the pattern, which `guild.yml` reads with CODEOWNERS' own rules.
 #[test]
-fn init_proposes_domains_from_codeowners() {
+fn init_proposes_globs_that_mean_what_codeowners_means() {
     let repo = Repo::new();
     repo.write(
         ".github/CODEOWNERS",
         "# owners\n*       @org/all\n/parser/ @alice\nnet/   @bob @carol\n",
     )
+    .write("parser/p.rs", "x\n")
+    .write("net/a.rs", "x\n")
+    .write("lib/net/b.rs", "x\n")
     .commit_by("Alice <alice@example.com>", "2024-01-01", "one");
+    let from_codeowners = repo.run(["domains", "--format", "json"]).json();
     repo.run(["init"]).ok();
     let text = std::fs::read_to_string(repo.path().join("guild.yml")).unwrap();
     assert!(
-        text.contains("\"parser\": [\"parser/**\"]") && text.contains("\"net\": [\"net/**\"]"),
+        text.contains("\"parser\": [\"/parser/\"]") && text.contains("\"net\": [\"net/\"]"),
         "{text}"
     );
+    let from_config = repo.run(["domains", "--format", "json"]).json();
+    let files = |d: &serde_json::Value, name: &str| {
+        d.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .map(|x| x["files"].clone())
+            .unwrap_or_else(|| panic!("no domain {name} in {d:#}"))
+    };
+    assert_eq!(files(&from_codeowners, "net/"), 2, "net/ anywhere");
+    assert_eq!(
+        files(&from_config, "net"),
+        2,
+        "the same files through guild.yml"
+    );
+    assert_eq!(files(&from_config, "parser"), 1);
 }
 
 #[test]

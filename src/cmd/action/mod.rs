@@ -509,7 +509,8 @@ fn find_person(ledger: &Ledger, login: &str) -> Option<u32> {
         .or_else(|| ledger.identities.resolve_mention(login))
 }
 
-/// Whether person `who` contributed anything before this pull request.
+/// Whether person `who` contributed anything before this pull request: any event of any kind
+/// outside it (the same "first contribution" as `events::first_contributions`).
 fn has_prior_contribution(
     ledger: &Ledger,
     who: u32,
