@@ -124,6 +124,17 @@ pub struct ReputationArgs {
     pub format: TableFormat,
     #[command(flatten)]
     pub filter: PeopleFilter,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+/// Render from a saved snapshot instead of the repository's history.
+#[derive(Debug, Args, Default)]
+pub struct FromContext {
+    /// Render from a snapshot saved with `cargo guild context --json > FILE` (no history is
+    /// read; the output is byte-identical to a direct run on the same history).
+    #[arg(long, value_name = "FILE")]
+    pub from_context: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -154,24 +165,33 @@ pub struct ContextArgs {
     /// Print JSON (the only format; the flag is accepted for clarity in scripts).
     #[arg(long)]
     pub json: bool,
+    /// Print the snapshot's JSON Schema (draft 2020-12) instead.
+    #[arg(long)]
+    pub schema: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
     #[arg(long, value_enum, default_value_t = NetworkFormat::Table)]
     pub format: NetworkFormat,
+    #[command(flatten)]
+    pub context: FromContext,
 }
 
 #[derive(Debug, Args)]
 pub struct DomainsArgs {
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+    #[command(flatten)]
+    pub context: FromContext,
 }
 
 #[derive(Debug, Args)]
 pub struct NewcomersArgs {
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+    #[command(flatten)]
+    pub context: FromContext,
 }
 
 #[derive(Debug, Args)]

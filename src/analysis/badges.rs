@@ -27,7 +27,18 @@ use crate::config::Config;
 use crate::events::{EventKind, Ledger, Target};
 use crate::util::rfc3339;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     Bronze,
@@ -38,9 +49,9 @@ pub enum Tier {
 const TIERS: [Tier; 3] = [Tier::Bronze, Tier::Silver, Tier::Gold];
 
 /// One badge a person holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Badge {
-    pub id: &'static str,
+    pub id: String,
     pub tier: Tier,
     /// The domain, for per-domain badges.
     pub domain: Option<String>,
@@ -182,7 +193,7 @@ pub fn award(
             for (p, (score, count, reached)) in state {
                 if let Some((t, when)) = reached {
                     out[p as usize].push(Badge {
-                        id: badge,
+                        id: badge.to_string(),
                         tier: TIERS[t],
                         domain: scope
                             .and_then(|d| domains.and_then(|ds| ds.names.get(d as usize)).cloned()),
@@ -195,7 +206,7 @@ pub fn award(
         }
     }
     for b in &mut out {
-        b.sort_by(|x, y| (&x.domain, x.id).cmp(&(&y.domain, y.id)));
+        b.sort_by(|x, y| (&x.domain, &x.id).cmp(&(&y.domain, &y.id)));
     }
     out
 }
@@ -235,7 +246,7 @@ mod tests {
             .iter()
             .map(|b| {
                 (
-                    b.id,
+                    b.id.as_str(),
                     b.domain.as_deref(),
                     b.tier,
                     &b.earned_at[..10],

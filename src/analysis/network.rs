@@ -49,7 +49,7 @@ pub const RING_MIN_WEIGHT: u64 = 3;
 const PARALLEL_THRESHOLD: usize = 50;
 
 /// Structural metrics of one node.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NodeMetrics {
     /// Distinct people who worked on this person's work.
     pub in_degree: u64,
@@ -74,7 +74,7 @@ pub struct NodeMetrics {
 }
 
 /// Metrics of a whole graph; the pure core, usable on any edge list (benchmarks, oracle).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Metrics {
     /// Parallel to the nodes `0..n`.
     pub nodes: Vec<NodeMetrics>,
@@ -672,7 +672,7 @@ impl<'g> Search<'g> {
 }
 
 /// One person in the network, with their metrics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PersonNode {
     pub name: String,
     #[serde(flatten)]
@@ -680,18 +680,18 @@ pub struct PersonNode {
 }
 
 /// A directed edge: `from` worked on `to`'s work.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Edge {
     pub from: String,
     pub to: String,
     /// Distinct pieces of work (pull requests, or commits outside one).
     pub weight: u64,
     /// Events behind the edge, per kind.
-    pub kinds: BTreeMap<&'static str, u64>,
+    pub kinds: BTreeMap<String, u64>,
 }
 
 /// A knowledge broker: someone many shortest paths between others run through.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Broker {
     pub id: String,
     pub betweenness: f64,
@@ -704,7 +704,18 @@ pub struct Broker {
 }
 
 /// Why someone is on the edge of the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IsolateKind {
     /// No review tie at all: nobody worked on their work and they worked on nobody's.
@@ -713,7 +724,7 @@ pub enum IsolateKind {
     SingleReviewer,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Isolate {
     pub id: String,
     pub kind: IsolateKind,
@@ -722,7 +733,7 @@ pub struct Isolate {
 }
 
 /// Two people who give almost all their review work to each other.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Ring {
     /// The pair, sorted.
     pub people: [String; 2],
@@ -733,7 +744,7 @@ pub struct Ring {
 }
 
 /// The snapshot's `network`: metrics, edges and named findings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Network {
     /// Keyed by display id.
     pub people: BTreeMap<String, PersonNode>,
@@ -862,7 +873,7 @@ pub fn analyse(
             from: id(a),
             to: id(b),
             weight: d.work.len() as u64,
-            kinds: d.kinds.clone(),
+            kinds: d.kinds.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         })
         .collect();
     edges.sort_by(|x, y| (&x.from, &x.to).cmp(&(&y.from, &y.to)));

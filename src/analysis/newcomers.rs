@@ -31,16 +31,16 @@ use crate::events::{Event, EventKind, Ledger, Target};
 use crate::util::rfc3339;
 
 /// A requirement of the next step that is not met yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Missing {
     /// The requirement's key in `guild.yml` (`prs_merged`, `reviews_given`, ...).
-    pub what: &'static str,
+    pub what: String,
     pub have: u64,
     pub need: u64,
 }
 
 /// Where a person stands on the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct LadderStatus {
     /// The current step (none when even the first step's requirements are not met).
     pub step: Option<String>,
@@ -76,8 +76,11 @@ impl LadderCounts {
         ]
         .into_iter()
         .filter_map(|(what, have, need)| {
-            need.filter(|&n| have < n)
-                .map(|need| Missing { what, have, need })
+            need.filter(|&n| have < n).map(|need| Missing {
+                what: what.to_string(),
+                have,
+                need,
+            })
         })
         .collect()
     }
@@ -163,7 +166,7 @@ pub fn ladder(
 }
 
 /// A reviewer of a newcomer's work.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Mentor {
     pub id: String,
     /// Distinct pieces of the newcomer's work they reviewed.
@@ -171,14 +174,14 @@ pub struct Mentor {
 }
 
 /// One person's arrival.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Newcomer {
     pub id: String,
     pub name: String,
     /// RFC 3339.
     pub first_contribution: String,
     /// The kind of the first event (`commit`, `pr_merged`, `review`, ...).
-    pub first_kind: &'static str,
+    pub first_kind: String,
     /// What it was about: `#12`, a short commit id or a doc path.
     pub first_work: String,
     pub first_review_at: Option<String>,
@@ -193,14 +196,14 @@ pub struct Newcomer {
 }
 
 /// People per ladder step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StepCount {
     pub step: String,
     pub people: u64,
 }
 
 /// The snapshot's `newcomers`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Newcomers {
     /// Newest first contribution first (ties by id).
     pub people: Vec<Newcomer>,
@@ -279,7 +282,7 @@ pub fn analyse(
                 id: ids[p].clone(),
                 name: names[p].clone(),
                 first_contribution: rfc3339(fe.time),
-                first_kind: fe.kind.as_str(),
+                first_kind: fe.kind.as_str().to_string(),
                 first_work: work(fe).to_string(),
                 first_review_at: first_review[p].map(rfc3339),
                 days_to_first_review: first_review[p]

@@ -39,7 +39,9 @@ pub struct Line {
 }
 
 /// A person's totals.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Score {
     pub total: u64,
     pub contributor: u64,

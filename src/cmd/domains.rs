@@ -10,7 +10,6 @@ use crate::cli::{DomainsArgs, GlobalOpts, TableFormat};
 use crate::exit::Outcome;
 use crate::render::table::{sanitize, Table};
 use crate::snapshot::domains::DomainSummary;
-use crate::snapshot::Display;
 use crate::sources::codeowners::{self, Codeowners};
 use crate::sources::paths;
 
@@ -81,22 +80,12 @@ pub fn event_domains(
 }
 
 pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome> {
-    let session = Session::open(global)?;
-    let ledger = session.ledger()?;
-    let summaries = match ownership(&session)? {
-        Some(own) => {
-            let analysis = session.timed("analyse domains", || {
-                domains::analyse(&ledger, &session.config, &own)
-            });
-            crate::snapshot::domains::summarize(&analysis, &Display::new(&ledger))
-        }
-        None => {
-            session.note(
-                "no domains: add `domains:` with path globs to guild.yml, or a CODEOWNERS file",
-            );
-            Vec::new()
-        }
-    };
+    let (session, community) = super::context::community(global, &args.context)?;
+    let summaries = community.domains;
+    if let (Some(session), true) = (&session, summaries.is_empty()) {
+        session
+            .note("no domains: add `domains:` with path globs to guild.yml, or a CODEOWNERS file");
+    }
     let mut out = super::stdout();
     match args.format {
         TableFormat::Json => super::print_json(&summaries)?,

@@ -11,12 +11,9 @@ use crate::exit::Outcome;
 use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: NetworkArgs) -> anyhow::Result<Outcome> {
-    let session = super::Session::open(global)?;
-    let ledger = session.ledger()?;
-    let ownership = super::domains::ownership(&session)?;
     // The snapshot's network, domains and all: brokers between domains are the same here as
     // in `context --json` and on the site.
-    let community = crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref());
+    let (_, community) = super::context::community(global, &args.context)?;
     let net = community.network;
     let mut out = super::stdout();
     match args.format {

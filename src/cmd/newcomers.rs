@@ -10,11 +10,8 @@ use crate::exit::Outcome;
 use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outcome> {
-    let session = super::Session::open(global)?;
-    let ledger = session.ledger()?;
-    let ownership = super::domains::ownership(&session)?;
     // The snapshot is the one road: the ladder here is the profile's, cross-domain bonus and all.
-    let community = crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref());
+    let (_, community) = super::context::community(global, &args.context)?;
     let report = community.newcomers;
     let mut out = super::stdout();
     if args.format == TableFormat::Json {

@@ -9,14 +9,24 @@ use crate::render::table::Table;
 use crate::snapshot;
 
 pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
-    let session = super::Session::open(global)?;
-    let since = super::since(args.filter.since.as_deref())?;
-    let ledger = session.ledger()?;
-    let domains = super::domains::event_domains(&session, &ledger)?;
-    let scores = session.timed("score", || {
-        reputation::score_with(&ledger, &session.config, since, domains.as_ref())
-    });
-    let mut people = session.timed("people", || snapshot::people(&ledger, &scores, since));
+    let mut people = match super::since(args.filter.since.as_deref())? {
+        // Scores since a date are not in the snapshot: they need the events.
+        Some(since) => {
+            if args.context.from_context.is_some() {
+                anyhow::bail!(
+                    "--since needs the history, which a saved snapshot does not hold\n  fix: run without --from-context, in the repository"
+                );
+            }
+            let session = super::Session::open(global)?;
+            let ledger = session.ledger()?;
+            let domains = super::domains::event_domains(&session, &ledger)?;
+            let scores = session.timed("score", || {
+                reputation::score_with(&ledger, &session.config, Some(since), domains.as_ref())
+            });
+            snapshot::people(&ledger, &scores, Some(since))
+        }
+        None => super::context::community(global, &args.context)?.1.people,
+    };
     people.sort_by_key(|p| p.rank);
     if let Some(n) = args.filter.top {
         people.truncate(n);

@@ -8,11 +8,11 @@ use super::Display;
 use crate::analysis::domains::{Analysis, Owner};
 use crate::util::day;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct DomainSummary {
     pub name: String,
     /// Where the domain is defined: `guild.yml` or `CODEOWNERS`.
-    pub source: &'static str,
+    pub source: String,
     /// Files at HEAD in the domain.
     pub files: usize,
     /// Authored and review events about the domain's work.
@@ -29,7 +29,7 @@ pub struct DomainSummary {
     pub inactive_owners: Vec<InactiveOwnerSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ExpertSummary {
     pub id: String,
     pub name: String,
@@ -41,7 +41,7 @@ pub struct ExpertSummary {
     pub last_active: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SinglePointSummary {
     pub id: String,
     pub name: String,
@@ -52,7 +52,7 @@ pub struct SinglePointSummary {
     pub sample_files: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct InactiveOwnerSummary {
     /// A person id (display id), `@login` when no one in history has it, or
     /// `(an e-mail address)`: e-mails are never shown.
@@ -81,7 +81,7 @@ pub fn summarize(analysis: &Analysis, display: &Display) -> Vec<DomainSummary> {
         .iter()
         .map(|d| DomainSummary {
             name: d.name.clone(),
-            source: analysis.source.as_str(),
+            source: analysis.source.as_str().to_string(),
             files: d.files,
             work: d.work,
             experts: d

@@ -15,9 +15,9 @@ use crate::events::{EventKind, Ledger};
 use crate::util::rfc3339;
 
 /// Bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Community {
     pub schema_version: u32,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Community {
     pub newcomers: crate::analysis::newcomers::Newcomers,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PersonSummary {
     /// 1-based place by reputation: highest total first, ties by reviewer score, then id.
     /// The one ranking every output uses (the terminal, the site, the comment).
@@ -63,7 +63,9 @@ pub struct PersonSummary {
     pub ladder: Option<crate::analysis::newcomers::LadderStatus>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Counts {
     pub commits: u64,
     pub prs_merged: u64,
@@ -75,14 +77,16 @@ pub struct Counts {
     pub docs_written: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RuleTotal {
     pub rule: String,
     pub count: u64,
     pub points: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct MonthActivity {
     pub month: String,
     pub prs_merged: u64,
@@ -92,7 +96,7 @@ pub struct MonthActivity {
     pub active_people: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct DocSummary {
     /// `<kind>/<file stem>`, lowercase: unique among docs (see `cargo guild docs check`).
     pub id: String,
@@ -443,4 +447,48 @@ impl ExplainedLine {
             note: line.note,
         }
     }
+}
+
+/// The snapshot's JSON Schema (draft 2020-12), as `cargo guild context --schema` prints it.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Community)).unwrap_or_default()
+}
+
+/// The biggest snapshot read back (a 100,000-commit history gives a few megabytes).
+const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
+
+/// Reads a snapshot saved with `cargo guild context --json`: errors name the file, the
+/// line and column, and the fix.
+pub fn load(path: &std::path::Path) -> anyhow::Result<Community> {
+    use anyhow::Context as _;
+    let fix = "fix: save it again with `cargo guild context --json > FILE`";
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the snapshot {}", path.display()))?;
+    if meta.len() > MAX_SNAPSHOT_BYTES {
+        anyhow::bail!(
+            "{} is {} bytes: too big to be a snapshot\n  {fix}",
+            path.display(),
+            meta.len()
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the snapshot {}", path.display()))?;
+    let version: Option<u32> = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("schema_version")?.as_u64())
+        .map(|v| v as u32);
+    if let Some(v) = version.filter(|&v| v != SCHEMA_VERSION) {
+        anyhow::bail!(
+            "{} is a snapshot of schema version {v}; this cargo guild reads version {SCHEMA_VERSION}\n  {fix}",
+            path.display()
+        );
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not a cargo guild snapshot: {e}\n  {fix}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
 }

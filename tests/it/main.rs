@@ -11,5 +11,6 @@ mod foundation;
 mod network;
 mod newcomers;
 mod site;
+mod snapshot;
 mod suggest;
 mod sync;

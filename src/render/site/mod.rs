@@ -462,7 +462,7 @@ mod extras_tests {
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
         community.people[0].badges = vec![badges::Badge {
-            id: "mentor",
+            id: "mentor".to_string(),
             tier: badges::Tier::Gold,
             domain: Some("parser".into()),
             earned_at: "2024-02-01T10:00:00Z".into(),
@@ -474,7 +474,7 @@ mod extras_tests {
             index: Some(2),
             next: Some("maintainer".into()),
             missing: vec![newcomers::Missing {
-                what: "reviews_given",
+                what: "reviews_given".to_string(),
                 have: 30,
                 need: 40,
             }],
@@ -506,7 +506,7 @@ mod extras_tests {
             id: "ben".into(),
             name: "Ben".into(),
             first_contribution: "2024-01-01T00:00:00Z".into(),
-            first_kind: "pr_merged",
+            first_kind: "pr_merged".to_string(),
             first_work: "#1".into(),
             first_review_at: None,
             days_to_first_review: Some(2.0),
@@ -520,7 +520,7 @@ mod extras_tests {
         }];
         community.domains = vec![DomainSummary {
             name: "parser".into(),
-            source: "guild.yml",
+            source: "guild.yml".to_string(),
             files: 3,
             work: 7,
             experts: vec![ExpertSummary {

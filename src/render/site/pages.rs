@@ -565,7 +565,7 @@ fn badge_name(id: &str) -> String {
 fn badge_view(b: &crate::analysis::badges::Badge) -> Value {
     json!({
         "id": b.id,
-        "name": badge_name(b.id),
+        "name": badge_name(&b.id),
         "tier": b.tier,
         "domain": b.domain,
         "earned_at": b.earned_at.get(..10).unwrap_or(&b.earned_at),
@@ -594,7 +594,7 @@ fn requirement(what: &str, n: u64) -> String {
 
 /// What the next step still needs: `4 more merged PRs (1 of 5)`.
 fn missing_text(m: &crate::analysis::newcomers::Missing) -> String {
-    let short = requirement(m.what, m.need.saturating_sub(m.have));
+    let short = requirement(&m.what, m.need.saturating_sub(m.have));
     let (n, rest) = short.split_once(' ').unwrap_or((&short, ""));
     format!("{n} more {rest} ({} of {})", m.have, m.need)
 }
@@ -1310,7 +1310,7 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         .map(|x| {
             let mut r = ctx.person_ref(&x.id);
             r["first"] = json!(x.first_contribution.get(..10).unwrap_or(""));
-            r["first_kind"] = json!(rule_label(x.first_kind));
+            r["first_kind"] = json!(rule_label(&x.first_kind));
             r["first_work"] = json!(x.first_work);
             r["to_review"] = json!(x.days_to_first_review.map(days_text));
             r["mentors"] = json!(x
