@@ -18,13 +18,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 use serde::Serialize;
 
-use super::docs::{
-    check_doc, domain_problem, is_kind_name, known_kinds, title_problem, valid_date,
-};
 use crate::cli::{GlobalOpts, NewArgs};
 use crate::exit::Outcome;
 use crate::render::table::Table;
 use crate::render::templates::{Escape, Origin, Templates};
+use crate::sources::docs::check::{
+    check_doc, domain_problem, is_kind_name, known_kinds, title_problem, valid_date,
+};
 
 /// What a template sees. Plain values are for the Markdown body; `yaml.*` holds the same
 /// values as YAML scalars (double-quoted strings, flow lists) for the front matter.
@@ -294,7 +294,9 @@ fn clean_one(flag: &str, value: Option<String>) -> anyhow::Result<Option<String>
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty());
     if let Some(v) = &value {
-        if v.chars().any(char::is_control) || v.chars().count() > super::docs::MAX_TITLE {
+        if v.chars().any(char::is_control)
+            || v.chars().count() > crate::sources::docs::check::MAX_TITLE
+        {
             bail!("{flag} {v:?} is not a usable value: keep it one short line");
         }
     }

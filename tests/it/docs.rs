@@ -618,7 +618,7 @@ fn docs_check_library_function_matches_the_command() {
         &repo.path().join("guild.yml"),
     )
     .unwrap();
-    let findings = cargo_guild::cmd::docs::docs_check(repo.path(), &config, None);
+    let findings = cargo_guild::sources::docs::check::docs_check(repo.path(), &config, None);
     let lines: Vec<String> = findings.iter().map(ToString::to_string).collect();
     assert_eq!(
         lines,
@@ -627,7 +627,7 @@ fn docs_check_library_function_matches_the_command() {
             "community/case-round/2024-04-02-bad.md:6: broken link `missing.md`: community/case-round/missing.md does not exist",
         ]
     );
-    let only_good = cargo_guild::cmd::docs::docs_check(
+    let only_good = cargo_guild::sources::docs::check::docs_check(
         repo.path(),
         &config,
         Some(&[repo.path().join("community/case-round/2024-04-01-ok.md")]),

@@ -58,7 +58,7 @@ pub fn suggest(
 /// Checks the community docs among `files` (paths relative to `root`) with `docs check`'s
 /// rules; duplicate ids are found against every doc but reported only on these files.
 pub fn docs_check(root: &Path, config: &Config, files: &[PathBuf]) -> Vec<Finding> {
-    crate::cmd::docs::docs_check(root, config, Some(files))
+    crate::sources::docs::check::docs_check(root, config, Some(files))
         .into_iter()
         .map(|f| Finding {
             path: f.path,

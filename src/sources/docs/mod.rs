@@ -233,3 +233,4 @@ pub fn load(root: &Path, docs_dir: &str) -> (Vec<DocRecord>, Vec<DocError>) {
     }
     (docs, errors)
 }
+pub mod check;
