@@ -17,7 +17,7 @@
 //! `adapters` is the seam to the analysis, the docs check, sync and the site.
 
 pub mod adapters;
-pub mod api;
+
 pub mod runner;
 
 use std::collections::BTreeSet;
@@ -33,7 +33,7 @@ use crate::exit::Outcome;
 use crate::render::comment::{self, Reviewer, Who};
 use crate::render::templates::{Escape, Templates};
 
-use api::{Api, ApiError};
+use crate::sources::github::rest::{self as api, Api, ApiError};
 use runner::{Outputs, RunnerEnv};
 
 /// What the run does.

@@ -5,4 +5,5 @@
 pub mod client;
 pub mod model;
 pub mod query;
+pub mod rest;
 pub mod store;

@@ -1,4 +1,4 @@
-//! The few REST calls the Action makes, through octocrab: a pull request's changed files,
+//! The one GitHub REST client (the few calls the Action makes), through octocrab: a pull request's changed files,
 //! its conversation comments (list, create, update) and review requests.
 //!
 //! Reads are retried on 5xx and dropped connections; writes are not (a retried POST could
