@@ -41,6 +41,8 @@ pub struct Community {
     // -- newcomers (issue 3): first contributions and the ladder --
     /// First contributions, first reviews, mentors and ladder steps.
     pub newcomers: crate::analysis::newcomers::Newcomers,
+    /// Active people, this quarter's newcomers, mentors available now.
+    pub pulse: crate::analysis::pulse::Pulse,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -372,6 +374,7 @@ pub fn build_scored(
             .map(|a| domains::summarize(a, &display))
             .unwrap_or_default(),
         network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
+        pulse: crate::analysis::pulse::analyse(ledger, &display.ids, &newcomers),
         newcomers,
     };
     (community, scores)

@@ -458,6 +458,7 @@ mod extras_tests {
             network: Default::default(),
             domains: Vec::new(),
             newcomers: Default::default(),
+            pulse: Default::default(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
@@ -501,6 +502,12 @@ mod extras_tests {
             articulation_point: false,
             domains: vec![],
             between_domains: false,
+        }];
+        // Ann reviewed Ben's first work and is still active (the pulse analysis says so).
+        community.pulse.available_mentors = vec![crate::analysis::pulse::AvailableMentor {
+            id: "ann".into(),
+            newcomers: 1,
+            reviews: 1,
         }];
         community.newcomers.people = vec![newcomers::Newcomer {
             id: "ben".into(),

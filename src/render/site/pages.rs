@@ -290,12 +290,6 @@ fn day(rfc: &Option<String>) -> String {
         .to_string()
 }
 
-fn parse_time(rfc: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(rfc)
-        .map(|d| d.timestamp())
-        .unwrap_or(0)
-}
-
 /// Every month from the first to the last of `months` (`YYYY-MM`), gaps filled.
 fn month_range(first: &str, last: &str) -> Vec<String> {
     let parse = |m: &str| -> Option<(i32, u32)> {
@@ -318,32 +312,11 @@ fn month_range(first: &str, last: &str) -> Vec<String> {
 
 fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let c = input.community;
-    let as_of = parse_time(&c.as_of);
-    let since_90 = crate::util::rfc3339(as_of - 90 * 86_400);
     let as_of_day = c.as_of.get(..10).unwrap_or("");
-    // The calendar quarter of `as_of`.
-    let quarter_start = match (
-        as_of_day.get(..4),
-        as_of_day.get(5..7).and_then(|m| m.parse::<u32>().ok()),
-    ) {
-        (Some(y), Some(m)) => format!("{y}-{:02}-01", (m - 1) / 3 * 3 + 1),
-        _ => String::new(),
-    };
     let humans = || c.people.iter().filter(|p| !p.is_bot);
-    let active = humans()
-        .filter(|p| {
-            p.last_seen
-                .as_deref()
-                .is_some_and(|l| l >= since_90.as_str())
-        })
-        .count();
-    let newcomers = humans()
-        .filter(|p| {
-            p.first_seen
-                .as_deref()
-                .is_some_and(|f| f >= quarter_start.as_str())
-        })
-        .count();
+    let active = c.pulse.active_90_days;
+    let newcomers = c.pulse.newcomers_this_quarter;
+    let quarter_start = &c.pulse.quarter_start;
     let prs: u64 = c.activity.iter().map(|m| m.prs_merged).sum();
     let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
     let chart = activity_chart(input);
@@ -1325,33 +1298,16 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             r
         })
         .collect();
-    // Mentors available: who reviewed the recent newcomers' work and is still active
-    // (seen in the 90 days before `as_of`), most newcomers first.
-    let since_90 = crate::util::rfc3339(parse_time(&input.community.as_of) - 90 * 86_400);
-    let active: HashSet<&str> = input
+    let available: Vec<Value> = input
         .community
-        .people
+        .pulse
+        .available_mentors
         .iter()
-        .filter(|p| !p.is_bot && p.last_seen.as_deref() >= Some(since_90.as_str()))
-        .map(|p| p.id.as_str())
-        .collect();
-    let mut helped: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for x in n.people.iter().take(MAX_NEWCOMERS) {
-        for m in x.mentors.iter().filter(|m| active.contains(m.id.as_str())) {
-            let e = helped.entry(m.id.as_str()).or_default();
-            e.0 += 1;
-            e.1 += m.reviews;
-        }
-    }
-    let mut available: Vec<(&str, (u64, u64))> = helped.into_iter().collect();
-    available.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let available: Vec<Value> = available
-        .into_iter()
         .take(MAX_MENTORS)
-        .map(|(id, (people, reviews))| {
-            let mut r = ctx.person_ref(id);
-            r["newcomers"] = json!(people);
-            r["reviews"] = json!(reviews);
+        .map(|m| {
+            let mut r = ctx.person_ref(&m.id);
+            r["newcomers"] = json!(m.newcomers);
+            r["reviews"] = json!(m.reviews);
             r
         })
         .collect();
@@ -1379,7 +1335,7 @@ fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
 }
 
 /// How many newcomers the newcomers' page lists.
-const MAX_NEWCOMERS: usize = 30;
+const MAX_NEWCOMERS: usize = crate::analysis::pulse::RECENT_NEWCOMERS;
 /// How many mentors it suggests.
 const MAX_MENTORS: usize = 12;
 /// How many of a newcomer's mentors (most reviews first) its row names.
