@@ -7,3 +7,4 @@ pub mod model;
 pub mod query;
 pub mod rest;
 pub mod store;
+pub mod sync;
