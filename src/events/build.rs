@@ -1,18 +1,19 @@
 //! Facts → events. Reads the history's structure once (`structure`: mainline, pull-request
 //! and topic merges, the commits each brought in), resolves every identity (`identity`,
-//! with logins proven by `logins`), merges GitHub's pull requests with git's (by merge
+//! collected by `people`, with logins proven by `logins`), merges GitHub's pull requests with git's (by merge
 //! commit, then by number), adds docs, and emits the ledger. "Now" is HEAD's commit date:
 //! anything dated later is clamped to it and counted. O(commits); no I/O.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::identity::{Identities, IdentityBuilder, RawIdent};
+use super::identity::RawIdent;
 use super::structure::{main_author, Structure};
 use super::{CommitId, Event, EventKind, Ledger, PrId, PullRequest, ReviewState, Source, Target};
 use crate::config::Config;
 use crate::sources::docs::DocRecord;
-use crate::sources::git::{History, MergeStyle, Sig};
+use crate::sources::git::{History, Sig};
 use crate::sources::github::model::PullRequestRecord;
+use crate::sources::merges::MergeStyle;
 use crate::sources::trailers::KNOWN_KEYS;
 
 /// What the ledger is built from.
@@ -34,7 +35,7 @@ pub fn build(inputs: Inputs) -> Ledger {
     let history = inputs.history;
     let index = history.index();
     let structure = Structure::read(history, &index);
-    let mut ids = identities(&inputs, &structure);
+    let mut ids = super::people::identities(&inputs, &structure);
     let Inputs {
         mailmapped,
         github,
@@ -45,7 +46,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         .iter()
         .map(|s| ids.resolve(&RawIdent::sig(&s.name, &s.email)).unwrap_or(0))
         .collect();
-    mark_automated_accounts(&mut ids, history, &sig_person);
+    super::people::mark_automated_accounts(&mut ids, history, &sig_person);
     let person_of = |s: u32| sig_person[s as usize];
     let resolve_login = |login: &str| ids.by_login(login);
 
@@ -472,193 +473,6 @@ pub struct FutureDated {
     pub events: u64,
     /// The latest of their dates (Unix seconds), before clamping.
     pub latest: i64,
-}
-
-/// Accounts named like bots (`…bot`, `…-bot`) whose commits are all automated changes
-/// (dependency bumps, generated updates) are bots, even when `guild.yml` does not say so.
-fn mark_automated_accounts(ids: &mut Identities, history: &History, sig_person: &[u32]) {
-    const AUTOMATED: &[&str] = &[
-        "bump ",
-        "update ",
-        "updated ",
-        "chore(deps",
-        "build(deps",
-        "fix(deps",
-        "chore: update",
-        "chore: bump",
-        "[automated]",
-        "automated ",
-        "auto-update",
-        "sync ",
-        "lock file maintenance",
-        "pin ",
-        "[bot]",
-    ];
-    let botlike: Vec<bool> = ids
-        .people
-        .iter()
-        .map(|p| {
-            !p.is_bot
-                && p.logins
-                    .iter()
-                    .chain(std::iter::once(&p.id))
-                    .any(|l| l.to_lowercase().ends_with("bot"))
-        })
-        .collect();
-    if !botlike.contains(&true) {
-        return;
-    }
-    let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
-    for c in &history.commits {
-        let p = sig_person[c.author as usize];
-        if c.parents.len() > 1 || !botlike[p as usize] {
-            continue;
-        }
-        let s = c.summary.to_lowercase();
-        let e = tally.entry(p).or_default();
-        e.0 += 1;
-        e.1 += u32::from(AUTOMATED.iter().any(|a| s.starts_with(a)));
-    }
-    for (p, (all, automated)) in tally {
-        if automated * 10 >= all * 9 {
-            let person = &mut ids.people[p as usize];
-            person.is_bot = true;
-            person.evidence.push(format!(
-                "a bot: named like one, and {automated} of its {all} commits are automated changes"
-            ));
-        }
-    }
-}
-
-/// Collects every identity the inputs mention and groups them: signatures, aliases and
-/// GitHub data first; then the logins that branch owners prove; then the people that
-/// trailers, `r=` and docs name (a bare word that already names someone is not a new person).
-fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
-    let Inputs {
-        history,
-        mailmapped,
-        github,
-        docs,
-        config,
-        repo_owner,
-    } = inputs;
-    let mut b = IdentityBuilder::new();
-    let mut uses = vec![0u64; mailmapped.len()];
-    for c in &history.commits {
-        uses[c.author as usize] += 1;
-    }
-    // Commit authors first, in a stable order, so that ids do not depend on walk order.
-    let mut order: Vec<usize> = (0..mailmapped.len()).collect();
-    order.sort_by(|&a, &b| mailmapped[a].cmp(&mailmapped[b]));
-    for i in order {
-        if uses[i] > 0 {
-            b.add(
-                RawIdent::sig(&mailmapped[i].name, &mailmapped[i].email),
-                uses[i],
-            );
-        }
-    }
-    b.add_aliases(config);
-    for gh in *github {
-        for a in gh.commit_authors.iter().chain(&gh.merge_commit_author) {
-            b.add(
-                RawIdent {
-                    name: a.name.clone(),
-                    email: a.email.clone(),
-                    login: a.login.clone().unwrap_or_default(),
-                },
-                0,
-            );
-        }
-        for login in gh
-            .author
-            .iter()
-            .chain(&gh.merged_by)
-            .chain(gh.reviews.iter().filter_map(|r| r.author.as_ref()))
-        {
-            b.add(RawIdent::login(login), 1);
-        }
-    }
-
-    let commits = &history.commits;
-    // Grouping is paid for only where there is something to weigh: merges with a branch owner.
-    let owners = structure
-        .prs
-        .values()
-        .any(|gp| gp.marker.branch_owner.is_some());
-    let proven = if owners {
-        let known = b.clone().finish(config);
-        let alias_ids = config
-            .aliases
-            .keys()
-            .map(|k| k.trim().trim_start_matches('@').to_lowercase())
-            .collect();
-        super::logins::prove(
-            structure,
-            commits,
-            mailmapped,
-            &known,
-            *repo_owner,
-            &alias_ids,
-        )
-    } else {
-        Vec::new()
-    };
-    for proven in proven {
-        let login = b.add(RawIdent::login(&proven.login), proven.uses);
-        let person = b.add(proven.sig, 0);
-        b.join(person, login, proven.why);
-    }
-
-    let mut extra: BTreeMap<RawIdent, u64> = BTreeMap::new();
-    for gp in structure.prs.values() {
-        for r in &gp.marker.reviewers {
-            *extra.entry(RawIdent::login(r)).or_default() += 1;
-        }
-    }
-    let mut values: HashSet<&str> = HashSet::new();
-    for c in commits {
-        for (_, v) in &c.trailers {
-            if values.insert(v.as_str()) {
-                for ident in RawIdent::parse_many(v) {
-                    extra.entry(ident).or_default();
-                }
-            }
-        }
-        // Committers appear as mergers of squash merges.
-        let s = &mailmapped[c.committer as usize];
-        if uses[c.committer as usize] == 0 && !s.email.eq_ignore_ascii_case("noreply@github.com") {
-            extra.entry(RawIdent::sig(&s.name, &s.email)).or_default();
-        }
-    }
-    for (ident, n) in extra {
-        b.add(ident, n);
-    }
-
-    if docs.is_empty() {
-        return b.finish(config);
-    }
-    let known = b.clone().finish(config);
-    for d in docs {
-        for who in d
-            .front
-            .authors
-            .iter()
-            .chain(&d.front.facilitator)
-            .chain(&d.front.participants)
-        {
-            if known.resolve_mention(who).is_none() {
-                let t = who.trim();
-                let ident = if t.starts_with('@') {
-                    RawIdent::login(t)
-                } else {
-                    RawIdent::parse(t)
-                };
-                b.add(ident, 0);
-            }
-        }
-    }
-    b.finish(config)
 }
 
 fn parse_commit_id(hex: &str) -> Option<CommitId> {

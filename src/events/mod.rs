@@ -7,6 +7,7 @@ pub mod build;
 pub mod cache;
 pub mod identity;
 pub mod logins;
+pub mod people;
 pub mod structure;
 
 use std::collections::BTreeMap;

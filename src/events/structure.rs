@@ -8,7 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{CommitId, PrId};
-use crate::sources::git::{pr_marker, topic_merge, CommitRecord, History, OidMap, PrMarker};
+use crate::sources::git::{CommitRecord, History, OidMap};
+use crate::sources::merges::{pr_marker, topic_merge, MergeStyle, PrMarker};
 
 /// A pull request recognised in git history.
 pub struct GitPr {
@@ -85,7 +86,7 @@ impl Structure {
             let mut own = Owner::None;
             if let Some(mk) = pr_marker(&c.summary, is_merge) {
                 // A rollup's own subject on the mainline is not a merge of that PR.
-                if mk.style != crate::sources::git::MergeStyle::Rollup || is_merge {
+                if mk.style != MergeStyle::Rollup || is_merge {
                     let id = id_of(mk.number, m);
                     if !is_merge {
                         s.owner.insert(m, id);
@@ -121,11 +122,7 @@ impl Structure {
                 let mut owner = outer;
                 if ci.parents.len() > 1 {
                     if let Some(mk) = pr_marker(&ci.summary, true).filter(|mk| {
-                        matches!(
-                            mk.style,
-                            crate::sources::git::MergeStyle::Rollup
-                                | crate::sources::git::MergeStyle::MergeCommit
-                        )
+                        matches!(mk.style, MergeStyle::Rollup | MergeStyle::MergeCommit)
                     }) {
                         let id = id_of(mk.number, i);
                         s.prs.insert(

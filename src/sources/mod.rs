@@ -7,6 +7,7 @@ pub mod docs;
 pub mod git;
 pub mod github;
 pub mod mailmap;
+pub mod merges;
 pub mod odb;
 pub mod paths;
 pub mod repo;
