@@ -1,0 +1,164 @@
+//! The knowledge base: the list of docs and a page per doc.
+
+use super::*;
+
+pub(super) fn docs(
+    input: &Input<'_>,
+    ctx: &Ctx<'_>,
+    slugs: &[String],
+    pages: &mut Vec<Page>,
+    notes: &mut Vec<String>,
+) {
+    let c = input.community;
+    let bodies: HashMap<&str, &str> = input
+        .docs
+        .iter()
+        .map(|d| (d.path.as_str(), d.body.as_str()))
+        .collect();
+    // Groups: kind, domain, tag → doc indices, each sorted by (date, path).
+    let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_domain: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..c.docs.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&c.docs[a].date, &c.docs[a].path).cmp(&(&c.docs[b].date, &c.docs[b].path))
+    });
+    for &i in &order {
+        let d = &c.docs[i];
+        let kind = if d.kind.trim().is_empty() {
+            "other"
+        } else {
+            d.kind.as_str()
+        };
+        by_kind.entry(kind).or_default().push(i);
+        if let Some(dom) = d.domain.as_deref().filter(|s| !s.trim().is_empty()) {
+            by_domain.entry(dom).or_default().push(i);
+        }
+        for t in d.tags.iter().filter(|t| !t.trim().is_empty()) {
+            by_tag.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let group_slugs = |m: &BTreeMap<&str, Vec<usize>>, fallback: &str| -> Vec<String> {
+        unique_slugs(m.keys().copied(), fallback, &[])
+    };
+    let kind_slugs = group_slugs(&by_kind, "kind");
+    let domain_slugs = group_slugs(&by_domain, "domain");
+    let tag_slugs = group_slugs(&by_tag, "tag");
+    let kind_url: HashMap<&str, String> = by_kind
+        .keys()
+        .zip(&kind_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/kind/{s}.html"))))
+        .collect();
+    let domain_url: HashMap<&str, String> = by_domain
+        .keys()
+        .zip(&domain_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/domain/{s}.html"))))
+        .collect();
+    let tag_url: HashMap<&str, String> = by_tag
+        .keys()
+        .zip(&tag_slugs)
+        .map(|(k, s)| (*k, ctx.url(&format!("docs/tag/{s}.html"))))
+        .collect();
+    let list_of = |ids: &[usize]| -> Vec<Value> {
+        ids.iter()
+            .rev()
+            .map(|&i| {
+                let d = &c.docs[i];
+                json!({
+                    "title": title_of(d),
+                    "url": ctx.doc_urls.get(&d.path),
+                    "date": d.date,
+                    "kind": d.kind,
+                    "authors": d.authors.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    };
+    let groups = |m: &BTreeMap<&str, Vec<usize>>, urls: &HashMap<&str, String>| -> Vec<Value> {
+        m.iter()
+            .map(|(k, v)| json!({"name": k, "url": urls.get(k), "count": v.len()}))
+            .collect()
+    };
+    pages.push(Page {
+        path: "docs/index.html".into(),
+        template: "docs.html",
+        title: "Knowledge base".into(),
+        nav: "docs",
+        data: json!({
+            "count": c.docs.len(),
+            "kinds": groups(&by_kind, &kind_url),
+            "domains": groups(&by_domain, &domain_url),
+            "tags": groups(&by_tag, &tag_url),
+            "latest": list_of(&order[order.len().saturating_sub(30)..]),
+        }),
+    });
+    for (what, map, slugs, dir) in [
+        ("Kind", &by_kind, &kind_slugs, "kind"),
+        ("Domain", &by_domain, &domain_slugs, "domain"),
+        ("Tag", &by_tag, &tag_slugs, "tag"),
+    ] {
+        for ((name, ids), s) in map.iter().zip(slugs) {
+            pages.push(Page {
+                path: format!("docs/{dir}/{s}.html"),
+                template: "doc-list.html",
+                title: format!("{what}: {name}"),
+                nav: "docs",
+                data: json!({"what": what, "name": name, "docs": list_of(ids), "count": ids.len(), "docs_url": ctx.url("docs/")}),
+            });
+        }
+    }
+    // Prev/next within the doc's kind, in date order.
+    let mut neighbours: HashMap<usize, (Option<usize>, Option<usize>)> = HashMap::new();
+    for ids in by_kind.values() {
+        for (k, &i) in ids.iter().enumerate() {
+            let prev = k.checked_sub(1).map(|j| ids[j]);
+            neighbours.insert(i, (prev, ids.get(k + 1).copied()));
+        }
+    }
+    let links = DocLinks {
+        pages: &ctx.doc_urls,
+    };
+    let mut stats = markdown::Stats::default();
+    for (i, d) in c.docs.iter().enumerate() {
+        let body = bodies.get(d.path.as_str()).copied().unwrap_or("");
+        let html = markdown::render(body, &d.path, &links, &mut stats);
+        let (prev, next) = neighbours.get(&i).copied().unwrap_or((None, None));
+        let kind = if d.kind.trim().is_empty() {
+            "other"
+        } else {
+            d.kind.as_str()
+        };
+        pages.push(Page {
+            path: format!("docs/{}.html", slugs[i]),
+            template: "doc.html",
+            title: title_of(d).to_string(),
+            nav: "docs",
+            data: json!({
+                "title": title_of(d),
+                "path": d.path,
+                "date": d.date,
+                "kind": {"name": kind, "url": kind_url.get(kind)},
+                "domain": d.domain.as_deref().filter(|s| !s.trim().is_empty()).map(|x| json!({"name": x, "url": domain_url.get(x)})),
+                "tags": d.tags.iter().filter(|t| !t.trim().is_empty()).map(|t| json!({"name": t, "url": tag_url.get(t.as_str())})).collect::<Vec<_>>(),
+                "authors": d.authors.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                "facilitator": d.facilitator.as_deref().map(|a| ctx.person_ref(a)),
+                "participants": d.participants.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                "body": html,
+                "prev": prev.map(|j| ctx.doc_ref(&c.docs[j])),
+                "next": next.map(|j| ctx.doc_ref(&c.docs[j])),
+            }),
+        });
+    }
+    if stats.links_dropped > 0 {
+        notes.push(format!(
+            "{} link(s) in doc bodies shown as text (unsafe scheme or no page to point to)",
+            stats.links_dropped
+        ));
+    }
+    if stats.raw_html > 0 {
+        notes.push(format!(
+            "{} raw HTML fragment(s) in doc bodies shown as text",
+            stats.raw_html
+        ));
+    }
+}

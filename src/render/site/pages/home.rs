@@ -1,0 +1,117 @@
+//! The home page: the community's pulse, activity, top people, latest docs, findings.
+
+use super::*;
+
+pub(super) fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let c = input.community;
+    let as_of_day = c.as_of.get(..10).unwrap_or("");
+    let humans = || c.people.iter().filter(|p| !p.is_bot);
+    let active = c.pulse.active_90_days;
+    let newcomers = c.pulse.newcomers_this_quarter;
+    let quarter_start = &c.pulse.quarter_start;
+    let prs: u64 = c.activity.iter().map(|m| m.prs_merged).sum();
+    let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
+    let chart = activity_chart(input);
+    let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
+    top.sort_by_key(|p| p.rank);
+    let top: Vec<Value> = top
+        .iter()
+        .take(10)
+        .map(|p| {
+            let mut r = ctx.person_ref(&p.id);
+            r["total"] = json!(p.reputation.total);
+            r
+        })
+        .collect();
+    let mut latest: Vec<&DocSummary> = c.docs.iter().collect();
+    latest.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
+    let latest: Vec<Value> = latest.iter().take(8).map(|d| ctx.doc_ref(d)).collect();
+    let net = &c.network;
+    let brokers: Vec<Value> = net.brokers.iter().map(|b| ctx.person_ref(&b.id)).collect();
+    let isolates: Vec<Value> = net.isolates.iter().map(|i| ctx.person_ref(&i.id)).collect();
+    let cut_points: Vec<Value> = net
+        .articulation_points
+        .iter()
+        .map(|x| ctx.person_ref(x))
+        .collect();
+    let fragile: Vec<Value> = c
+        .domains
+        .iter()
+        .filter(|d| d.truck_factor <= 1)
+        .map(|d| {
+            let mut r = ctx.domain_ref(&d.name);
+            r["truck_factor"] = json!(d.truck_factor);
+            r
+        })
+        .collect();
+    pages.push(Page {
+        path: "index.html".into(),
+        template: "home.html",
+        title: c.name.clone(),
+        nav: "home",
+        data: json!({
+            "name": c.name,
+            "as_of": as_of_day,
+            "active": active,
+            "newcomers": newcomers,
+            "quarter_start": quarter_start,
+            "people": c.people.len(),
+            "docs": c.docs.len(),
+            "prs": prs,
+            "reviews": reviews,
+            "chart": chart,
+            "top": top,
+            "latest": latest,
+            "network": !net.people.is_empty(),
+            "brokers": brokers,
+            "isolates": isolates,
+            "cut_points": cut_points,
+            "density": format!("{:.3}", net.density),
+            "groups": net.components,
+            "largest": net.largest_component,
+            "fragile": fragile,
+            "has_domains": ctx.has_domains,
+            "people_url": ctx.url("people/"),
+            "docs_url": ctx.url("docs/"),
+            "network_url": ctx.url("network.html"),
+            "newcomers_url": ctx.url("newcomers.html"),
+        }),
+    });
+}
+
+/// Merged PRs and reviews per month, the last 24 months with activity.
+fn activity_chart(input: &Input<'_>) -> String {
+    let a = &input.community.activity;
+    let (Some(first), Some(last)) = (a.first(), a.last()) else {
+        return String::new();
+    };
+    let mut months = month_range(&first.month, &last.month);
+    if months.len() > 24 {
+        months.drain(..months.len() - 24);
+    }
+    let by: HashMap<&str, &crate::snapshot::MonthActivity> =
+        a.iter().map(|m| (m.month.as_str(), m)).collect();
+    let get = |f: fn(&crate::snapshot::MonthActivity) -> u64| -> Vec<u64> {
+        months
+            .iter()
+            .map(|m| by.get(m.as_str()).map_or(0, |x| f(x)))
+            .collect()
+    };
+    svg::bars(
+        "activity",
+        "Merged pull requests and reviews per month",
+        &months,
+        &[
+            Series {
+                label: "merged PRs",
+                class: "s0",
+                values: get(|m| m.prs_merged),
+            },
+            Series {
+                label: "reviews",
+                class: "s1",
+                values: get(|m| m.reviews),
+            },
+        ],
+    )
+}

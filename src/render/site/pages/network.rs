@@ -1,0 +1,230 @@
+//! The review network page: the drawing, brokers, isolates and every metric.
+
+use super::*;
+
+/// How many people the network drawing shows (the table lists everyone).
+const MAX_NODES: usize = 120;
+
+pub(super) fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
+    let c = input.community;
+    let rep: HashMap<&str, u64> = c
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), p.reputation.total))
+        .collect();
+    // Undirected weights between display ids: the network analysis's edges when there
+    // are any, else the review ties of the reputation lines.
+    let mut directed: Vec<(&str, &str, u64)> = c
+        .network
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.weight))
+        .collect();
+    if directed.is_empty() {
+        for (a, m) in &ties.given {
+            for (b, n) in m {
+                directed.push((a.as_str(), b.as_str(), *n));
+            }
+        }
+    }
+    let mut pair: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (a, b, n) in directed.into_iter().filter(|(a, b, _)| a != b) {
+        let key = if a < b { (a, b) } else { (b, a) };
+        *pair.entry(key).or_default() += n;
+    }
+    let mut connected: BTreeSet<&str> = BTreeSet::new();
+    for (a, b) in pair.keys() {
+        connected.insert(a);
+        connected.insert(b);
+    }
+    let mut chosen: Vec<&str> = connected.iter().copied().collect();
+    chosen.sort_by(|a, b| {
+        rep.get(b)
+            .unwrap_or(&0)
+            .cmp(rep.get(a).unwrap_or(&0))
+            .then(a.cmp(b))
+    });
+    chosen.truncate(MAX_NODES);
+    chosen.sort();
+    let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let brokers: BTreeSet<&str> = c.network.brokers.iter().map(|b| b.id.as_str()).collect();
+    let domain_of = primary_domains(input);
+    let nodes: Vec<svg::Node> = chosen
+        .iter()
+        .map(|id| {
+            let (name, url) = ctx.people.get(id).cloned().unwrap_or((id, String::new()));
+            svg::Node {
+                label: name.to_string(),
+                url,
+                weight: *rep.get(id).unwrap_or(&0) as f64,
+                class: domain_of
+                    .get(*id)
+                    .map(|(_, k)| format!("d{}", k % 8))
+                    .unwrap_or_else(|| "dn".into()),
+                broker: brokers.contains(*id),
+            }
+        })
+        .collect();
+    let edges: Vec<(usize, usize, f64)> = pair
+        .iter()
+        .filter_map(|((a, b), n)| Some((*index.get(a)?, *index.get(b)?, *n as f64)))
+        .collect();
+    let drawing = if nodes.is_empty() {
+        String::new()
+    } else {
+        svg::network("The review network", &nodes, &edges)
+    };
+    let mut legend: Vec<(usize, &str)> =
+        domain_of.values().map(|(n, k)| (*k, n.as_str())).collect();
+    legend.sort();
+    legend.dedup();
+    let legend: Vec<Value> = legend
+        .iter()
+        .map(|(k, n)| json!({"name": n, "class": format!("d{}", k % 8)}))
+        .collect();
+    // The metrics table: the network analysis's numbers when present, else review counts.
+    let n = &c.network;
+    let (columns, rows) = if n.people.is_empty() {
+        let columns = vec![
+            "reviews given".to_string(),
+            "reviews received".into(),
+            "people reviewed".into(),
+            "reviewed by".into(),
+        ];
+        let rows = connected
+            .iter()
+            .map(|id| {
+                let g = ties.given.get(*id);
+                let r = ties.received.get(*id);
+                let mut row = ctx.person_ref(id);
+                row["values"] = json!([
+                    g.map_or(0, |m| m.values().sum::<u64>()),
+                    r.map_or(0, |m| m.values().sum::<u64>()),
+                    g.map_or(0, |m| m.len()),
+                    r.map_or(0, |m| m.len()),
+                ]);
+                row
+            })
+            .collect();
+        (columns, rows)
+    } else {
+        metrics_table(ctx, &n.people)
+    };
+    let isolates: Vec<Value> = if n.people.is_empty() {
+        c.people
+            .iter()
+            .filter(|p| !p.is_bot && !connected.contains(p.id.as_str()))
+            .map(|p| ctx.person_ref(&p.id))
+            .collect()
+    } else {
+        n.isolates
+            .iter()
+            .map(|i| {
+                let mut r = ctx.person_ref(&i.id);
+                r["reviewer"] = json!(i.reviewer.as_deref().map(|x| ctx.person_ref(x)));
+                r
+            })
+            .collect()
+    };
+    let brokers_shown: Vec<Value> = n
+        .brokers
+        .iter()
+        .map(|b| {
+            let mut r = ctx.person_ref(&b.id);
+            r["betweenness"] = json!(format!("{:.3}", b.betweenness));
+            r["cut"] = json!(b.articulation_point);
+            r["domains"] = json!(b.domains);
+            r
+        })
+        .collect();
+    let summary = json!({
+        "people": n.people.len(),
+        "ties": n.edges.len(),
+        "density": format!("{:.3}", n.density),
+        "transitivity": format!("{:.3}", n.transitivity),
+        "components": n.components,
+        "largest": n.largest_component,
+        "cut_points": n.articulation_points.iter().map(|x| ctx.person_ref(x)).collect::<Vec<_>>(),
+        "groups": n.isolated_groups.iter().map(|g| g.iter().map(|x| ctx.person_ref(x)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "rings": n.reciprocity_rings.iter().map(|r| json!({
+            "a": ctx.person_ref(&r.people[0]),
+            "b": ctx.person_ref(&r.people[1]),
+            "ab": r.weights[0],
+            "ba": r.weights[1],
+        })).collect::<Vec<_>>(),
+    });
+    pages.push(Page {
+        path: "network.html".into(),
+        template: "network.html",
+        title: "Review network".into(),
+        nav: "network",
+        data: json!({
+            "svg": drawing,
+            "shown": nodes.len(),
+            "connected": connected.len(),
+            "cut": connected.len() > nodes.len(),
+            "legend": legend,
+            "columns": columns,
+            "rows": rows,
+            "has_metrics": !n.people.is_empty(),
+            "brokers": brokers_shown,
+            "isolates": isolates,
+            "summary": summary,
+        }),
+    });
+}
+
+/// Each person's main domain (the first domain listing them as an expert), with the
+/// domain's index for a colour.
+fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
+    let mut out = BTreeMap::new();
+    for (k, d) in input.community.domains.iter().enumerate() {
+        for e in &d.experts {
+            out.entry(e.id.clone())
+                .or_insert_with(|| (d.name.clone(), k));
+        }
+    }
+    out
+}
+
+/// The network analysis's metrics per person, most connected first (ties by id).
+fn metrics_table(
+    ctx: &Ctx<'_>,
+    people: &BTreeMap<String, crate::analysis::network::PersonNode>,
+) -> (Vec<String>, Vec<Value>) {
+    let columns = [
+        "reviewers",
+        "reviewed",
+        "work reviewed",
+        "reviews given",
+        "betweenness",
+        "closeness",
+        "clustering",
+        "cut point",
+    ];
+    let mut list: Vec<(&String, &crate::analysis::network::NodeMetrics)> =
+        people.iter().map(|(id, p)| (id, &p.metrics)).collect();
+    list.sort_by(|a, b| {
+        b.1.weighted_degree
+            .cmp(&a.1.weighted_degree)
+            .then(a.0.cmp(b.0))
+    });
+    let rows = list
+        .into_iter()
+        .map(|(id, m)| {
+            let mut row = ctx.person_ref(id);
+            row["values"] = json!([
+                m.in_degree,
+                m.out_degree,
+                m.weighted_in,
+                m.weighted_out,
+                format!("{:.3}", m.betweenness),
+                format!("{:.3}", m.closeness),
+                format!("{:.3}", m.clustering),
+                if m.articulation_point { "yes" } else { "" },
+            ]);
+            row
+        })
+        .collect();
+    (columns.iter().map(|c| c.to_string()).collect(), rows)
+}
