@@ -55,6 +55,21 @@ pub fn slug(text: &str, fallback: &str) -> String {
     }
 }
 
+/// RFC 3339 (`2024-05-01T12:00:00Z`, GitHub's timestamps) → Unix seconds. The one parser.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|d| d.timestamp())
+}
+
+/// How many threads to split work over: the cores available, at most `max` (and at least 1).
+/// The one place that asks, so every parallel stage agrees.
+pub fn threads(max: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, max.max(1))
+}
+
 /// Parses `YYYY-MM-DD` into the Unix time of that day's start (UTC).
 pub fn parse_date(s: &str) -> anyhow::Result<i64> {
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {

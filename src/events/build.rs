@@ -514,8 +514,4 @@ fn dedupe(events: &mut Vec<Event>) {
     events.retain(|_| k.next().unwrap_or(true));
 }
 
-fn parse_time(s: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.timestamp())
-}
+use crate::util::parse_rfc3339 as parse_time;

@@ -276,9 +276,7 @@ impl Csr {
 /// source: each source's dependencies are added as fixed-point integers (see
 /// [`fixed_point_scale`]), and integer sums do not depend on their order.
 pub(super) fn paths(g: &Csr) -> (Vec<f64>, Vec<f64>) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(g.len() / PARALLEL_THRESHOLD + 1);
+    let threads = crate::util::threads(g.len() / PARALLEL_THRESHOLD + 1);
     paths_on(g, threads)
 }
 

@@ -132,10 +132,7 @@ fn render_all(
     input: &Input<'_>,
     base: &str,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = crate::util::threads(8);
     let chunk = list.len().div_ceil(threads).max(1);
     let site = pages::site_context(input, base);
     std::thread::scope(|s| {
@@ -182,10 +179,7 @@ fn render_all(
 pub fn check_links(files: &BTreeMap<String, Vec<u8>>, base: &str) -> anyhow::Result<()> {
     let pages: Vec<(&String, &Vec<u8>)> =
         files.iter().filter(|(p, _)| p.ends_with(".html")).collect();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = crate::util::threads(8);
     let chunk = pages.len().div_ceil(threads).max(1);
     let mut broken: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = pages

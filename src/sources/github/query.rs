@@ -602,12 +602,7 @@ pub fn cmp_time(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// RFC 3339 → Unix seconds.
-pub fn parse_time(s: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.timestamp())
-}
+pub use crate::util::parse_rfc3339 as parse_time;
 
 #[cfg(test)]
 mod tests {
