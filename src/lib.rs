@@ -13,6 +13,7 @@ pub mod config;
 pub mod events;
 pub mod exit;
 pub mod render;
+pub mod session;
 pub mod snapshot;
 pub mod sources;
 pub mod util;

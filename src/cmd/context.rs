@@ -28,7 +28,7 @@ pub fn community(
     }
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
-    let ownership = super::domains::ownership(&session)?;
+    let ownership = session.ownership()?;
     let community = session.timed("snapshot", || {
         crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref())
     });

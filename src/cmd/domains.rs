@@ -1,83 +1,13 @@
 //! `cargo guild domains`: per domain its experts, contributor absence factor, truck factor,
 //! the files and domains that hang on one person, and CODEOWNERS entries naming people
-//! inactive for long. Also home of [`ownership`], which gathers what ownership analysis
-//! reads (changed paths, files at HEAD, CODEOWNERS) for every command that needs domains.
+//! inactive for long. The numbers are the snapshot's.
 
 use std::io::Write as _;
 
-use crate::analysis::domains::{self, DomainSet, Ownership};
 use crate::cli::{DomainsArgs, GlobalOpts, TableFormat};
 use crate::exit::Outcome;
 use crate::render::table::{sanitize, Table};
 use crate::snapshot::domains::DomainSummary;
-use crate::sources::codeowners::{self, Codeowners};
-use crate::sources::paths;
-
-use super::Session;
-
-/// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
-pub(super) type DomainSource = (Option<DomainSet>, Option<Codeowners>);
-
-/// [`DomainSource`], read and compiled once per session (the ledger asks first, to know
-/// whether to diff paths; the analyses ask again); CODEOWNERS lines it skips are noted once.
-fn domain_set(session: &Session) -> anyhow::Result<&DomainSource> {
-    if let Some(d) = session.domains.get() {
-        return Ok(d);
-    }
-    let co = codeowners::load(&session.repo)?;
-    if let Some(co) = &co {
-        for (line, msg) in &co.errors {
-            session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
-        }
-    }
-    let set = match DomainSet::from_config(&session.config.domains)? {
-        Some(s) => Some(s),
-        None => co.as_ref().and_then(DomainSet::from_codeowners),
-    };
-    Ok(session.domains.get_or_init(|| (set, co)))
-}
-
-/// Whether the repository has domains (so commands will need changed paths).
-pub fn has_domains(session: &Session) -> anyhow::Result<bool> {
-    Ok(domain_set(session)?.0.is_some())
-}
-
-/// Domains with the changed paths of every commit, or `None` when there are no domains:
-/// then nothing is diffed at all.
-pub fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
-    ownership_with(session, true)
-}
-
-/// [`ownership`], with the files at HEAD only when `head_files` (only the analysis of
-/// domains counts files).
-fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<Ownership>> {
-    let (Some(set), co) = domain_set(session)? else {
-        return Ok(None);
-    };
-    let paths = session.paths()?;
-    let head_files = if head_files {
-        paths::tree_files(&session.repo.git, session.repo.head_commit()?)?
-    } else {
-        Vec::new()
-    };
-    Ok(Some(Ownership {
-        set: set.clone(),
-        paths,
-        head_files,
-        codeowners: co.clone(),
-    }))
-}
-
-/// The domain of every event, or `None` without domains (for the cross-domain bonus).
-pub fn event_domains(
-    session: &Session,
-    ledger: &crate::events::Ledger,
-) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-    let ownership = ownership_with(session, false)?;
-    Ok(session.timed("domains of events", || {
-        ownership.map(|o| domains::event_domains(ledger, &o))
-    }))
-}
 
 pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome> {
     let (session, community) = super::context::community(global, &args.context)?;

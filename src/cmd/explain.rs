@@ -37,7 +37,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
     let session = super::Session::open(global)?;
     let since = super::since(args.since.as_deref())?;
     let ledger = session.ledger()?;
-    let domains = super::domains::event_domains(&session, &ledger)?;
+    let domains = session.event_domains(&ledger)?;
     let display = Display::new(&ledger);
     let who = display.find(&ledger, &args.person)?;
     let scores = reputation::score_with(&ledger, &session.config, since, domains.as_ref());

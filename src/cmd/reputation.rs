@@ -19,7 +19,7 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
             }
             let session = super::Session::open(global)?;
             let ledger = session.ledger()?;
-            let domains = super::domains::event_domains(&session, &ledger)?;
+            let domains = session.event_domains(&ledger)?;
             let scores = session.timed("score", || {
                 reputation::score_with(&ledger, &session.config, Some(since), domains.as_ref())
             });

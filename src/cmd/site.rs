@@ -39,7 +39,7 @@ pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<
     let start = Instant::now();
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
-    let ownership = super::domains::ownership(&session)?;
+    let ownership = session.ownership()?;
     let (community, scores) = snapshot::build_scored(&ledger, &session.config, ownership.as_ref());
     let display = Display::new(&ledger);
     let mut lines: BTreeMap<String, Vec<Line>> = BTreeMap::new();

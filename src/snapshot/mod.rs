@@ -318,7 +318,7 @@ pub fn build(ledger: &Ledger, config: &Config) -> Community {
 }
 
 /// Builds the whole snapshot; `ownership` (changed paths, domains) adds `domains` and the
-/// cross-domain review bonus. Commands get it from `cmd::domains::ownership`.
+/// cross-domain review bonus. Commands get it from `Session::ownership`.
 pub fn build_with(
     ledger: &Ledger,
     config: &Config,

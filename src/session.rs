@@ -1,0 +1,354 @@
+//! The session: what one run of a command opens once and computes only when asked: the
+//! repository, `guild.yml`, the object store, the history (cached), the ledger (cached),
+//! the changed paths, and the domains with their ownership. Commands open it, ask for what
+//! they need, and hand it to `snapshot`. It reads and caches; it never scores or renders.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::analysis::domains::{self, DomainSet, Ownership};
+use crate::cli::{ColorChoice, GlobalOpts};
+use crate::config::Config;
+use crate::events::{self, Ledger};
+use crate::sources::codeowners::{self, Codeowners};
+use crate::sources::git::{self, Sig};
+use crate::sources::odb::Objects;
+use crate::sources::paths::{self, PathsIndex};
+use crate::sources::repo::Repo;
+
+/// The repository, its configuration and what every command may need from them.
+pub struct Session {
+    pub global: GlobalOpts,
+    pub repo: Repo,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    /// The history reachable from HEAD, read once (see [`Session::history`]).
+    history: std::cell::OnceCell<git::History>,
+    /// Changed paths read alongside the ledger, waiting for [`Session::paths`].
+    paths: std::cell::RefCell<Option<PathsIndex>>,
+    /// The object store, opened once (see [`Session::objects`]).
+    objects: std::cell::OnceCell<Objects>,
+    /// The domains and CODEOWNERS, read once (see `domains::domain_set`).
+    domains: std::cell::OnceCell<DomainSource>,
+}
+
+impl Session {
+    /// Opens the repository and reads `guild.yml` (defaults when there is none).
+    pub fn open(global: &GlobalOpts) -> anyhow::Result<Session> {
+        let repo = Repo::open(global.dir.as_deref())?;
+        let (config, config_path) = match &global.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+                (Config::parse(&text, path)?, Some(path.clone()))
+            }
+            None => {
+                let path = repo.root().join(crate::config::FILE_NAME);
+                match repo.read_root_file(crate::config::FILE_NAME)? {
+                    Some(text) => (Config::parse(&text, &path)?, Some(path)),
+                    None => (Config::default(), None),
+                }
+            }
+        };
+        Ok(Session {
+            global: global.clone(),
+            repo,
+            config,
+            config_path,
+            history: std::cell::OnceCell::new(),
+            paths: std::cell::RefCell::new(None),
+            objects: std::cell::OnceCell::new(),
+            domains: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// Whether to draw progress bars: stderr is a terminal and the user did not ask for quiet.
+    pub fn progress(&self) -> bool {
+        !self.global.quiet
+            && self.global.color != ColorChoice::Never
+            && std::io::stderr().is_terminal()
+    }
+
+    /// Runs one phase of the work; with `-vv`, says on stderr how long it took.
+    pub fn timed<T>(&self, phase: &str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.took(phase, start.elapsed());
+        out
+    }
+
+    /// With `-vv`, says on stderr how long a phase took.
+    fn took(&self, phase: &str, elapsed: std::time::Duration) {
+        if self.global.verbose > 1 {
+            eprintln!("timing: {phase}: {:.3}s", elapsed.as_secs_f64());
+        }
+    }
+
+    /// Prints a note to stderr unless `-q`.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.global.quiet {
+            eprintln!("note: {msg}");
+        }
+    }
+
+    /// Reads history (cached), synced GitHub data and docs, and builds the ledger. When
+    /// nothing it depends on changed since the last run, the cached ledger is used instead.
+    pub fn ledger(&self) -> anyhow::Result<Ledger> {
+        let head = self.repo.head_commit()?;
+        if self.repo.head_detached() && self.global.verbose > 0 {
+            self.note(format_args!(
+                "HEAD is detached at {head:.10}; reading history from there"
+            ));
+        }
+        let (docs, _errors) = self.timed("read docs", || match &self.repo.workdir {
+            Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
+            None => (Vec::new(), Vec::new()),
+        });
+        let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
+        for why in &mailmap.skipped {
+            self.note(format_args!("mailmap: {why}"));
+        }
+        let owner = self.repo_owner();
+        let key = self.timed("ledger cache key", || {
+            self.ledger_key(head, &mailmap.texts, owner.as_deref())
+        })?;
+        if let Some(mut ledger) = self.timed("load the ledger cache", || {
+            events::cache::load(&self.repo.cache_dir, key)
+        }) {
+            ledger.docs = docs;
+            self.warn_future(&ledger);
+            return Ok(ledger);
+        }
+        let history = self.history()?;
+        let mailmapped: Vec<Sig> = history
+            .sigs
+            .iter()
+            .map(|s| {
+                let (name, email) = mailmap.map.map(&s.name, &s.email);
+                Sig { name, email }
+            })
+            .collect();
+        let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
+        let build = || {
+            self.timed("build the ledger", || {
+                events::build(events::Inputs {
+                    history,
+                    mailmapped: &mailmapped,
+                    github: &github,
+                    docs,
+                    config: &self.config,
+                    repo_owner: owner.as_deref(),
+                })
+            })
+        };
+        // With domains, nearly every command also needs the paths each commit changed:
+        // diff them on the other cores while this one builds the ledger.
+        let ledger = if self.paths.borrow().is_none() && has_domains(self)? {
+            let objects = self.objects();
+            let cache = self.repo.cache_dir.clone();
+            let progress = self.progress();
+            let (ledger, paths) = std::thread::scope(|scope| {
+                let paths = scope.spawn(|| {
+                    let start = std::time::Instant::now();
+                    let opts = paths::ReadOptions {
+                        cache: Some(&cache),
+                        progress,
+                    };
+                    (paths::read(objects, history, &opts), start.elapsed())
+                });
+                let ledger = build();
+                (ledger, paths.join())
+            });
+            let (paths, took) =
+                paths.map_err(|_| anyhow::anyhow!("reading changed paths failed unexpectedly"))?;
+            self.took("read changed paths (alongside)", took);
+            *self.paths.borrow_mut() = Some(paths?);
+            ledger
+        } else {
+            build()
+        };
+        // A read-only repository simply runs without a cache.
+        let _ = events::cache::store(&self.repo.cache_dir, key, &ledger);
+        self.warn_future(&ledger);
+        Ok(ledger)
+    }
+
+    /// Says once, on stderr, that events dated after HEAD were counted at HEAD's date.
+    fn warn_future(&self, ledger: &Ledger) {
+        let f = ledger.future;
+        if f.events > 0 && !self.global.quiet {
+            eprintln!(
+                "warning: {} event(s) are dated after HEAD's commit (the latest {}); they are counted at {}, HEAD's date\n  fix: nothing to do unless a clock was wrong; a doc's `date:` can be corrected in its front matter",
+                f.events,
+                crate::util::day(f.latest),
+                crate::util::day(ledger.as_of)
+            );
+        }
+    }
+
+    /// The repository's owner on GitHub: `github:` in `guild.yml`, else the `origin` remote.
+    pub fn repo_owner(&self) -> Option<String> {
+        use crate::sources::github::client::Slug;
+        if let Some(slug) = self.config.github.as_deref().and_then(Slug::parse) {
+            return Some(slug.owner);
+        }
+        let remote = self.repo.git.find_remote("origin").ok()?;
+        let (host, slug) = Slug::from_remote_url(remote.url().ok()?)?;
+        (host == "github.com" || host.ends_with(".github.com") || host == "ssh.github.com")
+            .then_some(slug.owner)
+    }
+
+    /// The repository's object store (packs mapped once for every reader).
+    pub fn objects(&self) -> &Objects {
+        self.objects.get_or_init(|| Objects::open(&self.repo.git))
+    }
+
+    /// The history reachable from HEAD (from the cache when it is current), read once.
+    pub fn history(&self) -> anyhow::Result<&git::History> {
+        if let Some(h) = self.history.get() {
+            return Ok(h);
+        }
+        let head = self.repo.head_commit()?;
+        let history = self.timed("read history", || {
+            git::read(
+                self.objects(),
+                head,
+                &git::ReadOptions {
+                    progress: self.progress(),
+                    cache: Some(&self.repo.cache_dir),
+                },
+            )
+        })?;
+        Ok(self.history.get_or_init(|| history))
+    }
+
+    /// The paths every commit changed (from the cache, or read alongside the ledger).
+    pub fn paths(&self) -> anyhow::Result<PathsIndex> {
+        if let Some(p) = self.paths.borrow_mut().take() {
+            return Ok(p);
+        }
+        let head = self.repo.head_commit()?;
+        let head: [u8; 20] = head.as_bytes().try_into()?;
+        if let Some(p) = paths::load_complete(&self.repo.cache_dir, &head) {
+            return Ok(p);
+        }
+        let history = self.history()?;
+        self.timed("read changed paths", || {
+            paths::read(
+                self.objects(),
+                history,
+                &paths::ReadOptions {
+                    cache: Some(&self.repo.cache_dir),
+                    progress: self.progress(),
+                },
+            )
+        })
+    }
+
+    /// Everything the ledger is a function of.
+    fn ledger_key(
+        &self,
+        head: git2::Oid,
+        mailmap: &[String],
+        owner: Option<&str>,
+    ) -> anyhow::Result<events::cache::Key> {
+        let mut key = events::cache::KeyBuilder::default();
+        key.add(head.as_bytes());
+        key.add(mailmap);
+        key.add(owner);
+        key.add(serde_json::to_string(&self.config)?);
+        key.add(
+            self.repo
+                .git
+                .refname_to_id(&self.config.history_ref)
+                .ok()
+                .map(|o| o.to_string()),
+        );
+        if let Some(wd) = &self.repo.workdir {
+            key.add_tree_stat(&wd.join(&self.config.docs_dir));
+        }
+        Ok(key.finish())
+    }
+}
+
+impl Session {
+    /// Domains with the changed paths of every commit, or `None` when there are no domains:
+    /// then nothing is diffed at all.
+    pub fn ownership(&self) -> anyhow::Result<Option<Ownership>> {
+        ownership(self)
+    }
+
+    /// The domain of every event, or `None` without domains (for the cross-domain bonus).
+    pub fn event_domains(
+        &self,
+        ledger: &Ledger,
+    ) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
+        event_domains(self, ledger)
+    }
+}
+
+/// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
+pub(crate) type DomainSource = (Option<DomainSet>, Option<Codeowners>);
+
+/// [`DomainSource`], read and compiled once per session (the ledger asks first, to know
+/// whether to diff paths; the analyses ask again); CODEOWNERS lines it skips are noted once.
+fn domain_set(session: &Session) -> anyhow::Result<&DomainSource> {
+    if let Some(d) = session.domains.get() {
+        return Ok(d);
+    }
+    let co = codeowners::load(&session.repo)?;
+    if let Some(co) = &co {
+        for (line, msg) in &co.errors {
+            session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
+        }
+    }
+    let set = match DomainSet::from_config(&session.config.domains)? {
+        Some(s) => Some(s),
+        None => co.as_ref().and_then(DomainSet::from_codeowners),
+    };
+    Ok(session.domains.get_or_init(|| (set, co)))
+}
+
+/// Whether the repository has domains (so commands will need changed paths).
+fn has_domains(session: &Session) -> anyhow::Result<bool> {
+    Ok(domain_set(session)?.0.is_some())
+}
+
+/// Domains with the changed paths of every commit, or `None` when there are no domains:
+/// then nothing is diffed at all.
+fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
+    ownership_with(session, true)
+}
+
+/// [`ownership`], with the files at HEAD only when `head_files` (only the analysis of
+/// domains counts files).
+fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<Ownership>> {
+    let (Some(set), co) = domain_set(session)? else {
+        return Ok(None);
+    };
+    let paths = session.paths()?;
+    let head_files = if head_files {
+        paths::tree_files(&session.repo.git, session.repo.head_commit()?)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Ownership {
+        set: set.clone(),
+        paths,
+        head_files,
+        codeowners: co.clone(),
+    }))
+}
+
+/// The domain of every event, or `None` without domains (for the cross-domain bonus).
+fn event_domains(
+    session: &Session,
+    ledger: &crate::events::Ledger,
+) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
+    let ownership = ownership_with(session, false)?;
+    Ok(session.timed("domains of events", || {
+        ownership.map(|o| domains::event_domains(ledger, &o))
+    }))
+}
