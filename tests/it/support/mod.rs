@@ -171,28 +171,12 @@ impl Repo {
         };
         self.commit_by(author, date, &msg);
         self.git(&["checkout", "-q", "main"]);
-        let (mn, me) = ident(merger);
-        let d = git_date(date);
-        self.git_env(
-            &[
-                "merge",
-                "-q",
-                "--no-ff",
-                &branch,
-                "-m",
-                &format!("Merge pull request #{number} from {owner}/{branch}\n\n{title}"),
-            ],
-            &[
-                ("GIT_AUTHOR_NAME", mn.clone()),
-                ("GIT_AUTHOR_EMAIL", me.clone()),
-                ("GIT_AUTHOR_DATE", d.clone()),
-                ("GIT_COMMITTER_NAME", mn),
-                ("GIT_COMMITTER_EMAIL", me),
-                ("GIT_COMMITTER_DATE", d),
-            ],
-        );
-        self.git(&["branch", "-q", "-D", &branch]);
-        self
+        self.merge_branch(
+            &branch,
+            merger,
+            date,
+            &format!("Merge pull request #{number} from {owner}/{branch}\n\n{title}"),
+        )
     }
 
     /// A branch of commits `(author, date, message)` merged with `--no-ff` by `merger` at
@@ -210,10 +194,15 @@ impl Repo {
             self.commit_by(author, d, msg);
         }
         self.git(&["checkout", "-q", "main"]);
+        self.merge_branch("side", merger, date, message)
+    }
+
+    /// Merges `branch` into `main` with `--no-ff` as `merger` at `date`, then deletes it.
+    fn merge_branch(&self, branch: &str, merger: &str, date: &str, message: &str) -> &Self {
         let (mn, me) = ident(merger);
         let d = git_date(date);
         self.git_env(
-            &["merge", "-q", "--no-ff", "side", "-m", message],
+            &["merge", "-q", "--no-ff", branch, "-m", message],
             &[
                 ("GIT_AUTHOR_NAME", mn.clone()),
                 ("GIT_AUTHOR_EMAIL", me.clone()),
@@ -223,7 +212,7 @@ impl Repo {
                 ("GIT_COMMITTER_DATE", d),
             ],
         );
-        self.git(&["branch", "-q", "-D", "side"]);
+        self.git(&["branch", "-q", "-D", branch]);
         self
     }
 
