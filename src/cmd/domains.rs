@@ -57,7 +57,7 @@ fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<
     };
     let paths = session.paths()?;
     let head_files = if head_files {
-        paths::tree_files(&session.repo.git, session.repo.head_commit()?)?
+        paths::tree_files(session.objects(), session.repo.head_commit()?)?
     } else {
         Vec::new()
     };

@@ -240,6 +240,7 @@ impl Session {
     fn ledger_key(&self, head: git2::Oid) -> anyhow::Result<events::cache::Key> {
         let mut key = events::cache::KeyBuilder::default();
         key.add(head.as_bytes());
+        key.add(self.objects().rewrites_key());
         key.add(serde_json::to_string(&self.config)?);
         key.add(
             self.repo

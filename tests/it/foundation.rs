@@ -360,7 +360,7 @@ fn output_is_byte_identical_across_runs_and_with_or_without_cache() {
     std::fs::write(repo.path().join(".git/guild/history-v1.bin"), "old").unwrap();
     let first = repo.run(["context", "--json"]).ok();
     assert!(
-        repo.path().join(".git/guild/history-v2.bin").exists(),
+        repo.path().join(".git/guild/history-v3.bin").exists(),
         "the cache is written"
     );
     assert!(!repo.path().join(".git/guild/history-v1.bin").exists());
@@ -669,7 +669,7 @@ fn cached_ledger_follows_changes_to_config_mailmap_and_docs() {
         .commit_by("Al <al@old.example>", "2024-01-02", "two");
     let before = repo.run(["context", "--json"]).json();
     assert_eq!(person(&before, "alice")["reputation"]["total"], 1);
-    assert!(repo.path().join(".git/guild/ledger-v2.bin").exists());
+    assert!(repo.path().join(".git/guild/ledger-v3.bin").exists());
     repo.write("guild.yml", "reputation:\n  weights:\n    commit: 4\n");
     assert_eq!(
         person(&repo.run(["context", "--json"]).json(), "alice")["reputation"]["total"],
