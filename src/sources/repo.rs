@@ -167,11 +167,16 @@ fn tree_entry(tree: &[u8], name: &[u8]) -> Option<[u8; 20]> {
 /// Why libgit2 could not open a repository, in words that lead to the fix.
 fn open_error(start: &Path, e: &git2::Error) -> anyhow::Error {
     if e.code() == git2::ErrorCode::Owner {
+        // libgit2 names the folder git wants in `safe.directory`: "repository path '…' is …".
+        let path = e
+            .message()
+            .split('\'')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_else(|| start.display().to_string());
         return anyhow::anyhow!(
-            "the repository at {} is owned by another user, so git does not trust its configuration ({})\n  \
-             fix: if you trust it, run `git config --global --add safe.directory <its path>`",
-            start.display(),
-            e.message()
+            "the repository at {path} is owned by another user, so git does not trust it (git's `safe.directory`)\n  \
+             fix: if you trust it, run `git config --global --add safe.directory {path}`"
         );
     }
     if e.message().contains("objectformat") || object_format(start).as_deref() == Some("sha256") {

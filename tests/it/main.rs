@@ -4,6 +4,7 @@ mod support;
 
 mod action;
 mod badges;
+mod damaged;
 mod docs;
 mod domains;
 mod foundation;
