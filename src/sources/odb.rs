@@ -414,6 +414,9 @@ fn grafts(path: &Path) -> super::git::OidMap<Vec<Id>> {
         .collect()
 }
 
+/// Spare output room for zlib's fast loop (a match is at most 258 bytes).
+const INFLATE_ROOM: usize = 320;
+
 /// Longer delta chains than this are treated as corrupt (git's default maximum is 50).
 const MAX_CHAIN: u32 = 10_000;
 /// Delta bases kept per reader: direct-mapped slots and a byte budget, like git's
@@ -500,7 +503,10 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.inflater.reset(true);
-        let mut out = Vec::with_capacity(size + 1);
+        // Room beyond the end lets zlib decode with its fast loop to the last byte (it needs
+        // 258 bytes of room for that); exactly `size` sends small objects (commits) down the
+        // slow path nearly whole.
+        let mut out = Vec::with_capacity(size + INFLATE_ROOM);
         let status = self
             .inflater
             .decompress_vec(input, &mut out, flate2::FlushDecompress::Finish)
