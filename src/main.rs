@@ -10,28 +10,8 @@ fn main() -> std::process::ExitCode {
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is allowed at any time; an unknown option is ignored.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
-    no_huge_pages();
     cargo_guild::main_entry()
 }
-
-/// No transparent huge pages for this process: mimalloc asks for them, and a fresh 2 MiB page
-/// is zeroed whole on its first touch, which took a third of a first run on a small
-/// repository and half again its peak memory (tokio: 30 MB against 18 MB). mimalloc's own
-/// option comes too late (its first arena is reserved before `main`); the kernel's flag
-/// applies at the next page fault.
-#[cfg(target_os = "linux")]
-fn no_huge_pages() {
-    const PR_SET_THP_DISABLE: i32 = 41;
-    extern "C" {
-        fn prctl(option: i32, ...) -> i32;
-    }
-    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only sets a flag on this process; a
-    // kernel without it returns an error, which changes nothing.
-    unsafe { prctl(PR_SET_THP_DISABLE, 1u64, 0u64, 0u64, 0u64) };
-}
-
-#[cfg(not(target_os = "linux"))]
-fn no_huge_pages() {}
 
 // Loading the ledger cache allocates hundreds of thousands of small objects at once, and a
 // first run reads every commit: mimalloc makes a second run about 40% faster (see README, Speed).
