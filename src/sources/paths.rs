@@ -425,7 +425,7 @@ struct Differ<'o> {
 
 /// Bytes of trees kept per thread: the trees of the last few commits are what the next one
 /// needs (commits are diffed oldest first), and memory is a target.
-const TREES_KEPT_BYTES: usize = 8 << 20;
+const TREES_KEPT_BYTES: usize = 2 << 20;
 
 impl<'o> Differ<'o> {
     fn new(reader: Reader<'o>) -> Self {
