@@ -137,6 +137,12 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         .flat_map(|c| c.commits.iter().map(|r| r.id))
         .collect();
     let start = peel_to_commit(objects, history.head)?;
+    super::odb::prefer_small_pages();
+    if known.is_empty() {
+        // Growing a list of a million records by doubling copied it over and over, and had
+        // the kernel zero every new copy: a fifth of a first run at that size.
+        history.commits.reserve(objects.packed_objects());
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Walked>>>(16);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(|| walk(objects, start, &known, tx));

@@ -325,6 +325,13 @@ impl Objects {
         }
     }
 
+    /// How many objects the packs hold: more than there are commits, so a list of commits
+    /// reserved at this size never grows (and never copies itself). Only the part that is
+    /// written to takes memory.
+    pub fn packed_objects(&self) -> usize {
+        self.packs.iter().map(|p| p.count).sum()
+    }
+
     /// The object git reads in place of commit `id` (`git replace`), if any.
     pub fn replacement(&self, id: &Id) -> Option<&Id> {
         self.replace.get(id)
@@ -635,6 +642,26 @@ fn parse_loose(file: &[u8]) -> Option<(Kind, Vec<u8>)> {
     let size: usize = std::str::from_utf8(&head[space + 1..]).ok()?.parse().ok()?;
     let data = raw.split_off(nul + 1);
     (data.len() == size).then_some((kind, data))
+}
+
+/// Asks the kernel for no transparent huge pages in this process from now on. A first read
+/// of history allocates and frees a great deal once; with huge pages (which mimalloc asks
+/// for) every fresh 2 MiB region is zeroed whole on its first touch, again after each purge:
+/// on a million commits that was a fifth of the run (2.5 s of system time against 1.6 s,
+/// 10.1 s against 8.8 s in all). Only a run that reads history calls this: loading the
+/// caches (a second run) is faster with huge pages.
+pub fn prefer_small_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        const PR_SET_THP_DISABLE: i32 = 41;
+        extern "C" {
+            fn prctl(option: i32, ...) -> i32;
+        }
+        // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only sets a flag on this process,
+        // applied at later page faults; a kernel without it returns an error, which changes
+        // nothing.
+        unsafe { prctl(PR_SET_THP_DISABLE, 1u64, 0u64, 0u64, 0u64) };
+    }
 }
 
 /// An object id in hex, as git writes it.
