@@ -40,9 +40,10 @@ row() { # name commits objects guild(s kb) git(s kb)
   read -r gs gk <<< "$4"
   read -r ts tk <<< "$5"
   printf '| %s | %s | %s | %s s | %s s | %s× | %s MB / %s MB |\n' "$1" "$2" "$3" "$gs" "$ts" \
-    "$(echo "scale=2; $gs / $ts" | bc)" "$((gk / 1024))" "$((tk / 1024))"
+    "$(awk -v a="$gs" -v b="$ts" 'BEGIN { printf "%.2f", a / b }')" "$((gk / 1024))" "$((tk / 1024))"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
 echo "| repository | commits | objects | cargo guild | git log | ratio | peak memory (guild / git) |"
 echo "|---|---|---|---|---|---|---|"
 for repo in "$@"; do
