@@ -340,9 +340,9 @@ impl Objects {
         }
     }
 
-    /// How many objects the packs hold: more than there are commits, so a list of commits
-    /// reserved at this size never grows (and never copies itself). Only the part that is
-    /// written to takes memory.
+    /// How many objects the packs hold: a bound on the number of commits, for reserving a
+    /// list of them that never has to grow (and copy itself). Only the part that is written
+    /// to takes memory.
     pub fn packed_objects(&self) -> usize {
         self.packs.iter().map(|p| p.count).sum()
     }
