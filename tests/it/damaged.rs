@@ -420,3 +420,50 @@ fn damaged_caches_are_rebuilt_never_trusted() {
         std::fs::write(file, &bytes).unwrap();
     }
 }
+
+/// A commit missing from the middle of history (not a shallow clone, no graft) is an error
+/// that names it and the commit that needs it, not a silently shorter history.
+#[test]
+fn missing_parent_names_both_commits() {
+    let repo = history();
+    let parent = repo.git(&["rev-parse", "HEAD~1"]);
+    std::fs::remove_file(loose_path(&repo, &parent)).unwrap();
+    let err = fails_clearly(&run(&repo, &["reputation"]));
+    assert!(
+        err.contains(&parent) && err.contains(&head(&repo)) && err.contains("git fsck"),
+        "{err}"
+    );
+}
+
+/// Objects borrowed from another repository (`git clone --shared`, `objects/info/alternates`)
+/// are read from there, packed or loose, with the same result.
+#[test]
+fn alternates_are_read_like_local_objects() {
+    let repo = history();
+    repo.write("guild.yml", "domains:\n  src: [\"src/\"]\n")
+        .commit_by("Alice <alice@example.com>", "2024-01-04", "four");
+    let want = run(&repo, &["domains", "--format", "json"]).ok();
+    let want_people = ids(&run(&repo, &["context", "--json"]).json());
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--shared",
+        repo.path().to_str().unwrap(),
+        shared.to_str().unwrap(),
+    ]);
+    assert!(shared.join(".git/objects/info/alternates").exists());
+    let in_shared = |args: &[&str]| {
+        let mut c = repo.command(args);
+        c.current_dir(&shared);
+        guarded(c).ok()
+    };
+    assert_eq!(in_shared(&["domains", "--format", "json"]), want);
+    // Packed in the source: still found through the alternate.
+    repo.git(&["gc", "-q"]);
+    let _ = std::fs::remove_dir_all(shared.join(".git/guild"));
+    assert_eq!(in_shared(&["domains", "--format", "json"]), want);
+    let ctx: serde_json::Value = serde_json::from_str(&in_shared(&["context", "--json"])).unwrap();
+    assert_eq!(ids(&ctx), want_people);
+}
