@@ -458,10 +458,7 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
     let mut committer = None;
     let mut pos = 0;
     while pos < data.len() {
-        let end = data[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(data.len(), |i| pos + i);
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
         let line = &data[pos..end];
         pos = end + 1;
         if line.is_empty() {
