@@ -2,12 +2,14 @@
 //! Everything else lives in the library so that benches and tests share it.
 
 fn main() -> std::process::ExitCode {
-    // Return freed memory to the system at once instead of after 10 ms: a first run frees
-    // what its reader threads built, and peak memory is one of our targets (-50 MB at 100k
-    // commits, no measurable cost in time). `mi_option_purge_delay` in mimalloc.h (v3).
+    // Return freed memory to the system soon (10 ms) rather than after mimalloc's default
+    // delay: a first run frees what its reader threads built, and peak memory is one of our
+    // targets. Not at once (0): diffing trees frees and reallocates large buffers so often that
+    // the kernel spent a fifth of the time zeroing the same pages again (git.git, `domains`).
+    // `mi_option_purge_delay` in mimalloc.h (v3).
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is allowed at any time; an unknown option is ignored.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     cargo_guild::main_entry()
 }
 

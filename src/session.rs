@@ -256,6 +256,7 @@ impl Session {
     ) -> anyhow::Result<events::cache::Key> {
         let mut key = events::cache::KeyBuilder::default();
         key.add(head.as_bytes());
+        key.add(self.objects().rewrites_key());
         key.add(mailmap);
         key.add(owner);
         key.add(serde_json::to_string(&self.config)?);
@@ -330,7 +331,7 @@ fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<
     };
     let paths = session.paths()?;
     let head_files = if head_files {
-        paths::tree_files(&session.repo.git, session.repo.head_commit()?)?
+        paths::tree_files(session.objects(), session.repo.head_commit()?)?
     } else {
         Vec::new()
     };

@@ -74,7 +74,7 @@ pub fn store(dir: &Path, key: Key, ledger: &Ledger) -> anyhow::Result<()> {
         MAGIC,
         &key.0.to_le_bytes(),
         ledger,
-        &["ledger-v1.bin"],
+        &["ledger-v1.bin", "ledger-v2.bin"],
     )
 }
 

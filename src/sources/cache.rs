@@ -1,32 +1,48 @@
-//! The local cache of read history under `.git/guild/`: one file, written atomically,
-//! keyed by the head commit id inside it. A cache that cannot be read is ignored (and
-//! rebuilt), never trusted half-way.
+//! The local caches under `.git/guild/`: each one file, written atomically, ending in a
+//! CRC-32 of everything before it. A cache that cannot be read, is of another version or
+//! fails its checksum is ignored (and rebuilt), never trusted half-way: a flipped bit must not
+//! turn into a wrong answer or a panic. This file holds the history cache and the format they
+//! all share.
 
 use std::path::Path;
 
 use super::git::History;
 
-const FILE: &str = "history-v2.bin";
-const MAGIC: &[u8; 8] = b"GUILDH02";
+const FILE: &str = "history-v3.bin";
+const MAGIC: &[u8; 8] = b"GUILDH03";
 
 pub fn load(dir: &Path) -> Option<History> {
     postcard::from_bytes(&read_file(dir, FILE, MAGIC)?).ok()
 }
 
 pub fn store(dir: &Path, history: &History) -> anyhow::Result<()> {
-    write_file(dir, FILE, MAGIC, &[], history, &["history-v1.bin"])
+    write_file(
+        dir,
+        FILE,
+        MAGIC,
+        &[],
+        history,
+        &["history-v1.bin", "history-v2.bin"],
+    )
 }
 
-/// The bytes after `magic` in the cache file `file`, if it is there and of this version.
+/// The bytes between `magic` and the checksum in the cache file `file`, if it is there, of
+/// this version and intact.
 pub fn read_file(dir: &Path, file: &str, magic: &[u8; 8]) -> Option<Vec<u8>> {
     let mut bytes = std::fs::read(dir.join(file)).ok()?;
-    bytes
-        .starts_with(magic)
-        .then(|| bytes.split_off(magic.len()))
+    if !bytes.starts_with(magic) || bytes.len() < magic.len() + 4 {
+        return None;
+    }
+    let sum = bytes.split_off(bytes.len() - 4);
+    if crc32(&bytes).to_le_bytes() != sum.as_slice() {
+        return None;
+    }
+    Some(bytes.split_off(magic.len()))
 }
 
-/// Writes one cache file atomically: `magic`, `prefix`, then `value`. Removes the files that
-/// earlier versions of the same cache left (`stale`), which nothing reads any more.
+/// Writes one cache file atomically: `magic`, `prefix`, `value`, then the checksum. Removes
+/// the files that earlier versions of the same cache left (`stale`), which nothing reads any
+/// more.
 pub fn write_file<T: serde::Serialize>(
     dir: &Path,
     file: &str,
@@ -39,9 +55,45 @@ pub fn write_file<T: serde::Serialize>(
     let mut bytes = magic.to_vec();
     bytes.extend_from_slice(prefix);
     bytes.extend(postcard::to_stdvec(value)?);
+    let sum = crc32(&bytes);
+    bytes.extend_from_slice(&sum.to_le_bytes());
     crate::util::write_atomic(&dir.join(file), &bytes)?;
     for old in stale {
         let _ = std::fs::remove_file(dir.join(old));
     }
     Ok(())
+}
+
+/// CRC-32 catches every flipped bit and every burst of up to 32 bits, at memory speed.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flipped_bit_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let value = (42u64, "a value".to_string(), vec![1u32, 2, 3]);
+        write_file(dir.path(), "t.bin", b"GUILDT01", b"key", &value, &[]).unwrap();
+        let good = std::fs::read(dir.path().join("t.bin")).unwrap();
+        let body = read_file(dir.path(), "t.bin", b"GUILDT01").unwrap();
+        assert_eq!(&body[..3], b"key");
+        for bit in 0..good.len() * 8 {
+            let mut bad = good.clone();
+            bad[bit / 8] ^= 1 << (bit % 8);
+            std::fs::write(dir.path().join("t.bin"), &bad).unwrap();
+            assert_eq!(
+                read_file(dir.path(), "t.bin", b"GUILDT01"),
+                None,
+                "bit {bit}"
+            );
+        }
+        std::fs::write(dir.path().join("t.bin"), &good[..good.len() - 1]).unwrap();
+        assert_eq!(read_file(dir.path(), "t.bin", b"GUILDT01"), None);
+    }
 }

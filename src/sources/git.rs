@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use git2::Oid;
 
-use super::odb::Objects;
+use std::rc::Rc;
+
+use super::odb::{hex, Kind, Objects};
 use serde::{Deserialize, Serialize};
 
 use super::trailers;
@@ -58,6 +60,8 @@ impl CommitRecord {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct History {
     pub head: [u8; 20],
+    /// [`Objects::rewrites_key`] when it was read: replace refs and grafts change history.
+    pub rewrites: u64,
     pub sigs: Vec<Sig>,
     pub commits: Vec<CommitRecord>,
 }
@@ -104,8 +108,18 @@ pub struct ReadOptions<'a> {
 }
 
 /// Reads the history reachable from `head`, using and refreshing the cache.
+///
+/// Only reachable commits are read, the way `git log` reads them: the cost and the memory
+/// follow the history, not the size of the packs. The walk (find, inflate, follow the
+/// parents) runs on its own thread, handing raw commits in walk order to this one, which
+/// parses them (signatures, summary, trailers): two cores, and the same result as reading
+/// one commit after the other.
 pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<History> {
-    let cached = opts.cache.and_then(super::cache::load);
+    let rewrites = objects.rewrites_key();
+    let cached = opts
+        .cache
+        .and_then(super::cache::load)
+        .filter(|c| c.rewrites == rewrites);
     if let Some(c) = &cached {
         if c.head == *as_bytes(&head) {
             return Ok(cached.unwrap_or_default());
@@ -114,72 +128,46 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     let mut walker = Walker::new(opts.progress);
     let mut history = History {
         head: *as_bytes(&head),
+        rewrites,
         ..Default::default()
     };
-    // Our own traversal over raw objects: one read and one parse per commit (a revwalk plus
-    // find_commit reads and parses every commit twice and fills libgit2's object cache).
-    // libgit2 re-hashes every object it reads by default (SHA-1 with collision detection),
-    // which costs more than parsing; git itself does not do this on read either (this only
-    // matters for objects the fast reader hands to libgit2).
-    git2::opts::strict_hash_verification(false);
     let known: OidSet = cached
         .iter()
         .flat_map(|c| c.commits.iter().map(|r| r.id))
         .collect();
-    // A first read inflates and parses every packed commit on all cores up front (reading
-    // a commit is what costs; which ones are reachable is then cheap to follow). A later
-    // read, after new commits, follows only the new ones.
-    let mut parsed = if known.is_empty() {
-        parse_packed(objects, &mut walker)
-    } else {
-        Parsed::default()
-    };
-    let mut reader = objects.reader();
-    let mut seen = OidSet::default();
-    let mut stack = vec![history.head];
-    while let Some(id) = stack.pop() {
-        if known.contains(&id) || !seen.insert(id) {
-            continue;
-        }
-        let record = match parsed.take(&id) {
-            Some((part, record)) => {
-                walker.adopt(&parsed.parts[part].keys, record, &mut history.sigs)
-            }
-            None => {
-                let oid = Oid::from_bytes(&id)?;
-                let data = match reader.read(&id) {
-                    Ok(Some((super::odb::Kind::Commit, data))) => data,
-                    Ok(Some((kind, _))) => {
-                        anyhow::bail!("{oid} is a {kind:?} where a commit was expected")
-                    }
-                    // A parent missing from a shallow or grafted repository ends that line
-                    // of history.
-                    Ok(None) if id != history.head => continue,
-                    Ok(None) => {
-                        anyhow::bail!("cannot find commit {oid} (is the repository corrupt?)")
-                    }
-                    Err(e) => {
-                        return Err(e).with_context(|| {
-                            format!("cannot read commit {oid} (is the repository corrupt?)")
-                        })
-                    }
-                };
-                let raw =
-                    parse_commit(&data).with_context(|| format!("commit {oid} is malformed"))?;
+    let start = peel_to_commit(objects, history.head)?;
+    super::odb::prefer_small_pages();
+    if known.is_empty() {
+        // Growing a list of a million records by doubling copied it over and over, and had
+        // the kernel zero every new copy: a fifth of a first run at that size.
+        // Commits are rarely more than a third of the objects (a tenth to a fiftieth in
+        // real clones); a reservation the system refuses is only a missed shortcut.
+        let _ = history.commits.try_reserve(objects.packed_objects() / 3);
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Walked>>>(16);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(|| walk(objects, start, &known, tx));
+        for batch in rx {
+            for w in batch? {
+                let oid = Oid::from_bytes(&w.id)?;
+                let mut raw =
+                    parse_commit(&w.data).with_context(|| format!("commit {oid} is malformed"))?;
+                if let Some(parents) = objects.graft(&w.id) {
+                    raw.parents = parents.to_vec();
+                }
                 let (author, committer) = (
                     walker.intern(raw.author.0, raw.author.1, &mut history.sigs),
                     walker.intern(raw.committer.0, raw.committer.1, &mut history.sigs),
                 );
-                record(id, raw, author, committer)
+                history.commits.push(record(w.id, raw, author, committer));
+                walker.tick(history.commits.len());
             }
-        };
-        stack.extend(record.parents.iter().rev());
-        history.commits.push(record);
-        if parsed.is_empty() {
-            walker.tick(history.commits.len());
         }
-    }
+        Ok(())
+    })?;
     walker.finish();
+    // The commits' pages are read; what comes next (changed paths) reads trees.
+    objects.release_pages();
     if let Some(old) = cached {
         merge_cached(&mut history, old);
     }
@@ -190,98 +178,113 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     Ok(history)
 }
 
-/// Commits parsed ahead of the walk, by several threads: each part has its own signatures
-/// (raw name and e-mail bytes; records point into them until the walk adopts them).
-#[derive(Default)]
-struct Parsed {
-    parts: Vec<Part>,
-    at: OidMap<(u32, u32)>,
+/// A commit found by the walk: its id and its raw bytes (the replacement's under `git
+/// replace`).
+struct Walked {
+    id: [u8; 20],
+    data: Vec<u8>,
 }
 
-#[derive(Default)]
-struct Part {
-    keys: Vec<(Vec<u8>, Vec<u8>)>,
-    records: Vec<Option<CommitRecord>>,
-}
+/// Commits handed from the walk to the parser at a time.
+const BATCH: usize = 256;
 
-impl Parsed {
-    fn is_empty(&self) -> bool {
-        self.at.is_empty()
-    }
-
-    fn take(&mut self, id: &[u8; 20]) -> Option<(usize, CommitRecord)> {
-        let &(part, i) = self.at.get(id)?;
-        let record = self.parts[part as usize].records[i as usize].take()?;
-        Some((part as usize, record))
-    }
-}
-
-/// Reads and parses every packed commit, blocks of them handed out to one thread per core.
-/// Commits that cannot be read or parsed are left out: the walk reads them again and says
-/// what is wrong only if they are reachable.
-fn parse_packed(objects: &Objects, walker: &mut Walker) -> Parsed {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let commits = objects.packed_commits();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    // Blocks small enough to balance the threads, large enough to keep a thread in one
-    // stretch of the pack.
-    let block = (commits.len() / (threads * 8)).clamp(16, 512);
-    let next = AtomicUsize::new(0);
-    let work = |tick: &mut dyn FnMut(usize)| -> Part {
-        let mut reader = objects.reader();
-        let mut part = Part::default();
-        let mut index: HashMap<(Vec<u8>, Vec<u8>), u32> = HashMap::new();
-        let mut intern = |name: &[u8], email: &[u8], keys: &mut Vec<(Vec<u8>, Vec<u8>)>| {
-            if let Some(&i) = index.get(&(name, email) as &dyn SigKey) {
-                return i;
+/// Walks the commits reachable from `start` depth-first, parents in order, skipping those in
+/// `known` (and what is reachable only through them), and sends them in batches. Stops at the
+/// first error (sent on) or when the receiver is gone.
+fn walk(
+    objects: &Objects,
+    start: [u8; 20],
+    known: &OidSet,
+    tx: std::sync::mpsc::SyncSender<anyhow::Result<Vec<Walked>>>,
+) {
+    let mut reader = objects.reader();
+    let mut seen = OidSet::default();
+    // (commit, the child that named it as a parent), for messages.
+    let mut stack: Vec<([u8; 20], Option<[u8; 20]>)> = vec![(start, None)];
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some((id, child)) = stack.pop() {
+        if known.contains(&id) || !seen.insert(id) {
+            continue;
+        }
+        let source = *objects.replacement(&id).unwrap_or(&id);
+        let step = read_commit(&mut reader, objects, &source, child).and_then(|data| {
+            let parents = match objects.graft(&id) {
+                Some(p) => p.to_vec(),
+                None => commit_parents(&data).with_context(|| {
+                    format!(
+                        "commit {} is malformed (no `tree` line, or a bad `parent` line)\n  \
+                         fix: run `git fsck` to see what is damaged",
+                        hex(&source)
+                    )
+                })?,
+            };
+            Ok((data, parents))
+        });
+        let (data, parents) = match step {
+            Ok(found) => found,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
             }
-            let i = keys.len() as u32;
-            keys.push((name.to_vec(), email.to_vec()));
-            index.insert((name.to_vec(), email.to_vec()), i);
-            i
         };
-        loop {
-            let start = next.fetch_add(block, Ordering::Relaxed);
-            if start >= commits.len() {
-                break part;
-            }
-            for c in &commits[start..(start + block).min(commits.len())] {
-                let Ok(Some(data)) = reader.read_commit(c) else {
-                    continue;
-                };
-                let Some(raw) = parse_commit(&data) else {
-                    continue;
-                };
-                let author = intern(raw.author.0, raw.author.1, &mut part.keys);
-                let committer = intern(raw.committer.0, raw.committer.1, &mut part.keys);
-                part.records
-                    .push(Some(record(c.id, raw, author, committer)));
-            }
-            tick(start + block);
-        }
-    };
-    let parts: Vec<Part> = std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads)
-            .map(|_| scope.spawn(|| work(&mut |_| ())))
-            .collect();
-        // This thread works too, and draws the progress bar.
-        let mine = work(&mut |n| walker.tick_to(n));
-        std::iter::once(mine)
-            .chain(others.into_iter().filter_map(|h| h.join().ok()))
-            .collect()
-    });
-    let mut at = OidMap::default();
-    for (p, part) in parts.iter().enumerate() {
-        for (i, r) in part.records.iter().enumerate() {
-            if let Some(r) = r {
-                at.insert(r.id, (p as u32, i as u32));
-            }
+        stack.extend(parents.iter().rev().map(|p| (*p, Some(id))));
+        batch.push(Walked { id, data });
+        if batch.len() == BATCH && tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+            return;
         }
     }
-    Parsed { parts, at }
+    let _ = tx.send(Ok(batch));
+}
+
+/// The raw bytes of commit `id`, or an error that says what is wrong and how to fix it.
+fn read_commit(
+    reader: &mut super::odb::Reader,
+    objects: &Objects,
+    id: &[u8; 20],
+    child: Option<[u8; 20]>,
+) -> anyhow::Result<Vec<u8>> {
+    let named = || match child {
+        Some(c) => format!("commit {} (a parent of {})", hex(id), hex(&c)),
+        None => format!("commit {}", hex(id)),
+    };
+    match reader
+        .read(id)
+        .with_context(|| format!("cannot read {}", named()))?
+    {
+        Some((Kind::Commit, data)) => Ok(Rc::try_unwrap(data).unwrap_or_else(|d| d.to_vec())),
+        Some((kind, _)) => anyhow::bail!(
+            "{} is a {} where a commit was expected\n  fix: run `git fsck` to see what is damaged",
+            named(),
+            format!("{kind:?}").to_lowercase()
+        ),
+        None => anyhow::bail!("cannot find {}: {}", named(), objects.missing_fix()),
+    }
+}
+
+/// The commit `id` names: itself, or the commit an annotated tag (or a chain of them) points at.
+fn peel_to_commit(objects: &Objects, id: [u8; 20]) -> anyhow::Result<[u8; 20]> {
+    let mut reader = objects.reader();
+    let mut at = id;
+    for _ in 0..16 {
+        match reader
+            .read(&at)
+            .with_context(|| format!("cannot read HEAD ({})", hex(&at)))?
+        {
+            Some((Kind::Tag, data)) => {
+                at = data
+                    .strip_prefix(b"object ")
+                    .and_then(parse_hex)
+                    .with_context(|| format!("tag {} is malformed", hex(&at)))?;
+            }
+            Some(_) => return Ok(at),
+            None => anyhow::bail!(
+                "cannot find HEAD's commit {}: {}",
+                hex(&at),
+                objects.missing_fix()
+            ),
+        }
+    }
+    anyhow::bail!("HEAD ({}) is a chain of tags too long to follow", hex(&id))
 }
 
 /// Appends the cached commits that are still reachable from the new head (a force-push can
@@ -363,20 +366,6 @@ impl Walker {
         i
     }
 
-    /// Takes a record parsed ahead with signatures of its own part, interning them here in
-    /// walk order (so the result is the same as a walk that parsed as it went).
-    fn adopt(
-        &mut self,
-        keys: &[(Vec<u8>, Vec<u8>)],
-        mut r: CommitRecord,
-        sigs: &mut Vec<Sig>,
-    ) -> CommitRecord {
-        let (a, c) = (&keys[r.author as usize], &keys[r.committer as usize]);
-        r.author = self.intern(&a.0, &a.1, sigs);
-        r.committer = self.intern(&c.0, &c.1, sigs);
-        r
-    }
-
     fn tick(&mut self, n: usize) {
         if n % 1024 == 0 {
             self.tick_to(n);
@@ -443,8 +432,24 @@ struct RawCommit<'a> {
     message: &'a [u8],
 }
 
+/// The parents of a raw commit, from its first lines (`tree`, then `parent`s); `None` when
+/// those are not there, the only damage git refuses in a commit too.
+fn commit_parents(data: &[u8]) -> Option<Vec<[u8; 20]>> {
+    let mut lines = data.split(|&b| b == b'\n');
+    commit_tree(lines.next()?)?;
+    let mut parents = Vec::with_capacity(2);
+    for line in lines {
+        match line.strip_prefix(b"parent ") {
+            Some(hex) => parents.push(parse_hex(hex)?),
+            None => break,
+        }
+    }
+    Some(parents)
+}
+
 /// Parses a raw commit object (`tree`, `parent`*, `author`, `committer`, other headers,
-/// a blank line, the message). Returns `None` when a required header is missing.
+/// a blank line, the message). Returns `None` when the tree is missing; malformed
+/// signatures are read as empty ones, as git reads them.
 fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
     let mut tree = None;
     let mut parents = Vec::with_capacity(2);
@@ -452,10 +457,7 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
     let mut committer = None;
     let mut pos = 0;
     while pos < data.len() {
-        let end = data[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(data.len(), |i| pos + i);
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
         let line = &data[pos..end];
         pos = end + 1;
         if line.is_empty() {
@@ -471,7 +473,8 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
             committer = parse_sig(sig);
         }
     }
-    let author = author.or(committer)?;
+    // Like git, a missing or malformed signature is read as an empty one, not an error.
+    let author = author.or(committer).unwrap_or((b"", b"", 0));
     Some(RawCommit {
         tree: tree?,
         parents,
@@ -486,7 +489,7 @@ pub(super) fn commit_tree(data: &[u8]) -> Option<[u8; 20]> {
     parse_hex(data.strip_prefix(b"tree ")?)
 }
 
-fn parse_hex(hex: &[u8]) -> Option<[u8; 20]> {
+pub(super) fn parse_hex(hex: &[u8]) -> Option<[u8; 20]> {
     if hex.len() < 40 {
         return None;
     }

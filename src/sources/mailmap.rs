@@ -125,7 +125,7 @@ impl Mailmap {
             // git reads HEAD:.mailmap by default only in a bare repository.
             repo.workdir.is_none().then(|| "HEAD:.mailmap".to_string())
         }) {
-            loaded.blob(repo, &blob);
+            loaded.blob(repo, &blob)?;
         }
         if let Some(file) = get("mailmap.file") {
             let path = expand_home(&file);
@@ -167,30 +167,47 @@ impl Loaded {
         Ok(())
     }
 
-    fn blob(&mut self, repo: &Repo, spec: &str) {
-        let Ok(object) = repo.git.revparse_single(spec) else {
-            return; // no .mailmap at HEAD: nothing to map
+    /// A mailmap blob (`HEAD:.mailmap`, `mailmap.blob`). Absent: nothing to map. Named by the
+    /// tree but missing from the object store (a partial clone without blobs): an error, since
+    /// going on would silently split people the mailmap joins.
+    fn blob(&mut self, repo: &Repo, spec: &str) -> anyhow::Result<()> {
+        let id = match spec.split_once(':') {
+            Some((rev, path)) => {
+                let Ok(tree) = repo.git.revparse_single(rev).and_then(|o| o.peel_to_tree()) else {
+                    return Ok(());
+                };
+                let Ok(entry) = tree.get_path(Path::new(path)) else {
+                    return Ok(()); // no .mailmap there: nothing to map
+                };
+                entry.id()
+            }
+            None => match repo.git.revparse_single(spec) {
+                Ok(o) => o.id(),
+                Err(_) => return Ok(()),
+            },
         };
-        let Ok(odb) = repo.git.odb() else { return };
-        match odb.read_header(object.id()) {
+        let odb = repo.git.odb()?;
+        match odb.read_header(id) {
             Ok((size, git2::ObjectType::Blob)) if size as u64 <= MAX_BYTES => {}
             Ok((size, git2::ObjectType::Blob)) => {
                 self.skipped.push(format!(
                     "{spec} is {size} bytes, more than the {MAX_BYTES} a mailmap may have; it was not read"
                 ));
-                return;
+                return Ok(());
             }
-            Ok(_) => return,
-            Err(_) => {
-                self.skipped.push(format!(
-                    "{spec} is not in this clone (a partial clone?); identities are not mapped\n  fix: `git fetch --refetch` for the whole history, or check out the repository"
-                ));
-                return;
-            }
+            Ok(_) => return Ok(()),
+            Err(_) => anyhow::bail!(
+                "{spec} (blob {id}) is not in this clone, which was made without blobs (a partial clone): \
+                 without it people the mailmap joins would be counted apart\n  \
+                 fix: fetch what was left out with `git fetch --refetch` (or clone without `--filter`)"
+            ),
         }
-        if let Ok(blob) = object.peel_to_blob() {
-            self.text(String::from_utf8_lossy(blob.content()).into_owned());
-        }
+        let blob = repo
+            .git
+            .find_blob(id)
+            .map_err(|e| anyhow::anyhow!("cannot read {spec} (blob {id}): {}", e.message()))?;
+        self.text(String::from_utf8_lossy(blob.content()).into_owned());
+        Ok(())
     }
 
     fn text(&mut self, text: String) {

@@ -21,8 +21,8 @@ use super::git::{CommitRecord, History, OidMap};
 use super::odb::{hex, Kind, Objects, Reader};
 use crate::util::FnvMap;
 
-const FILE: &str = "paths-v2.bin";
-const MAGIC: &[u8; 8] = b"GUILDP02";
+const FILE: &str = "paths-v3.bin";
+const MAGIC: &[u8; 8] = b"GUILDP03";
 
 /// Changed paths per commit, interned.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -174,6 +174,8 @@ pub fn read(
 
 /// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
 struct Entry<'a> {
+    /// The whole entry: equal bytes mean an unchanged entry, the common case.
+    raw: &'a [u8],
     mode: &'a [u8],
     name: &'a [u8],
     id: &'a [u8; 20],
@@ -202,11 +204,12 @@ impl<'a> Entries<'a> {
 
     fn parse(&mut self) -> Option<Entry<'a>> {
         let rest = self.rest;
-        let space = rest.iter().position(|&b| b == b' ')?;
-        let nul = space + rest[space..].iter().position(|&b| b == 0)?;
+        let space = memchr::memchr(b' ', rest)?;
+        let nul = space + memchr::memchr(0, &rest[space..])?;
         let id = rest.get(nul + 1..nul + 21)?.try_into().ok()?;
         self.rest = &rest[nul + 21..];
         Some(Entry {
+            raw: &rest[..nul + 21],
             mode: &rest[..space],
             name: &rest[space + 1..nul],
             id,
@@ -243,8 +246,10 @@ fn entry_cmp(a: &Entry, b: &Entry) -> std::cmp::Ordering {
     }
 }
 
-/// Splits the work over the machine's cores (each thread with its own reader and its own
-/// interner), then merges in commit order. Small batches run inline.
+/// Splits the work over the machine's cores: runs of consecutive commits handed out as
+/// threads become free (older history has deeper delta chains, so equal halves would leave
+/// one core idle), each thread with its own reader and its own interner; then merges in
+/// commit order. Small batches run inline.
 fn diff_parallel(
     objects: &Objects,
     history: &History,
@@ -252,6 +257,7 @@ fn diff_parallel(
     index: &mut PathsIndex,
     progress: bool,
 ) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let trees: OidMap<[u8; 20]> = history.commits.iter().map(|c| (c.id, c.tree)).collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -259,21 +265,37 @@ fn diff_parallel(
         .min(8);
     let spinner = Spinner::new(progress);
     if threads < 2 || missing.len() < 256 {
-        return diff_all(objects, &trees, missing, index, &spinner);
+        let mut differ = Differ::new(objects.reader());
+        return diff_all(&mut differ, &trees, missing, index, &spinner);
     }
-    let chunk = missing.len().div_ceil(threads);
-    let parts: Vec<anyhow::Result<PathsIndex>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = missing
-            .chunks(chunk)
-            .map(|part| {
-                let (trees, spinner) = (&trees, &spinner);
-                scope.spawn(move || -> anyhow::Result<PathsIndex> {
-                    let mut local = PathsIndex::default();
-                    diff_all(objects, trees, part, &mut local, spinner)?;
-                    Ok(local)
-                })
-            })
-            .collect();
+    // Long enough runs that a run's first commit (whose parent's trees are not at hand) is
+    // rare, short enough to balance the threads.
+    let block = (missing.len() / (threads * 16)).clamp(256, 4096);
+    let blocks: Vec<&[&CommitRecord]> = missing.chunks(block).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> anyhow::Result<Vec<(usize, PathsIndex)>> {
+        let mut differ = Differ::new(objects.reader());
+        let mut done = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(part) = blocks.get(i) else {
+                break;
+            };
+            let mut local = PathsIndex::default();
+            if let Err(e) = diff_all(&mut differ, &trees, part, &mut local, &spinner) {
+                failed.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+            done.push((i, local));
+            // A run of commits reads its trees once: keep resident only what the next run
+            // reads (the delta bases in the readers' caches), like git's pack windows.
+            objects.release_pages();
+        }
+        Ok(done)
+    };
+    let results: Vec<anyhow::Result<Vec<(usize, PathsIndex)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         handles
             .into_iter()
             .map(|h| {
@@ -282,8 +304,12 @@ fn diff_parallel(
             })
             .collect()
     });
-    for part in parts {
-        let part = part?;
+    let mut parts = Vec::with_capacity(blocks.len());
+    for r in results {
+        parts.extend(r?);
+    }
+    parts.sort_unstable_by_key(|(i, _)| *i);
+    for (_, part) in parts {
         let remap: Vec<u32> = part
             .names
             .iter()
@@ -302,7 +328,7 @@ fn diff_parallel(
 /// Diffs each commit against its first parent, oldest first, so that a parent's trees are
 /// still at hand when its child comes.
 fn diff_all(
-    objects: &Objects,
+    differ: &mut Differ,
     trees: &OidMap<[u8; 20]>,
     missing: &[&CommitRecord],
     index: &mut PathsIndex,
@@ -310,7 +336,6 @@ fn diff_all(
 ) -> anyhow::Result<()> {
     let mut ids: Vec<u32> = Vec::new();
     let mut prefix: Vec<u8> = Vec::new();
-    let mut differ = Differ::new(objects.reader());
     for c in missing.iter().rev() {
         let parent = match c.parents.first() {
             Some(p) => Some(match trees.get(p) {
@@ -395,10 +420,12 @@ struct Differ<'o> {
     reader: Reader<'o>,
     trees: OidMap<RawTree>,
     order: std::collections::VecDeque<[u8; 20]>,
+    kept_bytes: usize,
 }
 
-/// Trees kept per thread (a few KB each).
-const TREES_KEPT: usize = 4096;
+/// Bytes of trees kept per thread: the trees of the last few commits are what the next one
+/// needs (commits are diffed oldest first), and memory is a target.
+const TREES_KEPT_BYTES: usize = 2 << 20;
 
 impl<'o> Differ<'o> {
     fn new(reader: Reader<'o>) -> Self {
@@ -406,6 +433,7 @@ impl<'o> Differ<'o> {
             reader,
             trees: OidMap::default(),
             order: std::collections::VecDeque::new(),
+            kept_bytes: 0,
         }
     }
 
@@ -413,17 +441,30 @@ impl<'o> Differ<'o> {
         match self.reader.read(id)? {
             Some((Kind::Tree, data)) => Ok(data),
             Some((kind, _)) => anyhow::bail!("{} is a {kind:?} where a tree was expected", hex(id)),
-            None => anyhow::bail!("tree {} is missing (is the repository corrupt?)", hex(id)),
+            None => anyhow::bail!(
+                "cannot find tree {}: {}",
+                hex(id),
+                self.reader.objects().missing_fix()
+            ),
         }
     }
 
     fn tree_of_commit(&mut self, id: &[u8; 20]) -> anyhow::Result<[u8; 20]> {
-        match self.reader.read(id)? {
-            Some((Kind::Commit, data)) => super::git::commit_tree(&data)
-                .with_context(|| format!("commit {} is malformed", hex(id))),
-            _ => anyhow::bail!(
-                "cannot read commit {} (is the repository corrupt?)",
-                hex(id)
+        let source = *self.reader.objects().replacement(id).unwrap_or(id);
+        match self.reader.read(&source)? {
+            Some((Kind::Commit, data)) => super::git::commit_tree(&data).with_context(|| {
+                format!(
+                    "commit {} is malformed\n  fix: run `git fsck` to see what is damaged",
+                    hex(id)
+                )
+            }),
+            Some((kind, _)) => {
+                anyhow::bail!("{} is a {kind:?} where a commit was expected", hex(id))
+            }
+            None => anyhow::bail!(
+                "cannot find commit {}: {}",
+                hex(id),
+                self.reader.objects().missing_fix()
             ),
         }
     }
@@ -433,11 +474,15 @@ impl<'o> Differ<'o> {
             return Ok(t.clone());
         }
         let t = self.read_tree(id)?;
-        if self.order.len() >= TREES_KEPT {
-            if let Some(old) = self.order.pop_front() {
-                self.trees.remove(&old);
+        while self.kept_bytes + t.len() > TREES_KEPT_BYTES {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = self.trees.remove(&old) {
+                self.kept_bytes -= old.len();
             }
         }
+        self.kept_bytes += t.len();
         self.order.push_back(*id);
         self.trees.insert(*id, t.clone());
         Ok(t)
@@ -456,6 +501,13 @@ impl<'o> Differ<'o> {
         let (mut ia, mut ib) = (Entries::new(old), Entries::new(new));
         let (mut x, mut y) = (ia.next(), ib.next());
         while x.is_some() || y.is_some() {
+            if let (Some(a), Some(b)) = (&x, &y) {
+                if a.raw == b.raw {
+                    x = ia.next();
+                    y = ib.next();
+                    continue;
+                }
+            }
             let order = match (&x, &y) {
                 (Some(x), Some(y)) => entry_cmp(x, y),
                 (Some(_), None) => Ordering::Less,
@@ -520,30 +572,45 @@ pub fn load_complete(dir: &Path, head: &[u8; 20]) -> Option<PathsIndex> {
 }
 
 fn load(dir: &Path) -> Option<PathsIndex> {
-    postcard::from_bytes(&super::cache::read_file(dir, FILE, MAGIC)?).ok()
+    let index: PathsIndex =
+        postcard::from_bytes(&super::cache::read_file(dir, FILE, MAGIC)?).ok()?;
+    // The checksum caught damage; this catches a cache that is whole but inconsistent, which
+    // would otherwise index out of bounds.
+    let names = index.names.len();
+    let flat = index.flat.len();
+    let consistent = index.commits.len() == index.spans.len()
+        && index
+            .spans
+            .iter()
+            .all(|&(a, b)| a <= b && b as usize <= flat)
+        && index.flat.iter().all(|&i| (i as usize) < names);
+    consistent.then_some(index)
 }
 
 fn store(dir: &Path, index: &PathsIndex) -> anyhow::Result<()> {
-    super::cache::write_file(dir, FILE, MAGIC, &[], index, &["paths-v1.bin"])
+    super::cache::write_file(
+        dir,
+        FILE,
+        MAGIC,
+        &[],
+        index,
+        &["paths-v1.bin", "paths-v2.bin"],
+    )
 }
 
 /// Every file path in the tree of `commit` (blobs and submodules), sorted.
-pub fn tree_files(repo: &Repository, commit: Oid) -> anyhow::Result<Vec<String>> {
-    let tree = repo
-        .find_commit(commit)
-        .and_then(|c| c.tree())
-        .with_context(|| format!("cannot read the tree of {commit}"))?;
+pub fn tree_files(objects: &Objects, commit: Oid) -> anyhow::Result<Vec<String>> {
+    let id: [u8; 20] = commit.as_bytes().try_into()?;
+    let mut differ = Differ::new(objects.reader());
+    let root = differ.tree_of_commit(&id)?;
+    let tree = differ.read_tree(&root)?;
     let mut out = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() != Some(git2::ObjectType::Tree) {
-            out.push(format!(
-                "{dir}{}",
-                String::from_utf8_lossy(entry.name_bytes())
-            ));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .with_context(|| format!("cannot list the files of {commit}"))?;
+    let mut prefix = Vec::new();
+    differ
+        .diff(None, Some(&tree), &mut prefix, &mut |p| {
+            out.push(String::from_utf8_lossy(p).into_owned())
+        })
+        .with_context(|| format!("cannot list the files of {commit}"))?;
     out.sort();
     Ok(out)
 }

@@ -1,10 +1,13 @@
 //! Opening the repository the user pointed at (`-C`, bare or not) and the checks every command
-//! needs before it reads history: not a repository, empty, shallow, detached HEAD.
+//! needs before it reads history: not a repository (or one owned by another user, or a SHA-256
+//! one), empty, shallow, detached HEAD.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use git2::Repository;
+
+use super::odb::{hex, Kind, Objects};
 
 /// An opened repository and where its files live.
 pub struct Repo {
@@ -28,13 +31,7 @@ impl Repo {
                 start.display()
             );
         }
-        let git = Repository::discover(&start).map_err(|e| {
-            anyhow::anyhow!(
-                "{} is not inside a Git repository ({})\n  fix: run cargo guild inside a clone, or point at one with `-C <dir>`",
-                start.display(),
-                e.message()
-            )
-        })?;
+        let git = Repository::discover(&start).map_err(|e| open_error(&start, &e))?;
         let workdir = git.workdir().map(Path::to_path_buf);
         let cache_dir = git.path().join("guild");
         Ok(Repo {
@@ -78,13 +75,18 @@ impl Repo {
                 e.message()
             )
         })?;
-        let commit = head.peel_to_commit().with_context(|| {
-            format!(
-                "HEAD in {} does not point at a commit",
-                self.root().display()
-            )
-        })?;
-        Ok(commit.id())
+        // Only the reference is resolved here; the commit itself is read (and a damaged one
+        // reported, naming the object) by the history walk, which reads commits the way git
+        // does (libgit2 refuses a commit with a malformed author line; git does not).
+        head.resolve()
+            .ok()
+            .and_then(|r| r.target())
+            .with_context(|| {
+                format!(
+                    "HEAD in {} does not point at a commit\n  fix: check out a branch, e.g. `git switch main`",
+                    self.root().display()
+                )
+            })
     }
 
     /// Whether HEAD is detached (history is then read from the detached commit).
@@ -103,13 +105,111 @@ impl Repo {
                 Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
             };
         }
-        let Ok(head) = self.git.head().and_then(|h| h.peel_to_tree()) else {
+        let Ok(head) = self.head_commit() else {
             return Ok(None);
         };
-        let Ok(entry) = head.get_path(Path::new(name)) else {
+        let head: [u8; 20] = head.as_bytes().try_into()?;
+        // Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs.
+        let objects = Objects::open(&self.git);
+        let mut reader = objects.reader();
+        let mut at = match reader.read(&head)? {
+            Some((Kind::Commit, data)) => super::git::commit_tree(&data),
+            _ => None,
+        };
+        let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
+        for part in &parts {
+            let Some(id) = at else {
+                return Ok(None);
+            };
+            let data = match reader.read(&id)? {
+                Some((Kind::Tree, data)) => data,
+                Some(_) => return Ok(None),
+                None => bail!(
+                    "cannot read `{name}` at HEAD in {}: object {} is missing: {}",
+                    self.root().display(),
+                    hex(&id),
+                    objects.missing_fix()
+                ),
+            };
+            at = tree_entry(&data, part.as_bytes());
+        }
+        let Some(id) = at else {
             return Ok(None);
         };
-        let blob = entry.to_object(&self.git)?.peel_to_blob()?;
-        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+        match reader.read(&id)? {
+            Some((Kind::Blob, data)) => Ok(Some(String::from_utf8_lossy(&data).into_owned())),
+            Some(_) => Ok(None),
+            None => bail!(
+                "cannot read `{name}` at HEAD in {}: blob {} is missing: {}",
+                self.root().display(),
+                hex(&id),
+                objects.missing_fix()
+            ),
+        }
     }
+}
+
+/// The id of the entry `name` in a raw tree object.
+fn tree_entry(tree: &[u8], name: &[u8]) -> Option<[u8; 20]> {
+    let mut rest = tree;
+    while !rest.is_empty() {
+        let space = rest.iter().position(|&b| b == b' ')?;
+        let nul = space + rest[space..].iter().position(|&b| b == 0)?;
+        let id = rest.get(nul + 1..nul + 21)?.try_into().ok()?;
+        if &rest[space + 1..nul] == name {
+            return Some(id);
+        }
+        rest = &rest[nul + 21..];
+    }
+    None
+}
+
+/// Why libgit2 could not open a repository, in words that lead to the fix.
+fn open_error(start: &Path, e: &git2::Error) -> anyhow::Error {
+    if e.code() == git2::ErrorCode::Owner {
+        // libgit2 names the folder git wants in `safe.directory`: "repository path '…' is …".
+        let path = e
+            .message()
+            .split('\'')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_else(|| start.display().to_string());
+        return anyhow::anyhow!(
+            "the repository at {path} is owned by another user, so git does not trust it (git's `safe.directory`)\n  \
+             fix: if you trust it, run `git config --global --add safe.directory {path}`"
+        );
+    }
+    if e.message().contains("objectformat") || object_format(start).as_deref() == Some("sha256") {
+        return anyhow::anyhow!(
+            "the repository at {} uses SHA-256 object ids: SHA-256 repositories are not supported yet\n  \
+             fix: run cargo guild on a SHA-1 clone of it",
+            start.display()
+        );
+    }
+    anyhow::anyhow!(
+        "{} is not inside a Git repository ({})\n  fix: run cargo guild inside a clone, or point at one with `-C <dir>`",
+        start.display(),
+        e.message()
+    )
+}
+
+/// `extensions.objectFormat` of the repository around `start`, read from its config file
+/// directly (libgit2 refuses to open what it does not support, so it cannot tell us).
+fn object_format(start: &Path) -> Option<String> {
+    for dir in start.ancestors() {
+        for git_dir in [dir.join(".git"), dir.to_path_buf()] {
+            let Ok(config) = std::fs::read_to_string(git_dir.join("config")) else {
+                continue;
+            };
+            if !git_dir.join("HEAD").exists() {
+                continue;
+            }
+            return config.lines().find_map(|l| {
+                let l = l.trim().to_ascii_lowercase();
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == "objectformat").then(|| v.trim().to_string())
+            });
+        }
+    }
+    None
 }

@@ -209,7 +209,7 @@ fn no_domains_means_no_diffing_and_an_empty_list() {
     let d = repo.run(["domains", "--format", "json"]).json();
     assert_eq!(d, serde_json::json!([]));
     assert!(
-        !repo.path().join(".git/guild/paths-v2.bin").exists(),
+        !repo.path().join(".git/guild/paths-v3.bin").exists(),
         "changed paths are computed only when needed"
     );
 }
@@ -218,7 +218,7 @@ fn no_domains_means_no_diffing_and_an_empty_list() {
 fn changed_paths_are_cached_and_extended_incrementally() {
     let repo = two_domains();
     repo.run(["domains", "--format", "json"]).ok();
-    let cache = repo.path().join(".git/guild/paths-v2.bin");
+    let cache = repo.path().join(".git/guild/paths-v3.bin");
     assert!(cache.exists());
     repo.write("src/parser/d.rs", "d\n");
     repo.commit_by(DAVE, "2024-01-04", "More parser");

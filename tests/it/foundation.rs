@@ -360,7 +360,7 @@ fn output_is_byte_identical_across_runs_and_with_or_without_cache() {
     std::fs::write(repo.path().join(".git/guild/history-v1.bin"), "old").unwrap();
     let first = repo.run(["context", "--json"]).ok();
     assert!(
-        repo.path().join(".git/guild/history-v2.bin").exists(),
+        repo.path().join(".git/guild/history-v3.bin").exists(),
         "the cache is written"
     );
     assert!(!repo.path().join(".git/guild/history-v1.bin").exists());

@@ -5,6 +5,7 @@ mod support;
 mod action;
 mod attribution;
 mod badges;
+mod damaged;
 mod docs;
 mod domains;
 mod foundation;
