@@ -84,6 +84,16 @@ impl RawIdent {
         if t.contains('@') && !t.contains(' ') {
             return RawIdent::sig("", t);
         }
+        // `Jeff King peff@peff.net`: an address written without its brackets is still an
+        // address, never part of a name (names are shown; addresses never are).
+        if let Some(addr) = t
+            .split_whitespace()
+            .find(|w| w.contains('@') && w.contains('.') && !w.starts_with('@'))
+        {
+            let name: Vec<&str> = t.split_whitespace().filter(|w| *w != addr).collect();
+            let addr = addr.trim_matches(|c: char| matches!(c, '(' | ')' | '<' | '>' | ',' | ';'));
+            return RawIdent::sig(&name.join(" "), addr);
+        }
         RawIdent::sig(t, "")
     }
 
@@ -153,8 +163,23 @@ pub fn noreply_login(email: &str) -> Option<String> {
     (!login.is_empty()).then(|| login.to_string())
 }
 
+/// The key a name is compared by: case, spacing, initials' full stops ("W. Trevor King") and
+/// accents on Latin letters ignored
+/// ("Carlo Marcelo Arenas Belón" is "Carlo Marcelo Arenas Belon"; "Vernooĳ" is "Vernooij").
+/// Other scripts are kept as written: transliterating them would join different people.
 fn normalize_name(name: &str) -> String {
-    name.split_whitespace()
+    let mut plain = String::with_capacity(name.len());
+    for c in name.chars() {
+        let latin =
+            ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c);
+        match deunicode::deunicode_char(c).filter(|_| latin) {
+            Some(ascii) => plain.push_str(ascii),
+            None if c == '.' => plain.push(' '),
+            None => plain.push(c),
+        }
+    }
+    plain
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
@@ -339,10 +364,14 @@ impl IdentityBuilder {
             for &m in &members {
                 let ident = &self.idents[m];
                 let w = self.weight[m].max(1);
-                if !ident.name.is_empty() {
-                    *names
-                        .entry(ident.name.split_whitespace().collect::<Vec<_>>().join(" "))
-                        .or_default() += w;
+                // Names are shown: an address someone typed into theirs is left out.
+                let shown: Vec<&str> = ident
+                    .name
+                    .split_whitespace()
+                    .filter(|w| !(w.contains('@') && w.contains('.')))
+                    .collect();
+                if !shown.is_empty() {
+                    *names.entry(shown.join(" ")).or_default() += w;
                 }
                 if let Some(l) = ident.effective_login() {
                     let e = logins.entry(l.to_lowercase()).or_default();
@@ -623,5 +652,34 @@ mod tests {
         assert_eq!(p.logins, vec!["hi-rustin", "Rustin170506"]);
         assert_eq!(ids.by_login("rustin170506"), Some(0));
         assert_eq!(ids.resolve_mention("@Hi-Rustin"), Some(0));
+    }
+
+    #[test]
+    fn names_differing_only_by_latin_accents_are_one_key_and_other_scripts_stay() {
+        assert_eq!(
+            normalize_name("Carlo Marcelo Arenas  Belón"),
+            normalize_name("carlo marcelo arenas belon")
+        );
+        assert_eq!(
+            normalize_name("Jelmer Vernooĳ"),
+            normalize_name("Jelmer Vernooij")
+        );
+        assert_ne!(normalize_name("许杰友"), normalize_name("Xu Jie You"));
+        assert_eq!(
+            normalize_name("W. Trevor King"),
+            normalize_name("W Trevor King")
+        );
+    }
+
+    #[test]
+    fn an_address_without_brackets_never_stays_in_a_name() {
+        assert_eq!(
+            RawIdent::parse("Jeff King peff@peff.net"),
+            RawIdent::sig("Jeff King", "peff@peff.net")
+        );
+        assert_eq!(
+            RawIdent::parse("Jeff King (peff@peff.net)"),
+            RawIdent::sig("Jeff King", "peff@peff.net")
+        );
     }
 }
