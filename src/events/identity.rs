@@ -326,6 +326,52 @@ impl IdentityBuilder {
         }
     }
 
+    /// Joins a login known only as a login (`r=llogiq`, a reviewer in GitHub data) to the
+    /// one person whose commits are signed with exactly that name ("llogiq"), when that person
+    /// has no login of their own: people who sign with their login are that login.
+    pub fn join_logins_to_login_shaped_names(&mut self) {
+        let n = self.idents.len();
+        let mut has_sig = vec![false; n];
+        let mut logins: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+        for i in 0..n {
+            let r = self.find(i);
+            let ident = &self.idents[i];
+            has_sig[r] |= !ident.email.is_empty();
+            if let Some(l) = ident.effective_login() {
+                logins[r].insert(l.to_lowercase());
+            }
+        }
+        let mut joins = Vec::new();
+        for i in 0..n {
+            let ident = self.idents[i].clone();
+            if ident.login.is_empty() || !ident.name.is_empty() || !ident.email.is_empty() {
+                continue;
+            }
+            let r = self.find(i);
+            let login = ident.login.to_lowercase();
+            if has_sig[r] || login.len() < 3 {
+                continue;
+            }
+            let Some(&m) = self.by_key.get(&format!("n:{}", normalize_name(&login))) else {
+                continue;
+            };
+            let rm = self.find(m);
+            if rm != r && has_sig[rm] && logins[rm].is_empty() {
+                joins.push((
+                    m,
+                    i,
+                    format!(
+                        "the name \"{}\" signed on this person's commits is the login {}",
+                        self.idents[m].name, ident.login
+                    ),
+                ));
+            }
+        }
+        for (m, i, why) in joins {
+            self.join(m, i, why);
+        }
+    }
+
     /// Groups everything added into people.
     pub fn finish(mut self, config: &Config) -> Identities {
         let n = self.idents.len();

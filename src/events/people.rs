@@ -171,6 +171,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         b.add(ident, n);
     }
 
+    b.join_logins_to_login_shaped_names();
     if docs.is_empty() {
         return b.finish(config);
     }

@@ -484,3 +484,36 @@ fn codeowners_logins_resolve_through_proven_logins() {
     let ctx = repo.run(["context", "--json"]).json();
     assert_eq!(people(&ctx), vec!["ehuss"]);
 }
+
+/// rust-clippy: Andre Bogus signs most commits "llogiq", and reviews as `r=llogiq`; his
+/// branches were pushed to the project's own repository, so no branch owner proves the login.
+/// A login known only as a login joins the one person who signs with exactly that name.
+#[test]
+fn a_reviewer_login_joins_the_person_who_signs_with_it() {
+    let repo = Repo::new();
+    repo.commit_by("llogiq <bogusandre@example.com>", "2016-01-01", "Initial")
+        .commit_by("Andre Bogus <bogusandre@example.com>", "2016-01-02", "more")
+        .merge_side(
+            &[("Oli <oli@example.com>", "2016-02-01", "a lint")],
+            "bors <bors@rust-lang.org>",
+            "2016-02-02",
+            "Auto merge of #5 - oli-obk:lint, r=llogiq\n\nA lint",
+        );
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(
+        people(&ctx),
+        vec!["llogiq", "oli-obk"],
+        "{:?}",
+        people(&ctx)
+    );
+    let llogiq = person(&ctx, "llogiq");
+    assert_eq!(llogiq["counts"]["commits"], 2);
+    assert_eq!(llogiq["counts"]["reviews_given"], 1);
+    let w = repo.run(["whois", "llogiq", "--format", "json"]).json();
+    assert!(
+        w["evidence"]
+            .to_string()
+            .contains("signed on this person's commits is the login"),
+        "{w:#}"
+    );
+}
