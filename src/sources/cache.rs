@@ -14,7 +14,15 @@ const FILE: &str = "history-v3.bin";
 const MAGIC: &[u8; 8] = b"GUILDH03";
 
 pub fn load(dir: &Path) -> Option<History> {
-    postcard::from_bytes(&read_file(dir, FILE, MAGIC)?).ok()
+    let history: History = postcard::from_bytes(&read_file(dir, FILE, MAGIC)?).ok()?;
+    // Whole but inconsistent (only a bug could write that): refused rather than indexed
+    // out of bounds later.
+    let sigs = history.sigs.len() as u32;
+    history
+        .commits
+        .iter()
+        .all(|c| c.author < sigs && c.committer < sigs)
+        .then_some(history)
 }
 
 pub fn store(dir: &Path, history: &History) -> anyhow::Result<()> {
