@@ -21,7 +21,7 @@ cp "$here/bench/domains.yml" "$repo/guild.yml"
 cd "$repo"
 gitlog="git log --name-only --format='%H%x00%an%x00%ae%x00%at' > /dev/null"
 cold="rm -rf .git/guild && $bin -q domains > /dev/null"
-paths_cold="rm -f .git/guild/paths-v2.bin && $bin -q domains > /dev/null"
+paths_cold="rm -f .git/guild/paths-v*.bin && $bin -q domains > /dev/null"
 warm="$bin -q domains > /dev/null"
 echo "repository: $repo ($(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files)"
 eval "$warm" # fill the caches once

@@ -6,13 +6,23 @@
 
 use std::path::Path;
 
+use anyhow::Context as _;
+
 use super::git::History;
 
 const FILE: &str = "history-v3.bin";
 const MAGIC: &[u8; 8] = b"GUILDH03";
 
 pub fn load(dir: &Path) -> Option<History> {
-    postcard::from_bytes(&read_file(dir, FILE, MAGIC)?).ok()
+    let history: History = postcard::from_bytes(&read_file(dir, FILE, MAGIC)?).ok()?;
+    // Whole but inconsistent (only a bug could write that): refused rather than indexed
+    // out of bounds later.
+    let sigs = history.sigs.len() as u32;
+    history
+        .commits
+        .iter()
+        .all(|c| c.author < sigs && c.committer < sigs)
+        .then_some(history)
 }
 
 pub fn store(dir: &Path, history: &History) -> anyhow::Result<()> {
@@ -40,7 +50,8 @@ pub fn read_file(dir: &Path, file: &str, magic: &[u8; 8]) -> Option<Vec<u8>> {
     Some(bytes.split_off(magic.len()))
 }
 
-/// Writes one cache file atomically: `magic`, `prefix`, `value`, then the checksum. Removes
+/// Writes one cache file atomically (never half-written under its name): `magic`,
+/// `prefix`, `value`, then the checksum. Removes
 /// the files that earlier versions of the same cache left (`stale`), which nothing reads any
 /// more.
 pub fn write_file<T: serde::Serialize>(
@@ -57,7 +68,15 @@ pub fn write_file<T: serde::Serialize>(
     bytes.extend(postcard::to_stdvec(value)?);
     let sum = crc32(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
-    crate::util::write_atomic(&dir.join(file), &bytes)?;
+    // Written to a temporary file and renamed, like `util::write_atomic`, but without
+    // waiting for the disk (fsync): a cache cut short by a crash fails its checksum and is
+    // rebuilt, so durability would buy nothing here and costs a first run its flushes.
+    let path = dir.join(file);
+    let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+    if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
     for old in stale {
         let _ = std::fs::remove_file(dir.join(old));
     }

@@ -1,18 +1,19 @@
-//! Reading history with git2: one pass over every commit reachable from HEAD, keeping only
-//! what the ledger needs (ids, parents, interned signatures, times, summary, known
-//! trailers). Results are cached under `.git/guild/` keyed by commit id, so a second run reads
-//! only what is new. Recognising merges in summaries is `sources::merges`.
+//! Reading history: one pass over every commit reachable from HEAD (as git reads it:
+//! replace refs and grafts honoured, malformed signatures read as empty), with the object
+//! reader of `odb`, keeping only what the ledger needs (ids, parents, interned signatures,
+//! times, summary, known trailers). Results are cached under `.git/guild/` keyed by commit id,
+//! so a second run reads only what is new. Recognising merges in summaries is
+//! `sources::merges`.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use git2::Oid;
-
-use std::rc::Rc;
+use serde::{Deserialize, Serialize};
 
 use super::odb::{hex, Kind, Objects};
-use serde::{Deserialize, Serialize};
 
 use super::trailers;
 

@@ -3,9 +3,10 @@
 //! `.git/guild/` keyed by commit id, so a second run reads the cache and a run after new
 //! commits diffs only those.
 //!
-//! One libgit2 tree-to-tree diff per non-merge commit against its first parent (the empty
-//! tree for a root commit): no content diff, no rename detection, the same set of paths as
-//! `git log --name-only`. Merge commits get no paths of their own: the commits they bring in
+//! One tree-to-tree diff over raw tree objects per non-merge commit against its first parent
+//! (the empty tree for a root commit): no content diff, no rename detection, the same set of
+//! paths as `git log --no-renames --name-only`. Runs of commits are handed to the cores as
+//! they become free. Merge commits get no paths of their own: the commits they bring in
 //! carry the work. Paths are interned: most commits touch files that other commits touched.
 //!
 //! This module reads; which domain a path belongs to is `analysis::domains`.
