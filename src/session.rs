@@ -281,6 +281,12 @@ impl Session {
         ownership(self)
     }
 
+    /// [`Session::ownership`] without the files at HEAD (only the domains section counts
+    /// them): enough for the domains of events.
+    pub fn ownership_for_events(&self) -> anyhow::Result<Option<Ownership>> {
+        ownership_with(self, false)
+    }
+
     /// The domain of every event, or `None` without domains (for the cross-domain bonus).
     pub fn event_domains(
         &self,

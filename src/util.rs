@@ -87,7 +87,15 @@ pub fn rfc3339(t: i64) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
-/// `YYYY-MM-DD` (UTC).
+/// (year, month) of a Unix time (UTC).
+pub fn year_month(t: i64) -> (i32, u32) {
+    use chrono::Datelike as _;
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .map(|d| (d.year(), d.month()))
+        .unwrap_or((1970, 1))
+}
+
+/// `YYYY-MM-DD` of a Unix time (UTC).
 pub fn day(t: i64) -> String {
     DateTime::<Utc>::from_timestamp(t, 0)
         .map(|d| d.format("%Y-%m-%d").to_string())

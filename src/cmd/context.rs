@@ -4,33 +4,39 @@
 
 use crate::cli::{ContextArgs, FromContext, GlobalOpts};
 use crate::exit::Outcome;
-use crate::snapshot::Community;
+use crate::snapshot::{Community, Parts};
 
 pub fn execute(global: &GlobalOpts, args: ContextArgs) -> anyhow::Result<Outcome> {
     if args.schema {
         super::print_json(&crate::snapshot::schema())?;
         return Ok(Outcome::Ok);
     }
-    let (_, community) = community(global, &FromContext::default())?;
+    let (_, community) = community(global, &FromContext::default(), Parts::ALL)?;
     super::print_json(&community)?;
     Ok(Outcome::Ok)
 }
 
 /// The snapshot a command renders: read from `--from-context FILE`, or built from the
-/// repository's history, domains and all. With a history, the session comes back too, for
-/// commands that also need it (notes, options that need events).
+/// repository's history with the sections in `parts` (people, activity and docs always).
+/// With a history, the session comes back too, for commands that also need it.
 pub fn community(
     global: &GlobalOpts,
     from: &FromContext,
+    parts: Parts,
 ) -> anyhow::Result<(Option<super::Session>, Community)> {
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
     let session = super::Session::open(global)?;
     let ledger = session.ledger()?;
-    let ownership = session.ownership()?;
+    // Only the domains section counts the files at HEAD.
+    let ownership = if parts.domains {
+        session.ownership()?
+    } else {
+        session.ownership_for_events()?
+    };
     let community = session.timed("snapshot", || {
-        crate::snapshot::build_with(&ledger, &session.config, ownership.as_ref())
+        crate::snapshot::build_parts(&ledger, &session.config, ownership.as_ref(), parts).0
     });
     Ok((Some(session), community))
 }

@@ -10,7 +10,14 @@ use crate::render::table::{sanitize, Table};
 use crate::snapshot::domains::DomainSummary;
 
 pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome> {
-    let (session, community) = super::context::community(global, &args.context)?;
+    let (session, community) = super::context::community(
+        global,
+        &args.context,
+        crate::snapshot::Parts {
+            domains: true,
+            ..crate::snapshot::Parts::PEOPLE
+        },
+    )?;
     let summaries = community.domains;
     if let (Some(session), true) = (&session, summaries.is_empty()) {
         session

@@ -11,7 +11,14 @@ use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outcome> {
     // The snapshot is the one road: the ladder here is the profile's, cross-domain bonus and all.
-    let (_, community) = super::context::community(global, &args.context)?;
+    let (_, community) = super::context::community(
+        global,
+        &args.context,
+        crate::snapshot::Parts {
+            newcomers: true,
+            ..crate::snapshot::Parts::PEOPLE
+        },
+    )?;
     let report = community.newcomers;
     let mut out = super::stdout();
     if args.format == TableFormat::Json {

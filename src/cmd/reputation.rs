@@ -25,7 +25,11 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
             });
             snapshot::people(&ledger, &scores, Some(since))
         }
-        None => super::context::community(global, &args.context)?.1.people,
+        None => {
+            super::context::community(global, &args.context, crate::snapshot::Parts::PEOPLE)?
+                .1
+                .people
+        }
     };
     people.sort_by_key(|p| p.rank);
     if let Some(n) = args.filter.top {

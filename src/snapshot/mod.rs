@@ -327,6 +327,32 @@ pub fn build_with(
     build_scored(ledger, config, ownership).0
 }
 
+/// Which sections of the snapshot to compute besides people, activity and docs (always
+/// there). A section is computed by the same code whichever command asks, so it reads the
+/// same in `context --json` and in the command that shows it; a command pays only for the
+/// sections it shows (git-cliff's lesson: unused statistics made a 0.1 s run take 23 s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub network: bool,
+    pub domains: bool,
+    /// Newcomers and the pulse.
+    pub newcomers: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        network: true,
+        domains: true,
+        newcomers: true,
+    };
+    /// People (with badges and ladder steps), activity and docs only.
+    pub const PEOPLE: Parts = Parts {
+        network: false,
+        domains: false,
+        newcomers: false,
+    };
+}
+
 /// [`build_with`], also returning the scored lines it computed, for renderers that list them
 /// (the site's explain tables) without scoring everything a second time.
 pub fn build_scored(
@@ -334,21 +360,69 @@ pub fn build_scored(
     config: &Config,
     ownership: Option<&crate::analysis::domains::Ownership>,
 ) -> (Community, Scores) {
-    let analysis = ownership.map(|o| crate::analysis::domains::analyse(ledger, config, o));
-    let scores = reputation::score_with(
-        ledger,
-        config,
-        None,
-        analysis.as_ref().map(|a| &a.event_domains),
-    );
+    build_parts(ledger, config, ownership, Parts::ALL)
+}
+
+/// The snapshot with the sections `parts` asks for (the others empty), and its scored lines.
+pub fn build_parts(
+    ledger: &Ledger,
+    config: &Config,
+    ownership: Option<&crate::analysis::domains::Ownership>,
+    parts: Parts,
+) -> (Community, Scores) {
+    let analysis = ownership
+        .filter(|_| parts.domains)
+        .map(|o| crate::analysis::domains::analyse(ledger, config, o));
+    // Without the domains section, the domains of events still give the cross-domain bonus.
+    let light = match (&analysis, ownership) {
+        (None, Some(o)) => Some(crate::analysis::domains::event_domains(ledger, o)),
+        _ => None,
+    };
     let display = Display::new(ledger);
+    let domains = analysis
+        .as_ref()
+        .map(|a| &a.event_domains)
+        .or(light.as_ref());
+    // The network is the costliest part and needs nothing else here: it runs beside the rest.
+    let (network, (community, scores)) = std::thread::scope(|scope| {
+        let network = parts.network.then(|| {
+            scope.spawn(|| {
+                crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names)
+            })
+        });
+        let rest = assemble(ledger, config, analysis.as_ref(), domains, &display, parts);
+        let network = network.map(|n| {
+            n.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (network, rest)
+    });
+    let community = Community {
+        network: network.unwrap_or_default(),
+        ..community
+    };
+    (community, scores)
+}
+
+/// Everything of the snapshot but the network (see [`build_parts`]).
+fn assemble(
+    ledger: &Ledger,
+    config: &Config,
+    analysis: Option<&crate::analysis::domains::Analysis>,
+    domains: Option<&crate::analysis::EventDomains>,
+    display: &Display,
+    parts: Parts,
+) -> (Community, Scores) {
+    let scores = reputation::score_with(ledger, config, None, domains);
     let docs = docs(ledger);
-    let domains = analysis.as_ref().map(|a| &a.event_domains);
     let mut people = people(ledger, &scores, None);
     let mut badges = crate::analysis::badges::award(ledger, config, &scores, domains);
     let mut ladder = crate::analysis::newcomers::ladder(ledger, config, domains);
-    let newcomers =
-        crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names);
+    let newcomers = if parts.newcomers {
+        crate::analysis::newcomers::analyse(ledger, config, &ladder, &display.ids, &display.names)
+    } else {
+        Default::default()
+    };
     let index: std::collections::HashMap<&str, usize> = display
         .ids
         .iter()
@@ -370,25 +444,29 @@ pub fn build_scored(
         activity: activity(ledger),
         docs,
         domains: analysis
-            .as_ref()
-            .map(|a| domains::summarize(a, &display))
+            .map(|a| domains::summarize(a, display))
             .unwrap_or_default(),
-        network: crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names),
-        pulse: crate::analysis::pulse::analyse(ledger, &display.ids, &newcomers),
+        network: Default::default(),
+        pulse: if parts.newcomers {
+            crate::analysis::pulse::analyse(ledger, &display.ids, &newcomers)
+        } else {
+            Default::default()
+        },
         newcomers,
     };
     (community, scores)
 }
 
 fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
-    let mut months: BTreeMap<String, (MonthActivity, std::collections::BTreeSet<u32>)> =
+    // Keyed by (year, month) as numbers: formatting a date per event was most of the cost.
+    let mut months: BTreeMap<(i32, u32), (MonthActivity, std::collections::BTreeSet<u32>)> =
         BTreeMap::new();
     for e in &ledger.events {
-        let month = crate::util::day(e.time)[..7].to_string();
-        let (m, active) = months.entry(month.clone()).or_insert_with(|| {
+        let key = crate::util::year_month(e.time);
+        let (m, active) = months.entry(key).or_insert_with(|| {
             (
                 MonthActivity {
-                    month,
+                    month: format!("{:04}-{:02}", key.0, key.1),
                     ..Default::default()
                 },
                 Default::default(),
