@@ -545,6 +545,13 @@ pub fn load(path: &std::path::Path) -> anyhow::Result<Community> {
     let fix = "fix: save it again with `cargo guild context --json > FILE`";
     let meta = std::fs::metadata(path)
         .with_context(|| format!("cannot read the snapshot {}", path.display()))?;
+    if !meta.is_file() {
+        // A device (`/dev/zero`) or a pipe could be read forever; a folder not at all.
+        anyhow::bail!(
+            "{} is not a file: a snapshot is a file saved with `cargo guild context --json > FILE`",
+            path.display()
+        );
+    }
     if meta.len() > MAX_SNAPSHOT_BYTES {
         anyhow::bail!(
             "{} is {} bytes: too big to be a snapshot\n  {fix}",

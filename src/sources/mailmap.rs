@@ -137,12 +137,21 @@ impl Mailmap {
 
 impl Loaded {
     fn file(&mut self, path: &Path, in_tree: bool) -> anyhow::Result<()> {
-        let meta = match std::fs::symlink_metadata(path) {
+        use std::io::Read as _;
+        let cannot = |e: std::io::Error| {
+            anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
+        };
+        // In the working tree a symbolic link is not followed (git does not); `mailmap.file`
+        // is the user's own setting, and is.
+        let meta = if in_tree {
+            std::fs::symlink_metadata(path)
+        } else {
+            std::fs::metadata(path)
+        };
+        let meta = match meta {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
-            }
+            Err(e) => return Err(cannot(e)),
         };
         if in_tree && meta.file_type().is_symlink() {
             self.skipped.push(format!(
@@ -151,18 +160,24 @@ impl Loaded {
             ));
             return Ok(());
         }
-        if meta.len() > MAX_BYTES {
+        if !meta.is_file() {
+            // A device or a pipe could be read forever.
+            self.skipped
+                .push(format!("{} is not a file; it was not read", path.display()));
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_BYTES {
             self.skipped.push(format!(
-                "{} is {} bytes, more than the {} a mailmap may have; it was not read",
+                "{} is more than the {} bytes a mailmap may have; it was not read",
                 path.display(),
-                meta.len(),
                 MAX_BYTES
             ));
             return Ok(());
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
-        })?;
         self.text(String::from_utf8_lossy(&bytes).into_owned());
         Ok(())
     }

@@ -517,3 +517,15 @@ fn a_reviewer_login_joins_the_person_who_signs_with_it() {
         "{w:#}"
     );
 }
+
+/// `mailmap.file` naming a device (or a pipe) is not read forever: it is skipped with a note.
+#[cfg(unix)]
+#[test]
+fn a_mailmap_that_is_not_a_file_is_skipped_not_read_forever() {
+    let repo = Repo::new();
+    repo.commit_by("A <a@example.com>", "2024-01-01", "one");
+    repo.git(&["config", "mailmap.file", "/dev/zero"]);
+    let run = repo.run(["reputation"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("is not a file"), "{}", run.stderr());
+}

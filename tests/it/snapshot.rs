@@ -105,6 +105,11 @@ fn a_bad_snapshot_says_where_and_how_to_fix_it() {
         .fails_with(2);
     assert!(err.contains("bad.json:3:"), "{err}");
     assert!(err.contains("cargo guild context --json > FILE"), "{err}");
+    // Never a hang on something that is not a file.
+    let err = repo
+        .run(["reputation", "--from-context", "/dev/zero"])
+        .fails_with(2);
+    assert!(err.contains("is not a file"), "{err}");
     std::fs::write(&bad, "{\"schema_version\": 1}").unwrap();
     let err = repo
         .run(["network", "--from-context", bad.to_str().unwrap()])
