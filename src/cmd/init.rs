@@ -107,7 +107,7 @@ fn propose_domains(root: &Path) -> BTreeMap<String, Vec<String>> {
 fn render(name: &str, domains: &BTreeMap<String, Vec<String>>) -> String {
     let d = Config::default();
     let w = &d.reputation.weights;
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let q = crate::config::yaml::quoted;
     let mut domain_text = String::new();
     if domains.is_empty() {
         domain_text.push_str("domains: {}\n#  core: [\"src/**\"]\n");

@@ -19,6 +19,7 @@ use anyhow::{bail, Context as _};
 use serde::Serialize;
 
 use crate::cli::{GlobalOpts, NewArgs};
+use crate::config::yaml;
 use crate::exit::Outcome;
 use crate::render::table::Table;
 use crate::render::templates::{Escape, Origin, Templates};
@@ -114,15 +115,15 @@ pub fn execute(global: &GlobalOpts, args: NewArgs) -> anyhow::Result<Outcome> {
 
     let data = Scaffold {
         yaml: YamlValues {
-            title: yaml_str(&title),
-            kind: yaml_str(&kind),
-            date: yaml_str(&date),
-            authors: yaml_list(std::slice::from_ref(&author)),
-            facilitator: yaml_str(facilitator.as_deref().unwrap_or("")),
-            participants: yaml_list(&participants),
-            domain: yaml_str(domain.as_deref().unwrap_or("")),
-            tags: yaml_list(&tags),
-            status: yaml_str("draft"),
+            title: yaml::quoted(&title),
+            kind: yaml::quoted(&kind),
+            date: yaml::quoted(&date),
+            authors: yaml::flow_list(std::slice::from_ref(&author)),
+            facilitator: yaml::quoted(facilitator.as_deref().unwrap_or("")),
+            participants: yaml::flow_list(&participants),
+            domain: yaml::quoted(domain.as_deref().unwrap_or("")),
+            tags: yaml::flow_list(&tags),
+            status: yaml::quoted("draft"),
         },
         title,
         kind,
@@ -315,34 +316,6 @@ fn clean_list(flag: &str, values: Vec<String>) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-/// A YAML double-quoted scalar: safe for any text (quotes, colons, `#`, leading `-` or
-/// `*`, `yes`/`no`, numbers all stay strings).
-fn yaml_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            // Control characters, and what YAML reads as line breaks or a byte order mark.
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A YAML flow sequence of double-quoted strings: `["a", "b"]`.
-fn yaml_list(items: &[String]) -> String {
-    let items: Vec<String> = items.iter().map(|s| yaml_str(s)).collect();
-    format!("[{}]", items.join(", "))
-}
-
 /// Kinds (`<kind>.md` templates with a valid kind name) and their template names, sorted.
 fn kinds(templates: &Templates) -> Vec<(&str, &str)> {
     templates
@@ -393,31 +366,4 @@ fn list(session: &super::Session, templates: &Templates) -> anyhow::Result<Outco
     t.write_text(&mut out)?;
     out.flush()?;
     Ok(Outcome::Ok)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yaml_strings_round_trip() {
-        for s in [
-            "plain",
-            "a: b # c",
-            "\"quoted\" and 'single'",
-            "- leading dash",
-            "yes",
-            "123",
-            "back\\slash",
-            "tab\there",
-            "ünïcödé 日本",
-            "* star & anchor",
-            "{{not handlebars}}",
-        ] {
-            let yaml = format!("v: {}\n", yaml_str(s));
-            let v: std::collections::BTreeMap<String, String> =
-                crate::config::yaml::from_str(&yaml, Path::new("t"), 0).unwrap();
-            assert_eq!(v["v"], s, "{yaml}");
-        }
-    }
 }

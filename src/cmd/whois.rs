@@ -8,6 +8,7 @@ use std::io::Write as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalOpts, TableFormat, WhoisArgs};
+use crate::config::yaml;
 use crate::events::Ledger;
 use crate::exit::Outcome;
 use crate::render::table::Table;
@@ -70,8 +71,8 @@ pub fn execute(global: &GlobalOpts, args: WhoisArgs) -> anyhow::Result<Outcome> 
                         by_keep.entry(&s.keep).or_default().insert(&s.alias);
                     }
                     for (keep, aliases) in by_keep {
-                        let list: Vec<String> = aliases.iter().map(|a| yaml_str(a)).collect();
-                        writeln!(out, "  {}: [{}]", yaml_str(keep), list.join(", "))?;
+                        let list: Vec<String> = aliases.iter().map(|a| yaml::scalar(a)).collect();
+                        writeln!(out, "  {}: [{}]", yaml::scalar(keep), list.join(", "))?;
                     }
                 }
             }
@@ -133,19 +134,6 @@ pub fn execute(global: &GlobalOpts, args: WhoisArgs) -> anyhow::Result<Outcome> 
     }
     out.flush()?;
     Ok(Outcome::Ok)
-}
-
-fn yaml_str(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
-        && !s.starts_with([' ', '-'])
-        && !s.ends_with(' ');
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_default()
-    }
 }
 
 /// Letters and digits only, lowercase, transliterated: "Ævar Arnfjörð" → "aevararnfjord".
