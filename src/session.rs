@@ -145,7 +145,7 @@ impl Session {
         };
         // With domains, nearly every command also needs the paths each commit changed:
         // diff them on the other cores while this one builds the ledger.
-        let ledger = if self.paths.borrow().is_none() && has_domains(self)? {
+        let ledger = if self.paths.borrow().is_none() && self.has_domains()? {
             let objects = self.objects();
             let cache = self.repo.cache_dir.clone();
             let progress = self.progress();
@@ -274,17 +274,63 @@ impl Session {
     }
 }
 
+/// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
+pub(crate) type DomainSource = (Option<DomainSet>, Option<Codeowners>);
+
 impl Session {
-    /// Domains with the changed paths of every commit, or `None` when there are no domains:
-    /// then nothing is diffed at all.
+    /// [`DomainSource`], read and compiled once per session (the ledger asks first, to know
+    /// whether to diff paths; the analyses ask again); CODEOWNERS lines it skips are noted
+    /// once.
+    fn domain_set(&self) -> anyhow::Result<&DomainSource> {
+        if let Some(d) = self.domains.get() {
+            return Ok(d);
+        }
+        let co = codeowners::load(&self.repo)?;
+        if let Some(co) = &co {
+            for (line, msg) in &co.errors {
+                self.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
+            }
+        }
+        let set = match DomainSet::from_config(&self.config.domains)? {
+            Some(s) => Some(s),
+            None => co.as_ref().and_then(DomainSet::from_codeowners),
+        };
+        Ok(self.domains.get_or_init(|| (set, co)))
+    }
+
+    /// Whether the repository has domains (so commands will need changed paths).
+    fn has_domains(&self) -> anyhow::Result<bool> {
+        Ok(self.domain_set()?.0.is_some())
+    }
+
+    /// Domains with the changed paths of every commit and the files at HEAD, or `None` when
+    /// there are no domains: then nothing is diffed at all.
     pub fn ownership(&self) -> anyhow::Result<Option<Ownership>> {
-        ownership(self)
+        self.ownership_with(true)
     }
 
     /// [`Session::ownership`] without the files at HEAD (only the domains section counts
     /// them): enough for the domains of events.
     pub fn ownership_for_events(&self) -> anyhow::Result<Option<Ownership>> {
-        ownership_with(self, false)
+        self.ownership_with(false)
+    }
+
+    fn ownership_with(&self, head_files: bool) -> anyhow::Result<Option<Ownership>> {
+        let (Some(set), co) = self.domain_set()? else {
+            return Ok(None);
+        };
+        let paths = self.paths()?;
+        let head_files = if head_files {
+            paths::tree_files(self.objects(), self.repo.head_commit()?)?
+        } else {
+            Vec::new()
+        };
+        Ok(Some(Ownership {
+            set: set.clone(),
+            paths,
+            head_files,
+            codeowners: co.clone(),
+        }))
     }
 
     /// The domain of every event, or `None` without domains (for the cross-domain bonus).
@@ -292,70 +338,9 @@ impl Session {
         &self,
         ledger: &Ledger,
     ) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-        event_domains(self, ledger)
+        let ownership = self.ownership_for_events()?;
+        Ok(self.timed("domains of events", || {
+            ownership.map(|o| domains::event_domains(ledger, &o))
+        }))
     }
-}
-
-/// The domains (from `guild.yml`, else CODEOWNERS) and the CODEOWNERS file, if any.
-pub(crate) type DomainSource = (Option<DomainSet>, Option<Codeowners>);
-
-/// [`DomainSource`], read and compiled once per session (the ledger asks first, to know
-/// whether to diff paths; the analyses ask again); CODEOWNERS lines it skips are noted once.
-fn domain_set(session: &Session) -> anyhow::Result<&DomainSource> {
-    if let Some(d) = session.domains.get() {
-        return Ok(d);
-    }
-    let co = codeowners::load(&session.repo)?;
-    if let Some(co) = &co {
-        for (line, msg) in &co.errors {
-            session.note(format_args!("{}:{line}: {msg} (line skipped)", co.file));
-        }
-    }
-    let set = match DomainSet::from_config(&session.config.domains)? {
-        Some(s) => Some(s),
-        None => co.as_ref().and_then(DomainSet::from_codeowners),
-    };
-    Ok(session.domains.get_or_init(|| (set, co)))
-}
-
-/// Whether the repository has domains (so commands will need changed paths).
-fn has_domains(session: &Session) -> anyhow::Result<bool> {
-    Ok(domain_set(session)?.0.is_some())
-}
-
-/// Domains with the changed paths of every commit, or `None` when there are no domains:
-/// then nothing is diffed at all.
-fn ownership(session: &Session) -> anyhow::Result<Option<Ownership>> {
-    ownership_with(session, true)
-}
-
-/// [`ownership`], with the files at HEAD only when `head_files` (only the analysis of
-/// domains counts files).
-fn ownership_with(session: &Session, head_files: bool) -> anyhow::Result<Option<Ownership>> {
-    let (Some(set), co) = domain_set(session)? else {
-        return Ok(None);
-    };
-    let paths = session.paths()?;
-    let head_files = if head_files {
-        paths::tree_files(session.objects(), session.repo.head_commit()?)?
-    } else {
-        Vec::new()
-    };
-    Ok(Some(Ownership {
-        set: set.clone(),
-        paths,
-        head_files,
-        codeowners: co.clone(),
-    }))
-}
-
-/// The domain of every event, or `None` without domains (for the cross-domain bonus).
-fn event_domains(
-    session: &Session,
-    ledger: &crate::events::Ledger,
-) -> anyhow::Result<Option<crate::analysis::EventDomains>> {
-    let ownership = ownership_with(session, false)?;
-    Ok(session.timed("domains of events", || {
-        ownership.map(|o| domains::event_domains(ledger, &o))
-    }))
 }

@@ -193,7 +193,7 @@ pub fn suggest(
         .reviewers
         .exclude
         .iter()
-        .filter_map(|x| ledger.identities.lookup(x))
+        .filter_map(|x| ledger.identities.resolve_mention(x))
         .collect();
     let why_not = |p: u32| -> Option<&'static str> {
         let person = &people[p as usize];

@@ -36,7 +36,7 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
     }
     let mut authors: Vec<u32> = Vec::new();
     match &args.author {
-        Some(who) => match ledger.identities.lookup(who) {
+        Some(who) => match ledger.identities.resolve_mention(who) {
             Some(p) => authors.push(p),
             None => session.note(format_args!(
                 "`{who}` has no history here (a first contribution?): no one to leave out"

@@ -15,6 +15,7 @@ use crate::sources::git::{History, Sig};
 use crate::sources::github::model::PullRequestRecord;
 use crate::sources::merges::MergeStyle;
 use crate::sources::trailers::KNOWN_KEYS;
+use crate::util::parse_rfc3339;
 
 /// What the ledger is built from.
 pub struct Inputs<'a> {
@@ -42,10 +43,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         docs,
         ..
     } = inputs;
-    let sig_person: Vec<u32> = mailmapped
-        .iter()
-        .map(|s| ids.resolve(&RawIdent::sig(&s.name, &s.email)).unwrap_or(0))
-        .collect();
+    let sig_person = ids.people_of(mailmapped);
     super::people::mark_automated_accounts(&mut ids, history, &sig_person);
     let person_of = |s: u32| sig_person[s as usize];
     let resolve_login = |login: &str| ids.by_login(login);
@@ -123,7 +121,7 @@ pub fn build(inputs: Inputs) -> Ledger {
     let mut matched: HashSet<PrId> = HashSet::new();
     for gh in github {
         let merge_commit = gh.merge_commit.as_deref().and_then(parse_commit_id);
-        let created = parse_time(&gh.created_at);
+        let created = parse_rfc3339(&gh.created_at);
         let key = merge_commit
             .and_then(|c| by_merge.get(&c).copied())
             .or_else(|| {
@@ -144,7 +142,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         if !matched.insert(key) {
             continue; // the same pull request synced twice
         }
-        let merged_at = gh.merged_at.as_deref().and_then(parse_time);
+        let merged_at = gh.merged_at.as_deref().and_then(parse_rfc3339);
         let author = gh.author.as_deref().and_then(resolve_login);
         let pr = prs.entry(key).or_insert_with(|| PullRequest {
             number: gh.number,
@@ -169,13 +167,14 @@ pub fn build(inputs: Inputs) -> Ledger {
         // request was merged outside GitHub. A GitHub-only one has no merge to undo.
         // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
         pr.created_at = created;
-        pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_time);
+        pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_rfc3339);
         pr.labels = gh.labels.clone();
         pr.paths = gh.paths.clone();
         // One event per reviewer and PR: the strongest verdict, at the first review.
         let mut per_reviewer: BTreeMap<u32, (i64, ReviewState)> = BTreeMap::new();
         for r in &gh.reviews {
-            let (Some(login), Some(t)) = (r.author.as_deref(), parse_time(&r.submitted_at)) else {
+            let (Some(login), Some(t)) = (r.author.as_deref(), parse_rfc3339(&r.submitted_at))
+            else {
                 continue;
             };
             let Some(p) = resolve_login(login) else {
@@ -513,5 +512,3 @@ fn dedupe(events: &mut Vec<Event>) {
     let mut k = keep.into_iter();
     events.retain(|_| k.next().unwrap_or(true));
 }
-
-use crate::util::parse_rfc3339 as parse_time;

@@ -150,6 +150,8 @@ impl RawIdent {
     }
 }
 
+pub use crate::sources::github::is_login;
+
 /// `123+login@users.noreply.github.com` or `login@users.noreply.github.com` → `login`
 /// (as spelled in the address).
 pub fn noreply_login(email: &str) -> Option<String> {
@@ -262,12 +264,6 @@ impl IdentityBuilder {
             self.joins.push((a, b, why));
             self.union(a, b);
         }
-    }
-
-    /// Whether an identity would join an existing group (without adding it).
-    pub fn knows(&self, ident: &RawIdent) -> bool {
-        self.by_ident.contains_key(ident)
-            || ident.keys().iter().any(|k| self.by_key.contains_key(k))
     }
 
     /// Adds the aliases of the config: each key is a person's id (a login, preferably).
@@ -584,6 +580,14 @@ impl Identities {
             .map(|&n| self.node_person[n])
     }
 
+    /// The person behind each commit signature, parallel to `sigs` (resolved once per
+    /// signature, not once per commit).
+    pub fn people_of(&self, sigs: &[crate::sources::git::Sig]) -> Vec<u32> {
+        sigs.iter()
+            .map(|s| self.resolve(&RawIdent::sig(&s.name, &s.email)).unwrap_or(0))
+            .collect()
+    }
+
     /// The person a login names (case-insensitive).
     pub fn by_login(&self, login: &str) -> Option<u32> {
         let l = login.trim().trim_start_matches('@').to_lowercase();
@@ -592,8 +596,8 @@ impl Identities {
             .map(|&n| self.node_person[n])
     }
 
-    /// The person a mention names, as people write them in front matter, CODEOWNERS, `r=`
-    /// and aliases: an id, `@login` or login, `Name <email>`, an e-mail, or a name. A bare
+    /// The person a mention names, as people write them in front matter, CODEOWNERS, `r=`,
+    /// aliases and on the command line: an id, `@login` or login, `Name <email>`, an e-mail, or a name. A bare
     /// word is tried as an id, then a login, then a name, so that `alice-ryhl` in front
     /// matter is the person whose id it is, never a new one.
     pub fn resolve_mention(&self, text: &str) -> Option<u32> {
@@ -614,11 +618,6 @@ impl Identities {
             }
         }
         self.resolve(&RawIdent::sig(word, ""))
-    }
-
-    /// Finds a person from what a user typed: id, login, name or e-mail (case-insensitive).
-    pub fn lookup(&self, query: &str) -> Option<u32> {
-        self.resolve_mention(query)
     }
 
     pub fn person(&self, i: u32) -> &Person {
@@ -656,10 +655,10 @@ mod tests {
         b.add(RawIdent::sig("Bob", "bob@example.com"), 1);
         let ids = b.finish(&config);
         assert_eq!(ids.people.len(), 2);
-        let a = ids.lookup("alice@example.com").unwrap();
+        let a = ids.resolve_mention("alice@example.com").unwrap();
         assert_eq!(ids.person(a).id, "alice");
         assert_eq!(ids.person(a).name, "Alice Smith");
-        assert_eq!(ids.person(ids.lookup("Bob").unwrap()).id, "bob");
+        assert_eq!(ids.person(ids.resolve_mention("Bob").unwrap()).id, "bob");
     }
 
     #[test]

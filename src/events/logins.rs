@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::identity::{Identities, RawIdent};
+use super::identity::{is_login, Identities, RawIdent};
 use super::structure::{main_author, Structure};
 use crate::sources::git::{CommitRecord, Sig};
 
@@ -40,10 +40,8 @@ pub fn prove(
     repo_owner: Option<&str>,
     alias_ids: &std::collections::BTreeSet<String>,
 ) -> Vec<Proven> {
-    let person_of = |s: u32| {
-        let s = &mailmapped[s as usize];
-        ids.resolve(&RawIdent::sig(&s.name, &s.email)).unwrap_or(0)
-    };
+    let sig_person = ids.people_of(mailmapped);
+    let person_of = |s: u32| sig_person[s as usize];
     let mut by_login: BTreeMap<String, Tally> = BTreeMap::new();
     // person → (merges with any branch owner, per login)
     let mut by_person: HashMap<u32, (u64, BTreeMap<String, u64>)> = HashMap::new();
@@ -119,13 +117,4 @@ pub fn prove(
         });
     }
     out
-}
-
-/// A GitHub login's shape: letters, digits and single hyphens, at most 39 characters.
-pub fn is_login(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 39
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        && !s.starts_with('-')
 }

@@ -222,18 +222,10 @@ pub fn url_in_link(url: &str) -> String {
         .collect()
 }
 
-/// Whether `s` looks like a GitHub login (letters, digits, `-`; apps end in `[bot]`).
-pub fn is_login(s: &str) -> bool {
-    let base = s.strip_suffix("[bot]").unwrap_or(s);
-    !base.is_empty()
-        && base.len() <= 39
-        && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
-
 /// A person: their login as a code span (no mention inside code), else their escaped name.
 pub fn who(w: &Who) -> String {
     match &w.login {
-        Some(l) if is_login(l) => format!("`{l}`"),
+        Some(l) if crate::events::identity::is_login(l) => format!("`{l}`"),
         _ => md(&w.name),
     }
 }

@@ -59,9 +59,9 @@ pub struct PersonSummary {
     pub reputation: Score,
     /// Points per rule, for the breakdown (sorted by rule).
     pub breakdown: Vec<RuleTotal>,
-    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build`].
+    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build_parts`].
     pub badges: Vec<crate::analysis::badges::Badge>,
-    /// Step on the contributor ladder. Filled by [`build`].
+    /// Step on the contributor ladder. Filled by [`build_parts`].
     pub ladder: Option<crate::analysis::newcomers::LadderStatus>,
 }
 
@@ -196,7 +196,7 @@ impl Display {
             .or_else(|| {
                 ledger
                     .identities
-                    .lookup(query)
+                    .resolve_mention(query)
                     .filter(|&i| !ledger.identities.person(i).opted_out)
             });
         found.ok_or_else(|| {
@@ -312,21 +312,6 @@ pub fn rank(people: &mut [PersonSummary]) {
     });
 }
 
-/// Builds the whole snapshot without ownership (no domains, no cross-domain bonus).
-pub fn build(ledger: &Ledger, config: &Config) -> Community {
-    build_with(ledger, config, None)
-}
-
-/// Builds the whole snapshot; `ownership` (changed paths, domains) adds `domains` and the
-/// cross-domain review bonus. Commands get it from `Session::ownership`.
-pub fn build_with(
-    ledger: &Ledger,
-    config: &Config,
-    ownership: Option<&crate::analysis::domains::Ownership>,
-) -> Community {
-    build_scored(ledger, config, ownership).0
-}
-
 /// Which sections of the snapshot to compute besides people, activity and docs (always
 /// there). A section is computed by the same code whichever command asks, so it reads the
 /// same in `context --json` and in the command that shows it; a command pays only for the
@@ -353,8 +338,10 @@ impl Parts {
     };
 }
 
-/// [`build_with`], also returning the scored lines it computed, for renderers that list them
-/// (the site's explain tables) without scoring everything a second time.
+/// The whole snapshot, and the scored lines it computed, for renderers that list them (the
+/// site's explain tables) without scoring everything a second time. `ownership` (changed
+/// paths, domains) adds `domains` and the cross-domain review bonus; commands get it from
+/// `Session::ownership`.
 pub fn build_scored(
     ledger: &Ledger,
     config: &Config,
@@ -561,10 +548,15 @@ pub fn load(path: &std::path::Path) -> anyhow::Result<Community> {
     }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the snapshot {}", path.display()))?;
-    let version: Option<u32> = serde_json::from_str::<serde_json::Value>(&text)
+    // The version first (other fields skipped, nothing built), so that an old snapshot says
+    // so rather than failing on the first field that changed.
+    #[derive(serde::Deserialize)]
+    struct Version {
+        schema_version: Option<u32>,
+    }
+    let version = serde_json::from_str::<Version>(&text)
         .ok()
-        .and_then(|v| v.get("schema_version")?.as_u64())
-        .map(|v| v as u32);
+        .and_then(|v| v.schema_version);
     if let Some(v) = version.filter(|&v| v != SCHEMA_VERSION) {
         anyhow::bail!(
             "{} is a snapshot of schema version {v}; this cargo guild reads version {SCHEMA_VERSION}\n  {fix}",

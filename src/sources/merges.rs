@@ -73,11 +73,7 @@ pub fn pr_marker(summary: &str, is_merge: bool) -> Option<PrMarker> {
                 .map(|r| {
                     r.split([',', ' '])
                         .map(|s| s.trim().trim_start_matches('@'))
-                        .filter(|s| {
-                            !s.is_empty()
-                                && s.bytes()
-                                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                        })
+                        .filter(|s| super::github::is_login(s))
                         .map(str::to_string)
                         .collect()
                 })

@@ -135,7 +135,7 @@ pub(super) fn run(
         .chain(suggested.shadow.iter())
         .filter_map(|s| s.login.clone())
         .filter(|l| {
-            comment::is_login(l)
+            crate::events::identity::is_login(l)
                 && !pr
                     .author
                     .as_deref()

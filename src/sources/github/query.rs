@@ -596,13 +596,11 @@ fn commit_author(a: GitActor) -> Option<CommitAuthor> {
 
 /// Compares two RFC 3339 times (falls back to text order for unparsable ones).
 pub fn cmp_time(a: &str, b: &str) -> std::cmp::Ordering {
-    match (parse_time(a), parse_time(b)) {
+    match (crate::util::parse_rfc3339(a), crate::util::parse_rfc3339(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
         _ => a.cmp(b),
     }
 }
-
-pub use crate::util::parse_rfc3339 as parse_time;
 
 #[cfg(test)]
 mod tests {

@@ -15,8 +15,9 @@ use std::collections::BTreeSet;
 use anyhow::bail;
 
 use super::client::{Client, ClientError, Endpoints, Slug};
-use super::query::{self, parse_time, FollowUp, Partial};
+use super::query::{self, FollowUp, Partial};
 use super::store::{self, Pass, SyncState, Writer};
+use crate::util::parse_rfc3339;
 
 /// What a run did, for the summary.
 #[derive(Default)]
@@ -190,7 +191,7 @@ async fn run_pass(
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
     let mut pass = state.pass.clone().unwrap_or_default();
-    let stop_below = pass.stop_below.as_deref().and_then(parse_time);
+    let stop_below = pass.stop_below.as_deref().and_then(parse_rfc3339);
     let from_top = pass.after.is_none();
     // cursors[k]: where page k ends (cursors[0]: where this run starts).
     let mut cursors: Vec<Option<String>> = vec![pass.after.clone()];
@@ -242,7 +243,7 @@ async fn run_pass(
             let k = cursors.len();
             progress.total(page.total_count, stop_below.is_none());
             for node in page.nodes.into_iter().flatten() {
-                let updated = parse_time(&node.updated_at);
+                let updated = parse_rfc3339(&node.updated_at);
                 if let (Some(stop), Some(u)) = (stop_below, updated) {
                     if u < stop {
                         paging = false;
