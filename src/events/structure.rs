@@ -87,28 +87,16 @@ impl Structure {
             if let Some(mk) = pr_marker(&c.summary, is_merge) {
                 // A rollup's own subject on the mainline is not a merge of that PR.
                 if mk.style != MergeStyle::Rollup || is_merge {
-                    let id = id_of(mk.number, m);
-                    if !is_merge {
+                    own = s.open_pr(id_of(mk.number, m), mk, m);
+                    if let (false, Owner::Pr(id)) = (is_merge, own) {
+                        // A squash merge is its own only commit.
                         s.owner.insert(m, id);
+                        s.prs.entry(id).and_modify(|gp| gp.commits.push(m));
                     }
-                    s.prs.insert(
-                        id,
-                        GitPr {
-                            marker: mk,
-                            merge: m,
-                            commits: if is_merge { vec![] } else { vec![m] },
-                        },
-                    );
-                    own = Owner::Pr(id);
                 }
             } else if is_merge {
                 if let Some(name) = topic_merge(&c.summary) {
-                    s.change_sets.push(ChangeSet {
-                        name,
-                        merge: m,
-                        commits: vec![],
-                    });
-                    own = Owner::Set(s.change_sets.len() - 1);
+                    own = s.open_set(name, m);
                 }
             }
             // Everything the merge brought in, newest first; nested pull-request, rollup and
@@ -124,23 +112,9 @@ impl Structure {
                     if let Some(mk) = pr_marker(&ci.summary, true).filter(|mk| {
                         matches!(mk.style, MergeStyle::Rollup | MergeStyle::MergeCommit)
                     }) {
-                        let id = id_of(mk.number, i);
-                        s.prs.insert(
-                            id,
-                            GitPr {
-                                marker: mk,
-                                merge: i,
-                                commits: vec![],
-                            },
-                        );
-                        owner = Owner::Pr(id);
+                        owner = s.open_pr(id_of(mk.number, i), mk, i);
                     } else if let Some(name) = topic_merge(&ci.summary) {
-                        s.change_sets.push(ChangeSet {
-                            name,
-                            merge: i,
-                            commits: vec![],
-                        });
-                        owner = Owner::Set(s.change_sets.len() - 1);
+                        owner = s.open_set(name, i);
                     }
                 }
                 // The first parent continues the outer branch; the others are the nested
@@ -160,6 +134,29 @@ impl Structure {
             }
         }
         s
+    }
+
+    /// Records commit `merge` as merging pull request `id`; its side belongs to it.
+    fn open_pr(&mut self, id: PrId, marker: PrMarker, merge: usize) -> Owner {
+        self.prs.insert(
+            id,
+            GitPr {
+                marker,
+                merge,
+                commits: vec![],
+            },
+        );
+        Owner::Pr(id)
+    }
+
+    /// Records commit `merge` as merging topic `name`; its side belongs to it.
+    fn open_set(&mut self, name: String, merge: usize) -> Owner {
+        self.change_sets.push(ChangeSet {
+            name,
+            merge,
+            commits: vec![],
+        });
+        Owner::Set(self.change_sets.len() - 1)
     }
 }
 
