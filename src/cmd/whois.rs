@@ -136,23 +136,17 @@ pub fn execute(global: &GlobalOpts, args: WhoisArgs) -> anyhow::Result<Outcome> 
     Ok(Outcome::Ok)
 }
 
-/// Letters and digits only, lowercase, transliterated: "Ævar Arnfjörð" → "aevararnfjord".
+/// Letters and digits only, lowercase, transliterated: "Ævar Arnfjörð" → "aevararnfjord"
+/// (the words of the name's slug, run together).
 fn compact(s: &str) -> String {
-    deunicode::deunicode(s)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    crate::util::slug(s, "").replace('-', "")
 }
 
-/// The words of a name, transliterated, lowercase and sorted ("Huss Eric" = "Eric Huss").
+/// The words of a name's slug, sorted ("Huss Eric" = "Eric Huss").
 fn words(s: &str) -> String {
-    let mut w: Vec<String> = deunicode::deunicode(s)
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    w.sort();
+    let slug = crate::util::slug(s, "");
+    let mut w: Vec<&str> = slug.split('-').filter(|w| !w.is_empty()).collect();
+    w.sort_unstable();
     w.join(" ")
 }
 

@@ -121,11 +121,23 @@ impl Mailmap {
         if let Some(wd) = &repo.workdir {
             loaded.file(&wd.join(".mailmap"), true)?;
         }
-        if let Some(blob) = get("mailmap.blob").or_else(|| {
-            // git reads HEAD:.mailmap by default only in a bare repository.
-            repo.workdir.is_none().then(|| "HEAD:.mailmap".to_string())
-        }) {
-            loaded.blob(repo, &blob)?;
+        match get("mailmap.blob") {
+            Some(blob) => loaded.blob(repo, &blob)?,
+            // git reads HEAD:.mailmap by default only in a bare repository; the repository
+            // reads its root files with our own object reader (a blob left out of a partial
+            // clone is an error that says how to fetch it).
+            None if repo.workdir.is_none() => {
+                if let Some(text) = repo.read_root_file(".mailmap")? {
+                    if text.len() as u64 > MAX_BYTES {
+                        loaded.skipped.push(format!(
+                            "HEAD:.mailmap is more than the {MAX_BYTES} bytes a mailmap may have; it was not read"
+                        ));
+                    } else {
+                        loaded.text(text);
+                    }
+                }
+            }
+            None => {}
         }
         if let Some(file) = get("mailmap.file") {
             let path = expand_home(&file);
@@ -182,7 +194,7 @@ impl Loaded {
         Ok(())
     }
 
-    /// A mailmap blob (`HEAD:.mailmap`, `mailmap.blob`). Absent: nothing to map. Named by the
+    /// A mailmap blob named by `mailmap.blob`. Absent: nothing to map. Named by the
     /// tree but missing from the object store (a partial clone without blobs): an error, since
     /// going on would silently split people the mailmap joins.
     fn blob(&mut self, repo: &Repo, spec: &str) -> anyhow::Result<()> {
