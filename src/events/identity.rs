@@ -339,12 +339,12 @@ impl IdentityBuilder {
         }
         let mut joins = Vec::new();
         for i in 0..n {
-            let ident = self.idents[i].clone();
+            let ident = &self.idents[i];
             if ident.login.is_empty() || !ident.name.is_empty() || !ident.email.is_empty() {
                 continue;
             }
+            let login = ident.login.clone();
             let r = self.find(i);
-            let login = ident.login.to_lowercase();
             if has_sig[r] || login.len() < 3 {
                 continue;
             }
@@ -358,7 +358,7 @@ impl IdentityBuilder {
                     i,
                     format!(
                         "the name \"{}\" signed on this person's commits is the login {}",
-                        self.idents[m].name, ident.login
+                        self.idents[m].name, login
                     ),
                 ));
             }
