@@ -146,6 +146,8 @@ pub struct ExplainArgs {
     /// Only count events on or after DATE (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    #[command(flatten)]
+    pub context: FromContext,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +292,8 @@ pub struct SiteBuildArgs {
     /// The URL path the site is served under (e.g. `/my-project/` for project pages).
     #[arg(long, value_name = "URL", default_value = "/")]
     pub base_url: String,
+    #[command(flatten)]
+    pub context: FromContext,
 }
 
 #[derive(Debug, Args)]

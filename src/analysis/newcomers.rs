@@ -199,6 +199,10 @@ pub struct Newcomer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StepCount {
     pub step: String,
+    /// The step as `guild.yml` describes it.
+    pub description: String,
+    /// What reaching it takes (absent: no minimum).
+    pub requires: crate::config::Requirements,
     pub people: u64,
 }
 
@@ -324,6 +328,8 @@ pub fn analyse(
             .enumerate()
             .map(|(i, s)| StepCount {
                 step: s.name.clone(),
+                description: s.description.clone(),
+                requires: s.requires.clone(),
                 people: per_step.get(&i).copied().unwrap_or(0),
             })
             .collect(),

@@ -18,12 +18,13 @@ pub fn execute(global: &GlobalOpts, args: ContextArgs) -> anyhow::Result<Outcome
 
 /// The snapshot a command renders: read from `--from-context FILE`, or built from the
 /// repository's history with the sections in `parts` (people, activity and docs always).
-/// With a history, the session comes back too, for commands that also need it.
+/// With a history, the session and its ledger come back too, for commands that also need
+/// them (to find a person by login, to locate templates).
 pub fn community(
     global: &GlobalOpts,
     from: &FromContext,
     parts: Parts,
-) -> anyhow::Result<(Option<super::Session>, Community)> {
+) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
@@ -36,7 +37,7 @@ pub fn community(
         session.ownership_for_events()?
     };
     let community = session.timed("snapshot", || {
-        crate::snapshot::build_parts(&ledger, &session.config, ownership.as_ref(), parts).0
+        crate::snapshot::build(&ledger, &session.config, ownership.as_ref(), parts)
     });
-    Ok((Some(session), community))
+    Ok((Some((session, ledger)), community))
 }

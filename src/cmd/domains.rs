@@ -19,7 +19,7 @@ pub fn execute(global: &GlobalOpts, args: DomainsArgs) -> anyhow::Result<Outcome
         },
     )?;
     let summaries = community.domains;
-    if let (Some(session), true) = (&session, summaries.is_empty()) {
+    if let (Some((session, _)), true) = (&session, summaries.is_empty()) {
         session
             .note("no domains: add `domains:` with path globs to guild.yml, or a CODEOWNERS file");
     }

@@ -1,22 +1,21 @@
 //! `cargo guild site build [--out DIR] [--base-url URL]` and `cargo guild site serve
-//! [--port P]`: the static community site. This module only glues: it reads the ledger,
-//! builds the snapshot and the reputation lines, and hands them to `render::site`, which
-//! owns pages, templates, links and the atomic write.
+//! [--port P]`: the static community site. This module only glues: it gets the snapshot
+//! (from history, or `--from-context`) and hands it to `render::site`, which owns pages,
+//! templates, links and the atomic write.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cli::{GlobalOpts, SiteCommand};
+use crate::cli::{FromContext, GlobalOpts, SiteCommand};
 use crate::exit::Outcome;
-use crate::render::site::{self, secs, Input, Line, Options};
-use crate::snapshot::{self, Display};
+use crate::render::site::{self, secs, Options};
+use crate::snapshot;
 
 pub fn execute(global: &GlobalOpts, args: SiteCommand) -> anyhow::Result<Outcome> {
     match args {
         SiteCommand::Build(a) => {
             let out = out_dir(global, &a.out);
-            let summary = build(global, &out, &a.base_url)?;
+            let summary = build(global, &out, &a.base_url, &a.context)?;
             if !global.quiet {
                 eprintln!("{summary}");
             }
@@ -34,40 +33,35 @@ fn out_dir(global: &GlobalOpts, out: &Path) -> PathBuf {
     }
 }
 
-/// Builds the site into `out` and returns the one-line summary.
-pub fn build(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<String> {
+/// Builds the site into `out` and returns the one-line summary: from the repository's
+/// history, or from a saved snapshot (`from`) with the repository's templates if there is one.
+pub fn build(
+    global: &GlobalOpts,
+    out: &Path,
+    base_url: &str,
+    from: &FromContext,
+) -> anyhow::Result<String> {
     let start = Instant::now();
-    let session = super::Session::open(global)?;
-    let ledger = session.ledger()?;
-    let ownership = session.ownership()?;
-    let (community, scores) = snapshot::build_scored(&ledger, &session.config, ownership.as_ref());
-    let display = Display::new(&ledger);
-    let mut lines: BTreeMap<String, Vec<Line>> = BTreeMap::new();
-    for l in &scores.lines {
-        let e = &ledger.events[l.event];
-        lines
-            .entry(display.ids[e.person as usize].clone())
-            .or_default()
-            .push(Line::new(&ledger, &display, l));
-    }
+    let (session, community) = super::context::community(global, from, snapshot::Parts::ALL)?;
     let analysis = start.elapsed();
-    let input = Input {
-        community: &community,
-        docs: &ledger.docs,
-        lines,
-        docs_dir: &session.config.docs_dir,
-        ladder: &session.config.ladder,
+    let root = match &session {
+        Some((s, _)) => Some(s.repo.root().to_path_buf()),
+        None => git2::Repository::discover(global.dir.as_deref().unwrap_or(Path::new(".")))
+            .ok()
+            .and_then(|r| r.workdir().map(Path::to_path_buf)),
     };
     let opts = Options {
         base_url: site::normalise_base(base_url),
-        templates: Some(session.repo.root().join(".guild/templates/site")),
+        templates: root.map(|r| r.join(".guild/templates/site")),
     };
-    let built = site::build(&input, &opts)?;
+    let built = site::build(&community, &opts)?;
     let t = Instant::now();
     site::write(&built, out)?;
     let write = t.elapsed();
-    for n in &built.notes {
-        session.note(n);
+    if !global.quiet {
+        for n in &built.notes {
+            eprintln!("note: {n}");
+        }
     }
     let mut phases = vec![("analysis", analysis)];
     phases.extend(built.phases.iter().copied());
@@ -101,13 +95,13 @@ fn serve(global: &GlobalOpts, out: &Path, port: u16) -> anyhow::Result<Outcome> 
             .unwrap_or_else(|| root.join(crate::config::FILE_NAME)),
     );
     drop(session);
-    let summary = build(global, out, "/")?;
+    let summary = build(global, out, "/", &FromContext::default())?;
     eprintln!("{summary}");
     let port = site::serve::start(out.to_path_buf(), port)?;
     // Tests and scripts read this line for the port.
     eprintln!("serving http://127.0.0.1:{port}/ (Ctrl-C to stop; rebuilding when docs or guild.yml change)");
     site::serve::watch(&watched, Duration::from_millis(300), || {
-        match build(global, out, "/") {
+        match build(global, out, "/", &FromContext::default()) {
             Ok(s) => eprintln!("rebuilt: {s}"),
             // A failed rebuild keeps the previous site served; say why and keep watching.
             Err(e) => eprintln!("error: rebuild failed, still serving the previous site: {e:#}"),

@@ -294,7 +294,7 @@ pub struct LadderStep {
 }
 
 /// Minimums for a ladder step; absent means no requirement.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Requirements {
     pub commits: Option<u64>,

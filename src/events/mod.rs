@@ -128,6 +128,16 @@ impl Serialize for CommitId {
     }
 }
 
+impl schemars::JsonSchema for CommitId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CommitId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[0-9a-f]{40}$"})
+    }
+}
+
 impl<'de> Deserialize<'de> for CommitId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if !d.is_human_readable() {
@@ -147,7 +157,18 @@ impl<'de> Deserialize<'de> for CommitId {
 /// imported histories (tokio's #131 is two pull requests), so the number alone is not an id.
 /// A pull request known only from GitHub and not merged has no merge commit.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 pub struct PrId {
     pub number: u64,
@@ -161,7 +182,9 @@ impl std::fmt::Display for PrId {
 }
 
 /// What an event is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A pull request.

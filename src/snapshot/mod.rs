@@ -15,7 +15,7 @@ use crate::events::{EventKind, Ledger};
 use crate::util::rfc3339;
 
 /// Bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Community {
@@ -43,6 +43,11 @@ pub struct Community {
     pub newcomers: crate::analysis::newcomers::Newcomers,
     /// Active people, this quarter's newcomers, mentors available now.
     pub pulse: crate::analysis::pulse::Pulse,
+    // -- the reputation history: every scored line, what `explain` and person pages list --
+    /// Per display id, in time order. Points add up to the person's `reputation`.
+    pub lines: BTreeMap<String, Vec<ScoredLine>>,
+    /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
+    pub docs_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -59,9 +64,9 @@ pub struct PersonSummary {
     pub reputation: Score,
     /// Points per rule, for the breakdown (sorted by rule).
     pub breakdown: Vec<RuleTotal>,
-    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build_parts`].
+    /// Badges held, highest tier only, sorted by (domain, id). Filled by [`build`].
     pub badges: Vec<crate::analysis::badges::Badge>,
-    /// Step on the contributor ladder. Filled by [`build_parts`].
+    /// Step on the contributor ladder. Filled by [`build`].
     pub ladder: Option<crate::analysis::newcomers::LadderStatus>,
 }
 
@@ -114,6 +119,8 @@ pub struct DocSummary {
     pub participants: Vec<String>,
     /// Free text from the front matter (`draft` when scaffolded).
     pub status: Option<String>,
+    /// The Markdown after the front matter.
+    pub body: String,
 }
 
 impl DocSummary {
@@ -138,6 +145,7 @@ impl DocSummary {
             facilitator: d.front.facilitator.as_deref().map(&name_of),
             participants: d.front.participants.iter().map(|a| name_of(a)).collect(),
             status: d.front.status.clone(),
+            body: d.body.clone(),
         }
     }
 }
@@ -199,16 +207,38 @@ impl Display {
                     .resolve_mention(query)
                     .filter(|&i| !ledger.identities.person(i).opted_out)
             });
-        found.ok_or_else(|| {
-            let mut known: Vec<&str> = self.ids.iter().map(String::as_str).collect();
-            known.sort_by_key(|id| strsim(id, query));
-            known.truncate(5);
-            anyhow::anyhow!(
-                "no person matches `{query}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
-                known.join(", ")
-            )
-        })
+        found.ok_or_else(|| no_such_person(self.ids.iter().map(String::as_str), query))
     }
+}
+
+impl Community {
+    /// The person a user named in a saved snapshot, which keeps display ids and names only
+    /// (logins and e-mails need the history): by id, else by a name only one person has.
+    pub fn find(&self, query: &str) -> anyhow::Result<&PersonSummary> {
+        let q = query.trim();
+        let by_id = self.people.iter().find(|p| p.id.eq_ignore_ascii_case(q));
+        let by_name = || {
+            let mut named = self
+                .people
+                .iter()
+                .filter(|p| p.name.eq_ignore_ascii_case(q));
+            named.next().filter(|_| named.next().is_none())
+        };
+        by_id
+            .or_else(by_name)
+            .ok_or_else(|| no_such_person(self.people.iter().map(|p| p.id.as_str()), query))
+    }
+}
+
+/// "No person matches", with the five closest ids.
+fn no_such_person<'a>(ids: impl Iterator<Item = &'a str>, query: &str) -> anyhow::Error {
+    let mut known: Vec<&str> = ids.collect();
+    known.sort_by_key(|id| strsim(id, query));
+    known.truncate(5);
+    anyhow::anyhow!(
+        "no person matches `{query}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
+        known.join(", ")
+    )
 }
 
 /// Edit distance, case-insensitive (for "did you mean").
@@ -322,6 +352,8 @@ pub struct Parts {
     pub domains: bool,
     /// Newcomers and the pulse.
     pub newcomers: bool,
+    /// Every scored line (`explain`, the site's person pages).
+    pub lines: bool,
 }
 
 impl Parts {
@@ -329,34 +361,26 @@ impl Parts {
         network: true,
         domains: true,
         newcomers: true,
+        lines: true,
     };
     /// People (with badges and ladder steps), activity and docs only.
     pub const PEOPLE: Parts = Parts {
         network: false,
         domains: false,
         newcomers: false,
+        lines: false,
     };
 }
 
-/// The whole snapshot, and the scored lines it computed, for renderers that list them (the
-/// site's explain tables) without scoring everything a second time. `ownership` (changed
-/// paths, domains) adds `domains` and the cross-domain review bonus; commands get it from
-/// `Session::ownership`.
-pub fn build_scored(
-    ledger: &Ledger,
-    config: &Config,
-    ownership: Option<&crate::analysis::domains::Ownership>,
-) -> (Community, Scores) {
-    build_parts(ledger, config, ownership, Parts::ALL)
-}
-
-/// The snapshot with the sections `parts` asks for (the others empty), and its scored lines.
-pub fn build_parts(
+/// The snapshot with the sections `parts` asks for (the others empty): the one way from
+/// analysis to output. `ownership` (changed paths, domains) adds `domains` (with
+/// [`Parts::domains`]) and the cross-domain review bonus; commands get it from the session.
+pub fn build(
     ledger: &Ledger,
     config: &Config,
     ownership: Option<&crate::analysis::domains::Ownership>,
     parts: Parts,
-) -> (Community, Scores) {
+) -> Community {
     let analysis = ownership
         .filter(|_| parts.domains)
         .map(|o| crate::analysis::domains::analyse(ledger, config, o));
@@ -371,7 +395,7 @@ pub fn build_parts(
         .map(|a| &a.event_domains)
         .or(light.as_ref());
     // The network is the costliest part and needs nothing else here: it runs beside the rest.
-    let (network, (community, scores)) = std::thread::scope(|scope| {
+    let (network, community) = std::thread::scope(|scope| {
         let network = parts.network.then(|| {
             scope.spawn(|| {
                 crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names)
@@ -384,14 +408,13 @@ pub fn build_parts(
         });
         (network, rest)
     });
-    let community = Community {
+    Community {
         network: network.unwrap_or_default(),
         ..community
-    };
-    (community, scores)
+    }
 }
 
-/// Everything of the snapshot but the network (see [`build_parts`]).
+/// Everything of the snapshot but the network (see [`build`]).
 fn assemble(
     ledger: &Ledger,
     config: &Config,
@@ -399,7 +422,7 @@ fn assemble(
     domains: Option<&crate::analysis::EventDomains>,
     display: &Display,
     parts: Parts,
-) -> (Community, Scores) {
+) -> Community {
     let scores = reputation::score_with(ledger, config, None, domains);
     let docs = docs(ledger);
     let mut people = people(ledger, &scores, None);
@@ -422,7 +445,7 @@ fn assemble(
             p.ladder = ladder[i].take();
         }
     }
-    let community = Community {
+    Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),
         head: ledger.head.clone(),
@@ -440,8 +463,13 @@ fn assemble(
             Default::default()
         },
         newcomers,
-    };
-    (community, scores)
+        lines: if parts.lines {
+            lines(ledger, display, &scores)
+        } else {
+            Default::default()
+        },
+        docs_dir: config.docs_dir.clone(),
+    }
 }
 
 fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
@@ -481,26 +509,28 @@ fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
 
 /// One scored line as every renderer shows it: people by display id, the pull request's
 /// title where there is one. `explain` and the site's person pages both list these.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExplainedLine {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ScoredLine {
+    /// Unix seconds.
     pub time: i64,
     pub points: u32,
-    pub rule: &'static str,
+    pub rule: String,
     pub side: reputation::Side,
     pub target: crate::events::Target,
     /// Whose work it was about, if someone else's.
     pub other: Option<String>,
     pub title: Option<String>,
-    pub note: Option<&'static str>,
+    /// Why the points differ from the rule's weight (cap, bot), if they do.
+    pub note: Option<String>,
 }
 
-impl ExplainedLine {
-    pub fn new(ledger: &Ledger, display: &Display, line: &reputation::Line) -> ExplainedLine {
+impl ScoredLine {
+    pub fn new(ledger: &Ledger, display: &Display, line: &reputation::Line) -> ScoredLine {
         let e = &ledger.events[line.event];
-        ExplainedLine {
+        ScoredLine {
             time: e.time,
             points: line.points,
-            rule: line.rule,
+            rule: line.rule.to_string(),
             side: line.side,
             target: e.target.clone(),
             other: e
@@ -512,9 +542,21 @@ impl ExplainedLine {
                 .and_then(|n| ledger.prs.get(&n))
                 .map(|p| p.title.clone())
                 .filter(|t| !t.is_empty()),
-            note: line.note,
+            note: line.note.map(str::to_string),
         }
     }
+}
+
+/// Every scored line, per display id, in time order.
+fn lines(ledger: &Ledger, display: &Display, scores: &Scores) -> BTreeMap<String, Vec<ScoredLine>> {
+    let mut out: BTreeMap<String, Vec<ScoredLine>> = BTreeMap::new();
+    for l in &scores.lines {
+        let e = &ledger.events[l.event];
+        out.entry(display.ids[e.person as usize].clone())
+            .or_default()
+            .push(ScoredLine::new(ledger, display, l));
+    }
+    out
 }
 
 /// The snapshot's JSON Schema (draft 2020-12), as `cargo guild context --schema` prints it.

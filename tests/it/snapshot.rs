@@ -71,6 +71,9 @@ fn every_format_renders_the_same_from_a_saved_snapshot() {
         &["newcomers"],
         &["newcomers", "--format", "json"],
         &["newcomers", "--format", "csv"],
+        &["explain", "bob"],
+        &["explain", "Carol", "--format", "json"],
+        &["explain", "dan", "--format", "csv"],
     ];
     for args in commands {
         let direct = repo.run(args.iter()).ok();
@@ -81,6 +84,38 @@ fn every_format_renders_the_same_from_a_saved_snapshot() {
         with.extend(["--from-context", saved]);
         let from = repo.run_in(elsewhere.path(), with.iter()).ok();
         assert_eq!(direct, from, "{args:?}");
+    }
+    // The site: the same files, byte for byte.
+    let direct = tempfile::tempdir().unwrap();
+    let from = tempfile::tempdir().unwrap();
+    repo.run(["site", "build", "--out", direct.path().to_str().unwrap()])
+        .ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    repo.run_in(
+        elsewhere.path(),
+        [
+            "site",
+            "build",
+            "--out",
+            from.path().to_str().unwrap(),
+            "--from-context",
+            saved,
+        ],
+    )
+    .ok();
+    let (a, b) = (tree(direct.path()), tree(from.path()));
+    assert!(
+        a.contains_key("people/bob.html") && a.len() > 10,
+        "{:?}",
+        a.keys()
+    );
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same pages"
+    );
+    for (path, bytes) in &a {
+        assert!(b[path] == *bytes, "{path} differs from a saved snapshot");
     }
     // What a snapshot cannot answer is said, not guessed.
     let err = repo
@@ -93,13 +128,32 @@ fn every_format_renders_the_same_from_a_saved_snapshot() {
         ])
         .fails_with(2);
     assert!(err.contains("--since needs the history"), "{err}");
+    let err = repo
+        .run([
+            "explain",
+            "bob",
+            "--since",
+            "2024-02-01",
+            "--from-context",
+            saved,
+        ])
+        .fails_with(2);
+    assert!(err.contains("--since needs the history"), "{err}");
+    // A snapshot keeps display ids and names, not logins or e-mails.
+    let err = repo
+        .run(["explain", "bob@example.com", "--from-context", saved])
+        .fails_with(2);
+    assert!(
+        err.contains("no person matches") && err.contains("bob"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_bad_snapshot_says_where_and_how_to_fix_it() {
     let repo = community();
     let bad = repo.path().join("bad.json");
-    std::fs::write(&bad, "{\n  \"schema_version\": 2,\n  \"name\": 3\n}\n").unwrap();
+    std::fs::write(&bad, "{\n  \"schema_version\": 3,\n  \"name\": 3\n}\n").unwrap();
     let err = repo
         .run(["reputation", "--from-context", bad.to_str().unwrap()])
         .fails_with(2);
@@ -115,6 +169,24 @@ fn a_bad_snapshot_says_where_and_how_to_fix_it() {
         .run(["network", "--from-context", bad.to_str().unwrap()])
         .fails_with(2);
     assert!(err.contains("schema version 1"), "{err}");
+}
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
 }
 
 fn jsonschema() -> bool {

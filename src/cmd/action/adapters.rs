@@ -84,5 +84,5 @@ pub fn sync(global: &GlobalOpts, repo: &str) -> anyhow::Result<()> {
 /// Builds the site into `out`, served under `base_url`; returns `site build`'s one-line
 /// summary.
 pub fn build_site(global: &GlobalOpts, out: &Path, base_url: &str) -> anyhow::Result<String> {
-    crate::cmd::site::build(global, out, base_url)
+    crate::cmd::site::build(global, out, base_url, &Default::default())
 }

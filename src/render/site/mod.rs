@@ -3,10 +3,9 @@
 //! charts and the network drawn as SVG, a JSON search index, internal links checked, and
 //! the whole tree written atomically.
 //!
-//! What it reads: the [`Community`] snapshot, typed throughout (a section such as `domains`
-//! renders when it is not empty), the doc bodies, and the scored reputation lines for each
-//! person's breakdown. What it does not do: read history,
-//! compute scores, or touch the network; every page is built in memory first and nothing is
+//! What it reads: the [`Community`] snapshot only, typed throughout (a section such as
+//! `domains` renders when it is not empty), so `site build --from-context` gives the same
+//! site. What it does not do: read history, compute scores, or touch the network; every page is built in memory first and nothing is
 //! written unless the whole site (links included) is good.
 
 pub mod markdown;
@@ -22,23 +21,6 @@ use anyhow::Context as _;
 
 use crate::render::templates::{Escape, Templates};
 use crate::snapshot::Community;
-use crate::sources::docs::DocRecord;
-
-/// One scored reputation line, as a person page lists it (ids are display ids).
-pub use crate::snapshot::ExplainedLine as Line;
-
-/// Everything a build reads.
-pub struct Input<'a> {
-    pub community: &'a Community,
-    /// Doc bodies (by path) come from here.
-    pub docs: &'a [DocRecord],
-    /// Per display id, in time order.
-    pub lines: BTreeMap<String, Vec<Line>>,
-    /// The docs folder (`community`), stripped from doc page names.
-    pub docs_dir: &'a str,
-    /// The ladder's steps and their requirements, for the newcomers' page.
-    pub ladder: &'a crate::config::LadderConfig,
-}
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -78,7 +60,7 @@ pub fn normalise_base(base: &str) -> String {
 }
 
 /// Builds every page in memory and checks the internal links.
-pub fn build(input: &Input<'_>, opts: &Options) -> anyhow::Result<Site> {
+pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     let mut phases = Vec::new();
     let t = Instant::now();
     let templates = Templates::load("site", opts.templates.as_deref(), true, Escape::Html)?;
@@ -129,7 +111,7 @@ pub fn build(input: &Input<'_>, opts: &Options) -> anyhow::Result<Site> {
 fn render_all(
     templates: &Templates,
     list: &[pages::Page],
-    input: &Input<'_>,
+    input: &Community,
     base: &str,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let threads = crate::util::threads(8);
@@ -448,11 +430,14 @@ mod extras_tests {
                 authors: vec!["ann".into()],
                 facilitator: None,
                 participants: vec![],
+                body: "Read this first.".into(),
             }],
             network: Default::default(),
             domains: Vec::new(),
             newcomers: Default::default(),
             pulse: Default::default(),
+            lines: Default::default(),
+            docs_dir: "community".into(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
@@ -549,13 +534,7 @@ mod extras_tests {
                 last_seen: None,
             }],
         }];
-        let input = Input {
-            community: &community,
-            docs: &[],
-            lines: BTreeMap::new(),
-            docs_dir: "community",
-            ladder: &crate::config::LadderConfig::default(),
-        };
+        let input = community;
         let site = build(
             &input,
             &Options {

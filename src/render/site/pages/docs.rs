@@ -3,18 +3,13 @@
 use super::*;
 
 pub(super) fn docs(
-    input: &Input<'_>,
+    input: &Community,
     ctx: &Ctx<'_>,
     slugs: &[String],
     pages: &mut Vec<Page>,
     notes: &mut Vec<String>,
 ) {
-    let c = input.community;
-    let bodies: HashMap<&str, &str> = input
-        .docs
-        .iter()
-        .map(|d| (d.path.as_str(), d.body.as_str()))
-        .collect();
+    let c = input;
     // Groups: kind, domain, tag → doc indices, each sorted by (date, path).
     let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_domain: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -120,7 +115,7 @@ pub(super) fn docs(
     };
     let mut stats = markdown::Stats::default();
     for (i, d) in c.docs.iter().enumerate() {
-        let body = bodies.get(d.path.as_str()).copied().unwrap_or("");
+        let body = d.body.as_str();
         let html = markdown::render(body, &d.path, &links, &mut stats);
         let (prev, next) = neighbours.get(&i).copied().unwrap_or((None, None));
         let kind = if d.kind.trim().is_empty() {

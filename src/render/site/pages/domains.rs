@@ -2,8 +2,8 @@
 
 use super::*;
 
-pub(super) fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let list = &input.community.domains;
+pub(super) fn domains(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let list = &input.domains;
     if list.is_empty() {
         return;
     }
@@ -52,7 +52,6 @@ pub(super) fn domains(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             })
             .collect();
         let docs: Vec<Value> = input
-            .community
             .docs
             .iter()
             .filter(|doc| doc.domain.as_deref() == Some(d.name.as_str()))

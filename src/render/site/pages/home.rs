@@ -2,8 +2,8 @@
 
 use super::*;
 
-pub(super) fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let c = input.community;
+pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let c = input;
     let as_of_day = c.as_of.get(..10).unwrap_or("");
     let humans = || c.people.iter().filter(|p| !p.is_bot);
     let active = c.pulse.active_90_days;
@@ -80,8 +80,8 @@ pub(super) fn home(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
 }
 
 /// Merged PRs and reviews per month, the last 24 months with activity.
-fn activity_chart(input: &Input<'_>) -> String {
-    let a = &input.community.activity;
+fn activity_chart(input: &Community) -> String {
+    let a = &input.activity;
     let (Some(first), Some(last)) = (a.first(), a.last()) else {
         return String::new();
     };

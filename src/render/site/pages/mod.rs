@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use super::markdown::{self, DocLinks};
 use super::svg::{self, Series};
-use super::Input;
 use crate::events::Target;
+use crate::snapshot::Community;
 use crate::snapshot::{DocSummary, PersonSummary};
 use crate::util::slug;
 
@@ -84,8 +84,8 @@ fn title_of(d: &DocSummary) -> &str {
 }
 
 /// The site-wide context every page's layout gets.
-pub fn site_context(input: &Input<'_>, base: &str) -> Value {
-    let c = input.community;
+pub fn site_context(input: &Community, base: &str) -> Value {
+    let c = input;
     json!({
         "name": c.name,
         "base": base,
@@ -166,8 +166,8 @@ pub struct Assembled {
 }
 
 /// All pages, the search index, and notes for the build summary.
-pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
-    let c = input.community;
+pub fn assemble(input: &Community, base: &str) -> Assembled {
+    let c = input;
     let directory: Vec<&str> = people::PEOPLE_LISTS
         .iter()
         .filter_map(|(file, _, _)| file.strip_suffix(".html"))
@@ -178,7 +178,7 @@ pub fn assemble(input: &Input<'_>, base: &str) -> Assembled {
         .iter()
         .map(|d| {
             let p = d.path.strip_suffix(".md").unwrap_or(&d.path);
-            p.strip_prefix(input.docs_dir)
+            p.strip_prefix(input.docs_dir.as_str())
                 .map(|r| r.trim_start_matches('/'))
                 .unwrap_or(p)
                 .to_string()
@@ -263,29 +263,22 @@ struct Ties {
     received: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-fn review_ties(input: &Input<'_>) -> Ties {
+/// The network's review ties (co-authoring alone is not a review).
+fn review_ties(input: &Community) -> Ties {
     let mut given: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut received: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (id, lines) in &input.lines {
-        for l in lines {
-            // One tie per reviewed event; the newcomer bonus is a second line of the same one.
-            if l.side != crate::analysis::reputation::Side::Reviewer || l.rule == "review_newcomer"
-            {
-                continue;
-            }
-            if let Some(o) = l.other.as_ref().filter(|o| *o != id) {
-                *given
-                    .entry(id.clone())
-                    .or_default()
-                    .entry(o.clone())
-                    .or_default() += 1;
-                *received
-                    .entry(o.clone())
-                    .or_default()
-                    .entry(id.clone())
-                    .or_default() += 1;
-            }
+    for e in &input.network.edges {
+        if e.kinds.keys().all(|k| k == "co_authored") {
+            continue;
         }
+        given
+            .entry(e.from.clone())
+            .or_default()
+            .insert(e.to.clone(), e.weight);
+        received
+            .entry(e.to.clone())
+            .or_default()
+            .insert(e.from.clone(), e.weight);
     }
     Ties { given, received }
 }
@@ -405,14 +398,14 @@ fn requirements_of(r: &crate::config::Requirements) -> Vec<String> {
         .collect()
 }
 
-fn ladder_view(input: &Input<'_>, l: &crate::analysis::newcomers::LadderStatus) -> Value {
+fn ladder_view(input: &Community, l: &crate::analysis::newcomers::LadderStatus) -> Value {
     let description = |name: &Option<String>| {
         name.as_deref().and_then(|n| {
             input
-                .ladder
+                .newcomers
                 .steps
                 .iter()
-                .find(|s| s.name == n)
+                .find(|s| s.step == n)
                 .map(|s| s.description.clone())
                 .filter(|d| !d.trim().is_empty())
         })
@@ -441,8 +434,8 @@ fn days_text(d: f64) -> String {
 
 /// The search index: one short record per person and doc (`t` title, `u` URL, `k` kind,
 /// `d` detail), small enough to fetch once.
-fn search_index(input: &Input<'_>, ctx: &Ctx<'_>) -> Vec<u8> {
-    let c = input.community;
+fn search_index(input: &Community, ctx: &Ctx<'_>) -> Vec<u8> {
+    let c = input;
     let mut items = Vec::with_capacity(c.people.len() + c.docs.len());
     for p in &c.people {
         items.push(json!({"t": p.name, "u": ctx.people.get(p.id.as_str()).map(|x| &x.1), "k": "person", "d": p.id}));

@@ -5,8 +5,8 @@ use super::*;
 /// How many people the network drawing shows (the table lists everyone).
 const MAX_NODES: usize = 120;
 
-pub(super) fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
-    let c = input.community;
+pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
+    let c = input;
     let rep: HashMap<&str, u64> = c
         .people
         .iter()
@@ -176,9 +176,9 @@ pub(super) fn network(input: &Input<'_>, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
 
 /// Each person's main domain (the first domain listing them as an expert), with the
 /// domain's index for a colour.
-fn primary_domains(input: &Input<'_>) -> BTreeMap<String, (String, usize)> {
+fn primary_domains(input: &Community) -> BTreeMap<String, (String, usize)> {
     let mut out = BTreeMap::new();
-    for (k, d) in input.community.domains.iter().enumerate() {
+    for (k, d) in input.domains.iter().enumerate() {
         for e in &d.experts {
             out.entry(e.id.clone())
                 .or_insert_with(|| (d.name.clone(), k));

@@ -2,9 +2,8 @@
 
 use super::*;
 
-pub(super) fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+pub(super) fn newcomers(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let mentors: Vec<Value> = input
-        .community
         .domains
         .iter()
         .map(|d| {
@@ -19,7 +18,6 @@ pub(super) fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>)
         })
         .collect();
     let mut guides: Vec<&DocSummary> = input
-        .community
         .docs
         .iter()
         .filter(|d| {
@@ -33,22 +31,16 @@ pub(super) fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>)
         .take(MAX_GUIDES)
         .map(|d| ctx.doc_ref(d))
         .collect();
-    let n = &input.community.newcomers;
-    let on_step: HashMap<&str, u64> = n
-        .steps
-        .iter()
-        .map(|s| (s.step.as_str(), s.people))
-        .collect();
-    let steps: Vec<Value> = input
-        .ladder
+    let n = &input.newcomers;
+    let steps: Vec<Value> = n
         .steps
         .iter()
         .map(|s| {
             json!({
-                "name": s.name,
+                "name": s.step,
                 "description": s.description,
                 "requires": requirements_of(&s.requires),
-                "people": on_step.get(s.name.as_str()).copied().unwrap_or(0),
+                "people": s.people,
             })
         })
         .collect();
@@ -75,7 +67,6 @@ pub(super) fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>)
         })
         .collect();
     let available: Vec<Value> = input
-        .community
         .pulse
         .available_mentors
         .iter()
@@ -94,7 +85,7 @@ pub(super) fn newcomers(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>)
         nav: "newcomers",
         data: json!({
             "steps": steps,
-            "window_days": input.ladder.window_days,
+            "window_days": n.ladder_window_days,
             "recent": recent,
             "recent_cut": n.people.len() > MAX_NEWCOMERS,
             "shown": recent.len(),

@@ -11,8 +11,8 @@ pub(super) const PEOPLE_LISTS: [(&str, &str, &str); 4] = [
     ("by-recent.html", "recent", "Last active"),
 ];
 
-pub(super) fn people_directory(input: &Input<'_>, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
-    let c = input.community;
+pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+    let c = input;
     let sorts = PEOPLE_LISTS;
     for (file, key, label) in sorts {
         let mut list: Vec<&PersonSummary> = c.people.iter().collect();
@@ -75,7 +75,7 @@ const MAX_LINES: usize = 200;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn person(
-    input: &Input<'_>,
+    input: &Community,
     ctx: &Ctx<'_>,
     p: &PersonSummary,
     page_slug: &str,
@@ -134,7 +134,7 @@ pub(super) fn person(
             json!({
                 "date": crate::util::day(l.time),
                 "points": l.points,
-                "rule": rule_label(l.rule),
+                "rule": rule_label(&l.rule),
                 "side": if l.side == crate::analysis::reputation::Side::Reviewer { "reviewer" } else { "contributor" },
                 "target": target,
                 "target_url": url,
@@ -156,7 +156,6 @@ pub(super) fn person(
             .collect()
     };
     let domains: Vec<Value> = input
-        .community
         .domains
         .iter()
         .filter(|d| d.experts.iter().any(|e| e.id == p.id))
@@ -167,7 +166,7 @@ pub(super) fn person(
         .into_iter()
         .flatten()
         .map(|&(i, role)| {
-            let mut r = ctx.doc_ref(&input.community.docs[i]);
+            let mut r = ctx.doc_ref(&input.docs[i]);
             r["role"] = json!(role);
             r
         })
