@@ -316,6 +316,22 @@ pub struct ActionArgs {
     /// Where to build the site on publish events.
     #[arg(long, value_name = "DIR", default_value = "target/guild-site")]
     pub site_dir: PathBuf,
+    /// The sticky comment: `update` it (or create it), `create` it once and never edit it,
+    /// or `off` (the report goes to the step summary only). Also `GUILD_COMMENT`.
+    #[arg(long, value_enum, env = "GUILD_COMMENT", default_value_t = CommentMode::Update)]
+    pub comment: CommentMode,
+    /// Exit 1 when the docs check finds problems in the pull request's docs (also
+    /// `GUILD_FAIL_ON_DOCS_FINDINGS=true`).
+    #[arg(long, env = "GUILD_FAIL_ON_DOCS_FINDINGS", value_parser = clap::builder::FalseyValueParser::new())]
+    pub fail_on_docs_findings: bool,
+}
+
+/// What the Action does with its sticky pull-request comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CommentMode {
+    Off,
+    Create,
+    Update,
 }
 
 /// The outer parser for `cargo guild ...`: cargo runs `cargo-guild guild ...`.

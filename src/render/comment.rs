@@ -268,6 +268,37 @@ pub fn md(text: &str) -> String {
             out.insert(digits, '\\');
         }
     }
+    inert_links(&out)
+}
+
+/// GitHub turns `https://…`, `http://…` and `www.…` in plain text into links; a zero-width
+/// joiner after the scheme's colon (or after `www`) keeps the text and drops the link.
+fn inert_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let lower = text.to_ascii_lowercase();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &lower[i..];
+        let cut = if rest.starts_with("://") {
+            Some(1)
+        } else if rest.starts_with("www.") {
+            Some(3)
+        } else {
+            None
+        };
+        match cut {
+            Some(n) => {
+                out.push_str(&text[i..i + n]);
+                out.push('\u{200d}');
+                i += n;
+            }
+            None => {
+                let c = text[i..].chars().next().unwrap_or_default();
+                out.push(c);
+                i += c.len_utf8().max(1);
+            }
+        }
+    }
     out
 }
 
@@ -282,7 +313,14 @@ mod tests {
         assert!(!s.contains('<') && !s.contains('>'), "{s}");
         assert!(!s.contains('\n'));
         assert!(s.contains("\\*\\*bold\\*\\*"));
-        assert!(s.contains("\\[x\\]\\(http://e\\)"));
+        assert!(s.contains("\\[x\\]\\(http:\u{200d}//e\\)"));
+        // Bare addresses are not autolinked either.
+        let t = md("see https://evil.example and WWW.evil.example");
+        assert!(
+            !t.contains("https://") && !t.to_lowercase().contains("www."),
+            "{t}"
+        );
+        assert!(t.replace('\u{200d}', "") == "see https://evil.example and WWW.evil.example");
         assert!(s.contains("\\|"));
     }
 

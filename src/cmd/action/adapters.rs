@@ -29,7 +29,7 @@ pub struct Suggested {
     pub shadow: Option<SuggestedPerson>,
 }
 
-/// Suggests reviewers for a change to `changed` by `author` (a person index, if known) with
+/// Suggests reviewers for a change to `changed` by `authors` (person indices) with
 /// `analysis::suggest`: expertise near the changed paths × recency ÷ current load, plus one
 /// learner as shadow. Authors, bots, opted-out people, `reviewers.exclude` and inactive
 /// people are never suggested.
@@ -38,11 +38,10 @@ pub fn suggest(
     ledger: &Ledger,
     config: &Config,
     changed: &[String],
-    author: Option<u32>,
+    authors: &[u32],
 ) -> anyhow::Result<Suggested> {
     let index = session.paths()?;
-    let authors: Vec<u32> = author.into_iter().collect();
-    let found = crate::analysis::suggest::suggest(ledger, &index, config, changed, &authors);
+    let found = crate::analysis::suggest::suggest(ledger, &index, config, changed, authors);
     let person = |s: crate::analysis::suggest::Suggestion| SuggestedPerson {
         id: s.id,
         name: s.name,

@@ -17,9 +17,11 @@
 //! `adapters` is the seam to the analysis, the docs check, sync and the site.
 
 pub mod adapters;
+mod head_docs;
 mod publish;
 mod pull_request;
 pub mod runner;
+mod sticky;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,14 +29,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::cli::{ActionArgs, GlobalOpts};
+use crate::cli::{ActionArgs, CommentMode, GlobalOpts};
 use crate::cmd::Session;
 use crate::events::{EventKind, Ledger, Target};
 use crate::exit::Outcome;
 use crate::render::comment::{self, Reviewer, Who};
 use crate::render::templates::{Escape, Templates};
 
-use crate::sources::github::rest::{self as api, Api, ApiError};
+use crate::sources::github::rest::{Api, ApiError};
 use runner::{Outputs, RunnerEnv};
 
 /// What the run does.
@@ -43,6 +45,17 @@ enum Mode {
     PullRequest,
     Publish,
 }
+
+/// Every output the run sets (empty when it does not apply), as action.yml declares them.
+pub const OUTPUTS: &[&str] = &[
+    "first-time",
+    "suggested-reviewers",
+    "requested-reviewers",
+    "comment-url",
+    "comment-id",
+    "docs-findings",
+    "site-dir",
+];
 
 /// What the run reports back to the runner, whatever happens.
 #[derive(Default)]
@@ -67,12 +80,7 @@ impl Report {
 
     /// Writes the summary and the outputs (or prints the summary when not on a runner).
     fn finish(mut self, env: &RunnerEnv) -> anyhow::Result<()> {
-        for name in [
-            "first-time",
-            "suggested-reviewers",
-            "comment-url",
-            "site-dir",
-        ] {
+        for name in OUTPUTS {
             if self.outputs.get(name).is_none() {
                 self.outputs.set(name, "");
             }
@@ -130,12 +138,21 @@ pub fn execute(global: &GlobalOpts, args: ActionArgs) -> anyhow::Result<Outcome>
         ),
     };
     let mut report = Report::default();
-    match mode {
-        Mode::PullRequest => pull_request::run(global, &args, &env, &mut report)?,
-        Mode::Publish => publish::run(global, &args, &env, &mut report)?,
+    let result = match mode {
+        Mode::PullRequest => pull_request::run(global, &args, &env, &mut report),
+        Mode::Publish => publish::run(global, &args, &env, &mut report).map(|()| Outcome::Ok),
+    };
+    // A failure is shown where people look: an annotation on the run and the summary.
+    if let Err(e) = &result {
+        let text = format!("{e:#}");
+        println!("{}", runner::error(&text));
+        report.summary.push_str(&format!(
+            "\n## cargo guild failed\n\n{}\n",
+            comment::md(&text)
+        ));
     }
     report.finish(&env)?;
-    Ok(Outcome::Ok)
+    result
 }
 
 /// `owner/name` from `GITHUB_REPOSITORY`, else the payload.

@@ -12,6 +12,8 @@ struct PrEvent {
     head_sha: Option<String>,
     action: Option<String>,
     draft: bool,
+    /// `author_association`: what GitHub knows of the author's standing in the repository.
+    association: Option<String>,
 }
 
 fn pr_event(payload: &Value, env: &RunnerEnv) -> anyhow::Result<PrEvent> {
@@ -44,6 +46,7 @@ fn pr_event(payload: &Value, env: &RunnerEnv) -> anyhow::Result<PrEvent> {
             .and_then(Value::as_str)
             .map(str::to_string),
         draft: pr.get("draft").and_then(Value::as_bool).unwrap_or(false),
+        association: s("/author_association"),
     })
 }
 
@@ -52,7 +55,7 @@ pub(super) fn run(
     args: &ActionArgs,
     env: &RunnerEnv,
     report: &mut Report,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Outcome> {
     let payload = env.payload()?;
     let pr = pr_event(&payload, env)?;
     if pr.action.as_deref() == Some("closed") {
@@ -60,7 +63,7 @@ pub(super) fn run(
             "pull request #{} was closed: nothing to do",
             pr.number
         ));
-        return Ok(());
+        return Ok(Outcome::Ok);
     }
     let repo_slug = repository(env, &payload);
     let session = Session::open(global)?;
@@ -89,17 +92,30 @@ pub(super) fn run(
     // First-time contributor: no contribution of the author in the stored history, apart
     // from this pull request's own commits (the merge ref checked out on `pull_request`
     // contains them).
+    // GitHub's `author_association` says it too: `CONTRIBUTOR` and up have had work merged
+    // (checkouts do not fetch `refs/guild/*`, so the history alone may not know).
     let own_commits: BTreeSet<String> = local.map(|r| r.commits).unwrap_or_default();
     let author_idx = pr.author.as_deref().and_then(|a| find_person(&ledger, a));
     let author_is_bot = pr.author.as_deref().is_some_and(|a| a.ends_with("[bot]"))
         || author_idx.is_some_and(|i| ledger.people()[i as usize].is_bot);
+    let known_to_github = matches!(
+        pr.association.as_deref(),
+        Some("OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR")
+    );
     let first_time = !author_is_bot
+        && !known_to_github
         && match author_idx {
             None => true,
             Some(i) => !has_prior_contribution(&ledger, i, pr.number, &own_commits),
         };
 
-    let suggested = adapters::suggest(&session, &ledger, &session.config, &changed, author_idx)?;
+    // The pull request's own commits (checked out on `pull_request`) never make their
+    // authors, real or claimed in a trailer, reviewers of it.
+    let authors: Vec<u32> = author_idx
+        .into_iter()
+        .chain(own_authors(&ledger, &own_commits))
+        .collect();
+    let suggested = adapters::suggest(&session, &ledger, &session.config, &changed, &authors)?;
 
     // Docs check on the community docs this pull request changes.
     let docs_dir = session.config.docs_dir.trim_end_matches('/').to_string();
@@ -110,16 +126,35 @@ pub(super) fn run(
         .filter(|p| root.join(p).is_file())
         .map(PathBuf::from)
         .collect();
+    // On `pull_request_target` the checkout is the base: the pull request's docs are read
+    // through the API at its head commit, never checked out.
     let target_event = env.event_name.as_deref() == Some("pull_request_target");
-    let findings = if target_event || changed_docs.is_empty() {
-        if target_event && !changed_docs.is_empty() {
-            report.warn(
-                "docs are not checked on pull_request_target (the pull request's files are not checked out there); check them in a pull_request workflow",
-            );
-        }
-        Vec::new()
+    let changed_docs: Vec<PathBuf> = if target_event {
+        changed
+            .iter()
+            .filter(|p| p.starts_with(&format!("{docs_dir}/")) && p.ends_with(".md"))
+            .map(PathBuf::from)
+            .collect()
     } else {
-        adapters::docs_check(&root, &session.config, &changed_docs)
+        changed_docs
+    };
+    let findings = match (
+        target_event,
+        changed_docs.is_empty(),
+        &mut api,
+        &pr.head_sha,
+    ) {
+        (_, true, _, _) => Vec::new(),
+        (false, false, _, _) => adapters::docs_check(&root, &session.config, &changed_docs),
+        (true, false, Some(api), Some(head)) => {
+            super::head_docs::check(api, head, &root, &session.config, &changed_docs)?
+        }
+        (true, false, _, _) => {
+            report.warn(
+                "the pull request's docs were not checked: on pull_request_target they are read through the API, which needs GITHUB_REPOSITORY, the head commit and no --offline",
+            );
+            Vec::new()
+        }
     };
     for f in &findings {
         println!(
@@ -144,32 +179,38 @@ pub(super) fn run(
         .collect();
     logins.dedup();
     let mut read_only = false;
-    let mut requested = false;
+    // Who GitHub says is requested, of those suggested: the comment claims no more.
+    let mut now_requested: Vec<String> = Vec::new();
     let want_requests = args.request_reviewers && !logins.is_empty();
     if want_requests {
         match (&mut api, token) {
             (Some(api), Some(_)) => {
                 // Re-requesting on every push would notify people again: only when the pull
-                // request opens (or leaves draft); later runs keep saying they were asked.
+                // request opens (or leaves draft); later runs ask GitHub who is requested.
                 let later = matches!(pr.action.as_deref(), Some("synchronize" | "edited"));
-                if pr.draft {
-                    requested = false;
-                } else if later {
-                    requested = true;
-                } else {
-                    match api.request_reviewers(pr.number, &logins) {
-                        Ok(()) => requested = true,
+                match (pr.draft, later) {
+                    // A draft asks no one yet.
+                    (true, _) => {}
+                    (false, true) => now_requested = api.requested_reviewers(pr.number)?,
+                    (false, false) => match api.request_reviewers(pr.number, &logins) {
+                        Ok(now) => now_requested = now,
                         Err(ApiError::Forbidden { .. }) => read_only = true,
                         Err(ApiError::Status { status: 422, message, .. }) => report.warn(format!(
                             "GitHub did not accept the review requests ({message}); reviewers must be collaborators of the repository"
                         )),
                         Err(e) => return Err(e.into()),
-                    }
+                    },
                 }
             }
             _ => report.warn("no token: reviewers were not requested"),
         }
     }
+
+    let requested_logins: Vec<String> = logins
+        .iter()
+        .filter(|l| now_requested.contains(&l.to_lowercase()))
+        .cloned()
+        .collect();
 
     let templates = Templates::load(
         "",
@@ -216,39 +257,45 @@ pub(super) fn run(
         docs_dir: docs_dir.clone(),
         reviewers: suggested.reviewers.iter().map(to_reviewer).collect(),
         shadow: suggested.shadow.as_ref().map(to_reviewer),
-        requested,
+        requested: !requested_logins.is_empty(),
         changed_paths: changed.len(),
-        docs_checked: if target_event { 0 } else { changed_docs.len() },
+        docs_checked: changed_docs.len(),
         findings: findings.clone(),
     };
     let full = comment::render(&templates, &input)?;
     let body = comment::truncate(&full, env.run_url().as_deref());
 
     let mut comment_url = String::new();
+    let mut comment_id = String::new();
     let mut comment_state = "not posted";
-    if read_only {
+    if args.comment == CommentMode::Off {
+        comment_state = "off";
+    } else if read_only {
         report.warn(
-            "the token may not write to this pull request (a pull request from a fork gets a read-only token): the report is in this step summary instead of a comment",
+            "the token may not write to this pull request (a pull request from a fork gets a read-only token): the report is in this step summary instead of a comment; see the README for the pull_request_target workflow that comments on forks",
         );
     } else {
         match (&mut api, token) {
-            (Some(api), Some(_)) => match upsert_comment(api, pr.number, &body) {
-                Ok((c, state)) => {
-                    comment_url = c.html_url;
-                    comment_state = state;
-                }
-                Err(ApiError::Forbidden { .. }) => {
-                    report.warn(
+            (Some(api), Some(_)) => {
+                match super::sticky::upsert(api, pr.number, &body, args.comment) {
+                    Ok((c, state)) => {
+                        comment_url = c.html_url;
+                        comment_id = c.id.to_string();
+                        comment_state = state;
+                    }
+                    Err(ApiError::Forbidden { .. }) => {
+                        report.warn(
                         "the token may not comment on this pull request (a pull request from a fork gets a read-only token): the report is in this step summary instead",
                     );
+                    }
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e).context(format!(
+                            "the comment on pull request #{} was not written",
+                            pr.number
+                        )))
+                    }
                 }
-                Err(e) => {
-                    return Err(anyhow::Error::new(e).context(format!(
-                        "the comment on pull request #{} was not written",
-                        pr.number
-                    )))
-                }
-            },
+            }
             _ => report.warn(
                 "no token (GITHUB_TOKEN): the report is in this step summary instead of a comment",
             ),
@@ -273,6 +320,13 @@ pub(super) fn run(
         .outputs
         .set("suggested-reviewers", suggested_ids.join(","));
     report.outputs.set("comment-url", comment_url.clone());
+    report.outputs.set("comment-id", comment_id);
+    report
+        .outputs
+        .set("requested-reviewers", requested_logins.join(","));
+    report
+        .outputs
+        .set("docs-findings", findings.len().to_string());
     let comment_line = if comment_url.is_empty() {
         String::new()
     } else {
@@ -288,34 +342,10 @@ pub(super) fn run(
             .unwrap_or(&full)
             .trim_start()
     );
-    Ok(())
-}
-
-/// Finds the sticky comment and creates or updates it; an identical one is left alone.
-fn upsert_comment(
-    api: &mut Api,
-    number: u64,
-    body: &str,
-) -> Result<(api::Comment, &'static str), ApiError> {
-    let comments = api.comments(number)?;
-    let ours: Vec<&api::Comment> = comments
-        .iter()
-        .filter(|c| c.body.trim_start().starts_with(comment::MARKER))
-        .collect();
-    // Prefer a bot's comment (the Actions token's own) over a person's that copies the marker.
-    let existing = ours
-        .iter()
-        .find(|c| c.user_type == "Bot")
-        .or_else(|| ours.first())
-        .copied();
-    match existing {
-        // GitHub may hand a body back with CRLF line ends.
-        Some(c) if c.body.replace("\r\n", "\n").trim_end() == body.trim_end() => {
-            Ok((c.clone(), "unchanged"))
-        }
-        Some(c) => Ok((api.update_comment(c.id, body)?, "updated")),
-        None => Ok((api.create_comment(number, body)?, "created")),
+    if args.fail_on_docs_findings && !findings.is_empty() {
+        return Ok(Outcome::Findings);
     }
+    Ok(Outcome::Ok)
 }
 
 /// The pull request's paths and commits, when both ends are in the clone.
@@ -353,6 +383,21 @@ fn local_range(git: &git2::Repository, pr: &PrEvent) -> Option<LocalRange> {
         paths: paths.into_iter().collect(),
         commits,
     })
+}
+
+/// The people behind the pull request's own commits (authors and co-authors).
+fn own_authors<'a>(
+    ledger: &'a Ledger,
+    own_commits: &'a BTreeSet<String>,
+) -> impl Iterator<Item = u32> + 'a {
+    ledger
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Commit | EventKind::CoAuthored))
+        .filter(
+            move |e| matches!(&e.target, Target::Commit(c) if own_commits.contains(&c.to_string())),
+        )
+        .map(|e| e.person)
 }
 
 /// The person with this GitHub login (any of their logins, or their id), case-insensitively.

@@ -201,6 +201,11 @@ pub fn warning_annotation(file: &str, line: usize, title: &str, message: &str) -
     )
 }
 
+/// `::error::MESSAGE`, an error shown on the run.
+pub fn error(message: &str) -> String {
+    format!("::error::{}", escape_data(message))
+}
+
 /// `::warning::MESSAGE`, a warning shown on the run without a file.
 pub fn warning(message: &str) -> String {
     format!("::warning::{}", escape_data(message))

@@ -145,7 +145,8 @@ impl Api {
                 "GET" => crab._get(uri.as_str()).await,
                 "POST" => crab._post(uri.as_str(), body).await,
                 "PATCH" => crab._patch(uri.as_str(), body).await,
-                _ => unreachable!("only GET, POST and PATCH are sent"),
+                "DELETE" => crab._delete(uri.as_str(), body).await,
+                _ => unreachable!("only GET, POST, PATCH and DELETE are sent"),
             }?;
             let status = response.status().as_u16();
             let text = crab.body_to_string(response).await?;
@@ -298,16 +299,129 @@ impl Api {
         })
     }
 
-    pub fn request_reviewers(&mut self, number: u64, logins: &[String]) -> Result<(), ApiError> {
-        let what = format!("request reviews on pull request #{number}");
+    pub fn delete_comment(&mut self, id: u64) -> Result<(), ApiError> {
+        let what = format!("delete comment {id}");
         self.send(
+            "DELETE",
+            &format!("/repos/{}/issues/comments/{id}", self.repo),
+            None,
+            &what,
+        )?;
+        Ok(())
+    }
+
+    /// Requests reviews; returns who GitHub says is requested now (lowercase logins).
+    pub fn request_reviewers(
+        &mut self,
+        number: u64,
+        logins: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        let what = format!("request reviews on pull request #{number}");
+        let (_, v) = self.send(
             "POST",
             &format!("/repos/{}/pulls/{number}/requested_reviewers", self.repo),
             Some(&json!({ "reviewers": logins })),
             &what,
         )?;
-        Ok(())
+        Ok(logins_of(v.get("requested_reviewers")))
     }
+
+    /// Who is requested to review now (lowercase logins; teams left out).
+    pub fn requested_reviewers(&mut self, number: u64) -> Result<Vec<String>, ApiError> {
+        let what = format!("list the requested reviewers of pull request #{number}");
+        let v = self.get(
+            &format!("/repos/{}/pulls/{number}/requested_reviewers", self.repo),
+            &what,
+        )?;
+        Ok(logins_of(v.get("users")))
+    }
+
+    /// The login the token acts as (GraphQL `viewer`, which installation tokens may ask,
+    /// unlike `GET /user`): `github-actions[bot]` for the default token, `<app>[bot]` for an
+    /// app's, the user's for a personal token.
+    pub fn viewer(&mut self) -> Result<String, ApiError> {
+        let what = "ask GitHub who the token is";
+        let path = match self.prefix.strip_suffix("/v3") {
+            Some(base) => format!("{base}/graphql"),
+            None => "/graphql".to_string(),
+        };
+        let uri_prefix = std::mem::take(&mut self.prefix);
+        let sent = self.send(
+            "POST",
+            &path,
+            Some(&json!({ "query": "query { viewer { login } }" })),
+            what,
+        );
+        self.prefix = uri_prefix;
+        let (_, v) = sent?;
+        v.pointer("/data/viewer/login")
+            .and_then(Value::as_str)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Malformed {
+                what: what.to_string(),
+                message: "no `data.viewer.login` in the answer".into(),
+            })
+    }
+
+    /// A file's text at a commit (`None` when it is not there), through the API: for
+    /// `pull_request_target`, where the pull request's files are never checked out.
+    pub fn file_at(&mut self, path: &str, sha: &str) -> Result<Option<String>, ApiError> {
+        use base64::Engine as _;
+        let what = format!("read {path} at {sha:.10}");
+        let encoded: String = path
+            .split('/')
+            .map(percent_encode)
+            .collect::<Vec<_>>()
+            .join("/");
+        let v = match self.get(
+            &format!("/repos/{}/contents/{encoded}?ref={sha}", self.repo),
+            &what,
+        ) {
+            Ok(v) => v,
+            Err(ApiError::Status { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let malformed = |message: &str| ApiError::Malformed {
+            what: what.clone(),
+            message: message.to_string(),
+        };
+        let content = v
+            .get("content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed("no `content` (a folder, or a file over 1 MB)"))?;
+        let clean: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(clean)
+            .map_err(|e| malformed(&format!("`content` is not base64: {e}")))?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| malformed("the file is not UTF-8 text"))
+    }
+}
+
+/// Lowercase logins of a list of users (absent: none).
+fn logins_of(users: Option<&Value>) -> Vec<String> {
+    users
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.get("login").and_then(Value::as_str))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A path segment for a URL: unreserved characters as they are, the rest `%XX`.
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn excerpt(text: &str) -> String {

@@ -286,9 +286,10 @@ fn sticky_comment_is_created_once_left_alone_then_edited_in_place() {
         0,
         "an unchanged comment must not be rewritten"
     );
-    assert_eq!(gh.count("POST", ""), 0);
+    assert_eq!(gh.count("POST", "/comments"), 0);
     assert_eq!(gh.comments("octo/demo", 7).len(), 1);
     assert_eq!(r2.outputs()["comment-url"], url);
+    assert_eq!(r2.outputs()["comment-id"], comments[0].id.to_string());
 
     // A new title changes the body: edited in place, never a second comment.
     gh.clear_log();
@@ -301,7 +302,7 @@ fn sticky_comment_is_created_once_left_alone_then_edited_in_place() {
         gh.count("PATCH", &format!("/issues/comments/{}", comments[0].id)),
         1
     );
-    assert_eq!(gh.count("POST", ""), 0);
+    assert_eq!(gh.count("POST", "/comments"), 0);
     let after = gh.comments("octo/demo", 7);
     assert_eq!(after.len(), 1);
     assert!(after[0].body.contains("much faster"));
@@ -314,40 +315,79 @@ fn sticky_comment_is_created_once_left_alone_then_edited_in_place() {
     );
 }
 
+fn marker_comment(id: u64, login: &str, body: &str) -> crate::support::fake_github::FakeComment {
+    crate::support::fake_github::FakeComment {
+        id,
+        login: login.into(),
+        body: format!("<!-- cargo-guild:pr-comment -->\n{body}"),
+        at: id as i64,
+        updated: id as i64,
+    }
+}
+
 #[test]
-fn a_copied_marker_in_someone_elses_comment_is_not_taken_over() {
+fn a_marker_comment_by_another_user_or_app_is_left_untouched() {
     let repo = history();
     let (gh, r) = fake_pr(&repo, "Faster", "opened");
-    // mallory quotes the marker in a comment of her own, before the action ever ran.
+    // mallory quotes the marker, and another app's bot does too, before the action ran.
     edit_pr7(&gh, |pr| {
-        pr.comments.push(crate::support::fake_github::FakeComment {
-            id: 1,
-            login: "mallory".into(),
-            body: "<!-- cargo-guild:pr-comment -->\nmine".into(),
-            at: 0,
-            updated: 0,
-        });
+        pr.comments.push(marker_comment(1, "mallory", "mine"));
+        pr.comments
+            .push(marker_comment(2, "other-app[bot]", "theirs"));
     });
     r.run(&repo, &[]).ok();
-    // A person's comment is only used when there is no bot comment: here it is the only
-    // one, so it is edited (with a bot token GitHub would refuse, and the run falls back).
     let comments = gh.comments("octo/demo", 7);
-    assert_eq!(comments.len(), 1, "never a duplicate");
-    // Once a bot comment exists, it wins over the copied marker.
-    edit_pr7(&gh, |pr| {
-        pr.comments[0].body = "<!-- cargo-guild:pr-comment -->\nmine".into();
-        pr.comments.push(crate::support::fake_github::FakeComment {
-            id: 2,
-            login: "github-actions[bot]".into(),
-            body: "<!-- cargo-guild:pr-comment -->\nold".into(),
-            at: 1,
-            updated: 1,
-        });
-    });
+    assert_eq!(comments.len(), 3, "ours is a new comment");
+    assert!(comments[0].body.ends_with("mine") && comments[1].body.ends_with("theirs"));
+    assert_eq!(comments[2].login, "github-actions[bot]");
+    assert_eq!(gh.count("PATCH", ""), 0, "nobody else's comment is edited");
+    assert_eq!(gh.count("DELETE", ""), 0, "nor deleted");
+    // The next run finds ours, not theirs.
+    gh.clear_log();
+    let mut payload = r.payload();
+    payload["pull_request"]["title"] = json!("Much faster");
+    runner_for(&gh, payload).run(&repo, &[]).ok();
+    assert_eq!(
+        gh.count("PATCH", &format!("/issues/comments/{}", comments[2].id)),
+        1
+    );
+    assert_eq!(gh.count("PATCH", ""), 1);
+    // A personal token acts as its user: that user's comments are ours, not the bot's.
+    gh.with(|s| s.viewer = "guild-bot-user".into());
     gh.clear_log();
     r.run(&repo, &[]).ok();
-    assert_eq!(gh.count("PATCH", "/issues/comments/2"), 1);
-    assert_eq!(gh.count("PATCH", "/issues/comments/1"), 0);
+    assert_eq!(gh.count("PATCH", ""), 0);
+    assert_eq!(gh.count("POST", "/issues/7/comments"), 1);
+}
+
+#[test]
+fn runs_at_the_same_time_leave_one_comment() {
+    let repo = history();
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    // Another run creates its comment between our listing and our creating.
+    gh.with(|s| s.race_on_create = true);
+    let run = r.run(&repo, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let comments = gh.comments("octo/demo", 7);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(
+        !comments[0].body.contains("the other run"),
+        "the oldest comment is kept, with this run's body"
+    );
+    assert_eq!(r.outputs()["comment-id"], comments[0].id.to_string());
+    // Duplicates left by earlier races are cleaned up too; the oldest stays.
+    gh.with(|s| s.race_on_create = false);
+    edit_pr7(&gh, |pr| {
+        pr.comments
+            .push(marker_comment(5, "github-actions[bot]", "older"));
+    });
+    let mut payload = r.payload();
+    payload["action"] = json!("edited");
+    runner_for(&gh, payload).run(&repo, &[]).ok();
+    let after = gh.comments("octo/demo", 7);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].id, 5);
+    assert!(after[0].body.contains("Welcome"));
 }
 
 #[test]

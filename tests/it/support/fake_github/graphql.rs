@@ -166,6 +166,9 @@ pub(super) fn graphql(s: &mut State, req: &Request) -> Response {
         .header("x-ratelimit-reset", s.rate_reset);
     }
     s.rate_remaining -= 1;
+    if query.contains("viewer") && !query.contains("repository") {
+        return Response::json(200, json!({"data": {"viewer": {"login": s.viewer}}}));
+    }
     let owner = vars["owner"].as_str().unwrap_or("");
     let name = vars["name"].as_str().unwrap_or("");
     let key = format!("{owner}/{name}").to_lowercase();

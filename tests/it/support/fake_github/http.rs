@@ -15,7 +15,7 @@ pub(super) struct Request {
 pub(super) struct Response {
     pub(super) status: u16,
     pub(super) headers: Vec<(String, String)>,
-    pub(super) body: String,
+    pub(super) body: Vec<u8>,
 }
 
 impl Response {
@@ -23,7 +23,15 @@ impl Response {
         Response {
             status,
             headers: Vec::new(),
-            body: body.to_string(),
+            body: body.to_string().into_bytes(),
+        }
+    }
+    /// Bytes as they are (a release download).
+    pub(super) fn bytes(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: vec![("x-content".into(), "octet-stream".into())],
+            body,
         }
     }
     pub(super) fn header(mut self, k: &str, v: impl ToString) -> Response {
@@ -145,7 +153,7 @@ pub(super) fn serve(mut conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::
         Some(Fault::Body(b)) => Some(Response {
             status: 200,
             headers: Vec::new(),
-            body: b,
+            body: b.into(),
         }),
         None => None,
     };
@@ -177,7 +185,7 @@ pub(super) fn serve(mut conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::
     }
     out.push_str("\r\n");
     conn.write_all(out.as_bytes())?;
-    conn.write_all(response.body.as_bytes())?;
+    conn.write_all(&response.body)?;
     conn.flush()
 }
 
@@ -213,6 +221,9 @@ pub(super) fn handle(s: &mut State, req: &Request, is_graphql: bool) -> Response
     }
     if is_graphql {
         return graphql(s, req);
+    }
+    if let Some(bytes) = s.assets.get(&req.path) {
+        return Response::bytes(200, bytes.clone());
     }
     rest(s, req)
 }

@@ -216,6 +216,8 @@ impl FakePr {
 #[derive(Debug, Clone, Default)]
 pub struct FakeRepo {
     pub pulls: BTreeMap<u64, FakePr>,
+    /// File texts by (commit, path), for the contents API.
+    pub files: BTreeMap<(String, String), String>,
     /// Comments on issues without a pull request (pull requests keep theirs).
     pub issue_comments: BTreeMap<u64, Vec<FakeComment>>,
     pub private: bool,
@@ -286,6 +288,13 @@ pub struct State {
     pub rate_reset: i64,
     scripts: Vec<Script>,
     next_id: u64,
+    /// Who the token is (GraphQL `viewer`), and who writes the comments it creates.
+    pub viewer: String,
+    /// When set, creating a comment also slips in a copy of it by the same writer with a
+    /// lower id, as a second run of the Action at the same moment would.
+    pub race_on_create: bool,
+    /// Files served as they are (release downloads), by path.
+    pub assets: BTreeMap<String, Vec<u8>>,
 }
 
 /// The running server; stops when dropped.
@@ -311,6 +320,9 @@ impl FakeGithub {
             rate_reset: ts("2030-01-01"),
             scripts: Vec::new(),
             next_id: 900_000,
+            viewer: "github-actions[bot]".into(),
+            race_on_create: false,
+            assets: BTreeMap::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());

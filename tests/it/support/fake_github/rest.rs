@@ -86,6 +86,24 @@ pub(super) fn rest_pull(p: &FakePr, repo: &str) -> Value {
     })
 }
 
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub(super) fn not_found() -> Response {
     Response::json(
         404,
@@ -109,6 +127,7 @@ pub(super) fn rest(s: &mut State, req: &Request) -> Response {
     let slug = format!("{}/{}", parts[1], parts[2]);
     let key = slug.to_lowercase();
     let next_id = &mut s.next_id;
+    let (viewer, race) = (s.viewer.clone(), s.race_on_create);
     let Some(repo) = s.repos.get_mut(&key) else {
         return not_found();
     };
@@ -210,21 +229,67 @@ pub(super) fn rest(s: &mut State, req: &Request) -> Response {
             let Some(text) = body["body"].as_str() else {
                 return Response::json(422, json!({"message": "Invalid request.\n\n\"body\" wasn't supplied."}));
             };
-            *next_id += 1;
+            *next_id += 2;
             let now = chrono::Utc::now().timestamp();
             let c = FakeComment {
                 id: *next_id,
-                login: "github-actions[bot]".into(),
+                login: viewer.clone(),
                 body: text.into(),
                 at: now,
                 updated: now,
             };
             let json = rest_comment(&c, &slug, n);
-            match repo.pulls.get_mut(&n) {
-                Some(p) => p.comments.push(c),
-                None => repo.issue_comments.entry(n).or_default().push(c),
+            let list = match repo.pulls.get_mut(&n) {
+                Some(p) => &mut p.comments,
+                None => repo.issue_comments.entry(n).or_default(),
+            };
+            if race {
+                // The other run got there first: its comment has the lower id.
+                list.push(FakeComment {
+                    id: *next_id - 1,
+                    body: format!("{text}\n<!-- the other run -->"),
+                    ..c.clone()
+                });
             }
+            list.push(c);
             Response::json(201, json)
+        }
+        ("DELETE", ["issues", "comments", _]) => {
+            let id = num(5).unwrap_or(0);
+            let lists = repo
+                .pulls
+                .values_mut()
+                .map(|p| &mut p.comments)
+                .chain(repo.issue_comments.values_mut());
+            for list in lists {
+                if let Some(i) = list.iter().position(|c| c.id == id) {
+                    list.remove(i);
+                    return Response::json(204, Value::Null);
+                }
+            }
+            not_found()
+        }
+        ("GET", ["contents", ..]) => {
+            let path = parts[4..].join("/");
+            let path = percent_decode(&path);
+            let at = query_param(&req.query, "ref").unwrap_or("main").to_string();
+            match repo.files.get(&(at, path.clone())) {
+                Some(text) => {
+                    use base64::Engine as _;
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+                    // GitHub wraps the base64 at 60 columns.
+                    let wrapped: Vec<String> = b64
+                        .as_bytes()
+                        .chunks(60)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
+                    Response::json(
+                        200,
+                        json!({"type": "file", "encoding": "base64", "path": path, "content": wrapped.join("\n")}),
+                    )
+                }
+                None => not_found(),
+            }
         }
         ("PATCH", ["issues", "comments", _]) => {
             let id = num(5).unwrap_or(0);
