@@ -304,3 +304,4 @@ pub(super) fn edit_pr7(gh: &FakeGithub, f: impl FnOnce(&mut FakePr)) {
 mod action_yml;
 mod publish;
 mod pull_request;
+mod security;
