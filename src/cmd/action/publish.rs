@@ -119,8 +119,10 @@ fn fetch_history(session: &Session) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Pushes `refs/guild/*` to `origin` with the credentials `actions/checkout` left in the
-/// clone. `Ok(None)` when there is nothing to push or no `origin`.
+/// Pushes `refs/guild/*` to an https `origin` with the token (as an HTTP header in git's
+/// environment, never in its arguments or the clone's config), so the checkout needs no
+/// persisted credentials; without a token, with whatever credentials the clone has.
+/// `Ok(None)` when there is nothing to push or no `origin`.
 fn push_history(session: &Session, token: Option<&str>) -> anyhow::Result<Option<String>> {
     let git = &session.repo.git;
     let has_refs = git
@@ -130,17 +132,36 @@ fn push_history(session: &Session, token: Option<&str>) -> anyhow::Result<Option
     if !has_refs || git.find_remote("origin").is_err() {
         return Ok(None);
     }
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(session.repo.root())
-        .args(["push", "--quiet", "origin", "refs/guild/*:refs/guild/*"])
+    let https = git
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(|u| u.starts_with("https://")))
+        .unwrap_or(false);
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("-C").arg(session.repo.root()).args([
+        "push",
+        "--quiet",
+        "origin",
+        "refs/guild/*:refs/guild/*",
+    ]);
+    if let (Some(t), true) = (token, https) {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{t}"));
+        cmd.env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "http.extraheader")
+            .env(
+                "GIT_CONFIG_VALUE_0",
+                format!("AUTHORIZATION: basic {basic}"),
+            );
+    }
+    let out = cmd
         .output()
         .context("cannot run `git push` (is git installed?)")?;
     let scrub =
         |s: &[u8]| crate::sources::github::client::redact(String::from_utf8_lossy(s).trim(), token);
     if !out.status.success() {
         anyhow::bail!(
-            "`git push origin refs/guild/*` failed: {}\n  fix: give the job `contents: write` and keep `actions/checkout`'s credentials (persist-credentials: true)",
+            "`git push origin refs/guild/*` failed: {}\n  fix: give the job `contents: write` and pass the action a token (the default `token` input)",
             scrub(&out.stderr)
         );
     }

@@ -302,6 +302,7 @@ pub(super) fn edit_pr7(gh: &FakeGithub, f: impl FnOnce(&mut FakePr)) {
 }
 
 mod action_yml;
+mod install;
 mod publish;
 mod pull_request;
 mod security;
