@@ -1,7 +1,7 @@
 //! Newcomers and the ladder: first contributions over all history, first reviews, mentors,
 //! second contributions, and a ladder progression checked at each stage.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{person, Repo};
 
@@ -162,11 +162,25 @@ fn ladder_progression_step_by_step() {
     );
     let report = repo.run(["newcomers", "--format", "json"]).json();
     assert_eq!(newcomer(&report, "lee")["ladder"]["step"], "maintainer");
+    let counts: Vec<Value> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"step": s["step"], "people": s["people"]}))
+        .collect();
     assert_eq!(
-        report["steps"],
-        json!([{"step": "observer", "people": 0}, {"step": "contributor", "people": 1},
-               {"step": "reviewer", "people": 0}, {"step": "maintainer", "people": 1}])
+        counts,
+        [
+            json!({"step": "observer", "people": 0}),
+            json!({"step": "contributor", "people": 1}),
+            json!({"step": "reviewer", "people": 0}),
+            json!({"step": "maintainer", "people": 1}),
+        ]
     );
+    // Each step carries what reaching it takes, so a saved snapshot can show the ladder.
+    assert_eq!(report["steps"][3]["requires"]["prs_merged"], 3);
+    assert_eq!(report["steps"][3]["requires"]["active_days"], 30);
+    assert_eq!(report["steps"][0]["requires"]["commits"], Value::Null);
 }
 
 #[test]
