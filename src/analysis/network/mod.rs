@@ -23,7 +23,7 @@
 //! endpoints, `closeness_centrality` with the Wasserman–Faust correction, `clustering`,
 //! `transitivity`); `density` is the directed graph's (`nx.density`). `tests/oracle`
 //! checks this against networkx. Articulation points come from rustworkx-core; betweenness
-//! and closeness from one Brandes pass per source (`metrics`), checked
+//! and closeness from one Brandes pass per source (`shortest_paths`), checked
 //! against rustworkx-core in the unit tests.
 //!
 //! This module does not know about domains beyond [`EventDomains`] (built elsewhere), and
@@ -44,6 +44,7 @@ pub const RING_MIN_SHARE: f64 = 0.8;
 /// ...on at least this many pieces of work each way.
 pub const RING_MIN_WEIGHT: u64 = 3;
 mod metrics;
+mod shortest_paths;
 use metrics::round6;
 pub use metrics::{betweenness, metrics, Metrics, NodeMetrics};
 

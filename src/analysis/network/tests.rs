@@ -1,7 +1,8 @@
 //! The network's analyses on hand-built graphs and ledgers, and the shortest-path code
 //! against rustworkx-core: random graphs, awkward shapes, and any number of threads.
 
-use super::metrics::{paths, paths_on, projection, Csr};
+use super::metrics::{projection, Csr};
+use super::shortest_paths::{paths, paths_on};
 use super::*;
 use petgraph::graph::{NodeIndex, UnGraph};
 
