@@ -84,6 +84,10 @@ pub enum Command {
     Domains(DomainsArgs),
     /// Newcomers: first contributions, first reviews, and the contributor ladder.
     Newcomers(NewcomersArgs),
+    /// The same metrics per window of days: participation, newcomers, reviews, the network.
+    Trends(TrendsArgs),
+    /// Before/after an intervention: each metric's change with a 95% bootstrap interval.
+    Compare(CompareArgs),
     /// Suggest reviewers for a change, plus one learner as shadow reviewer.
     SuggestReviewers(SuggestReviewersArgs),
     /// Bring pull-request and review history from GitHub into the repository.
@@ -190,6 +194,52 @@ pub struct DomainsArgs {
 
 #[derive(Debug, Args)]
 pub struct NewcomersArgs {
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+/// `--window DAYS`: a whole number of days, at least one.
+fn window_days(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(d) if (1..=36_500).contains(&d) => Ok(d),
+        _ => Err(format!(
+            "a window is a number of days from 1 to 36500 (got `{s}`); try --window 90"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// The length of each window in days.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::config::TRENDS_WINDOW_DAYS, value_parser = window_days)]
+    pub window: u32,
+    /// Only show windows that end on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Show newcomer cohorts (by the window of their first contribution) and how many
+    /// reached each ladder step after 90, 180 and 365 days.
+    #[arg(long)]
+    pub cohorts: bool,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("when").required(true).args(["intervention", "at"])))]
+pub struct CompareArgs {
+    /// An intervention by its name under `interventions:` in guild.yml.
+    #[arg(long, value_name = "NAME")]
+    pub intervention: Option<String>,
+    /// A date (YYYY-MM-DD): the first day of the "after" window.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// The length of the windows before and after, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::config::TRENDS_WINDOW_DAYS, value_parser = window_days)]
+    pub window: u32,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
     #[command(flatten)]

@@ -8,6 +8,7 @@ pub mod newcomers;
 pub mod pulse;
 pub mod reputation;
 pub mod suggest;
+pub mod trends;
 
 /// Which domains each event touched: the bridge between ownership (which knows paths and
 /// globs) and the analyses that group by domain (badges, cross-domain reviews, brokers).

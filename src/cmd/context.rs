@@ -25,10 +25,23 @@ pub fn community(
     from: &FromContext,
     parts: Parts,
 ) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
+    community_tuned(global, from, parts, |_, _| Ok(()))
+}
+
+/// [`community`] with the configuration adjusted by the command before anything is read
+/// (`trends --window`, `compare --at`); `tune` may refuse it (an unknown intervention).
+/// A saved snapshot is read as it is.
+pub fn community_tuned(
+    global: &GlobalOpts,
+    from: &FromContext,
+    parts: Parts,
+    tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
+) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
-    let session = super::Session::open(global)?;
+    let mut session = super::Session::open(global)?;
+    tune(&mut session.config, session.config_path.as_deref())?;
     let ledger = session.ledger()?;
     // Only the domains section counts the files at HEAD.
     let ownership = if parts.domains {

@@ -3,6 +3,7 @@
 //! buffered standard output and JSON printing.
 
 pub mod action;
+pub mod compare;
 pub mod context;
 pub mod docs;
 pub mod domains;
@@ -15,6 +16,7 @@ pub mod reputation;
 pub mod site;
 pub mod suggest_reviewers;
 pub mod sync;
+pub mod trends;
 pub mod whois;
 
 use anyhow::Context as _;
@@ -35,6 +37,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),
         Command::Newcomers(a) => newcomers::execute(&g, a),
+        Command::Trends(a) => trends::execute(&g, a),
+        Command::Compare(a) => compare::execute(&g, a),
         Command::SuggestReviewers(a) => suggest_reviewers::execute(&g, a),
         Command::Sync(a) => sync::execute(&g, a),
         Command::New(a) => new::execute(&g, a),

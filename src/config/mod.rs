@@ -40,7 +40,28 @@ pub struct Config {
     pub opt_out: Vec<String>,
     pub reviewers: ReviewersConfig,
     pub site: SiteConfig,
+    /// Dated changes to how the community works (a new ritual, cross-team masterminds...),
+    /// for `cargo guild compare` and the trends' before/after.
+    pub interventions: Vec<Intervention>,
+    /// Not a `guild.yml` key: the length of the trends' windows in days, set by the
+    /// `--window` of `trends` and `compare` (90 by default).
+    #[serde(skip)]
+    pub trends_window_days: u32,
 }
+
+/// A dated intervention, as written under `interventions:`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub name: String,
+    /// `YYYY-MM-DD`: the first day of the "after" window.
+    pub date: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The trends' window when no `--window` is given.
+pub const TRENDS_WINDOW_DAYS: u32 = 90;
 
 impl Default for Config {
     fn default() -> Self {
@@ -58,6 +79,8 @@ impl Default for Config {
             opt_out: Vec::new(),
             reviewers: ReviewersConfig::default(),
             site: SiteConfig::default(),
+            interventions: Vec::new(),
+            trends_window_days: TRENDS_WINDOW_DAYS,
         }
     }
 }
@@ -454,6 +477,30 @@ impl Config {
             }
         }
         self.validate_aliases(text, file)?;
+        let mut names = std::collections::BTreeSet::new();
+        for i in &self.interventions {
+            if i.name.trim().is_empty() {
+                anyhow::bail!(
+                    "{}: an intervention has an empty `name`\n  fix: give it a name, e.g. `name: cross-team masterminds`",
+                    at("interventions")
+                );
+            }
+            if !names.insert(i.name.trim().to_lowercase()) {
+                anyhow::bail!(
+                    "{}: intervention `{}` appears twice\n  fix: give each intervention its own name",
+                    at(&i.name),
+                    i.name
+                );
+            }
+            if crate::util::parse_date(&i.date).is_err() {
+                anyhow::bail!(
+                    "{}: intervention `{}` has the date `{}`, which is not a date\n  fix: write it as YYYY-MM-DD, e.g. 2025-03-01",
+                    at(&i.date),
+                    i.name,
+                    i.date
+                );
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.ladder.steps {
             if !seen.insert(step.name.as_str()) {

@@ -51,6 +51,11 @@ pub struct Community {
     pub lines: BTreeMap<String, Vec<ScoredLine>>,
     /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
     pub docs_dir: String,
+    // -- outcomes over time (issue 17): windows, cohorts, before/after interventions --
+    /// The same metrics per window, newcomer cohorts, and each intervention's before/after
+    /// (empty unless asked for: `trends`, `compare`, `context --json`).
+    #[serde(default)]
+    pub trends: crate::analysis::trends::Trends,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -357,6 +362,8 @@ pub struct Parts {
     pub newcomers: bool,
     /// Every scored line (`explain`, the site's person pages).
     pub lines: bool,
+    /// Outcomes over time: windows, cohorts, interventions.
+    pub trends: bool,
 }
 
 impl Parts {
@@ -365,6 +372,7 @@ impl Parts {
         domains: true,
         newcomers: true,
         lines: true,
+        trends: true,
     };
     /// People (with badges and ladder steps), activity and docs only.
     pub const PEOPLE: Parts = Parts {
@@ -372,6 +380,7 @@ impl Parts {
         domains: false,
         newcomers: false,
         lines: false,
+        trends: false,
     };
 }
 
@@ -397,27 +406,34 @@ pub fn build(
         .as_ref()
         .map(|a| &a.event_domains)
         .or(light.as_ref());
-    // The network is the costliest part and needs nothing else here: it runs beside the rest.
-    let (network, community) = std::thread::scope(|scope| {
+    // The network and the trends are the costliest parts and need nothing else here: they
+    // run beside the rest.
+    let (network, trends, community) = std::thread::scope(|scope| {
         let network = parts.network.then(|| {
             scope.spawn(|| {
                 crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names)
             })
         });
-        let rest = assemble(ledger, config, analysis.as_ref(), domains, &display, parts);
-        let network = network.map(|n| {
-            n.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        let trends = parts.trends.then(|| {
+            scope.spawn(|| crate::analysis::trends::analyse(ledger, config, ownership, domains))
         });
-        (network, rest)
+        let rest = assemble(ledger, config, analysis.as_ref(), domains, &display, parts);
+        (network.map(join), trends.map(join), rest)
     });
     Community {
         network: network.unwrap_or_default(),
+        trends: trends.unwrap_or_default(),
         ..community
     }
 }
 
-/// Everything of the snapshot but the network (see [`build`]).
+/// A scoped thread's result; its panic goes on unwinding here.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Everything of the snapshot but the network and the trends (see [`build`]).
 fn assemble(
     ledger: &Ledger,
     config: &Config,
@@ -472,6 +488,7 @@ fn assemble(
             Default::default()
         },
         docs_dir: config.docs_dir.clone(),
+        trends: Default::default(),
     }
 }
 

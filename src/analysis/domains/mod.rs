@@ -277,8 +277,9 @@ pub fn absence_factor(counts_desc: &[u64]) -> usize {
     0
 }
 
-/// Truck factor over a domain's files and the single points of failure.
-fn truck_factor(
+/// Truck factor over a domain's files and the single points of failure. `files` index
+/// `knowers` (sorted people per file) and `names`; `active` is indexed by person.
+pub fn truck_factor(
     files: &[usize],
     knowers: &[Vec<u32>],
     active: &[bool],

@@ -1,0 +1,98 @@
+//! The ladder over time: when each person reached each step, replaying their counts event
+//! by event. A step is reached when it and every step below are met, as in
+//! `analysis::newcomers::ladder`, with counts over all history up to that moment (the
+//! ladder's rolling `window_days` is about standing now, not about when a step was first
+//! reached, so it is not replayed). Counts only grow, so a step once reached stays reached.
+
+use crate::analysis::{reputation, EventDomains};
+use crate::config::{Config, Requirements};
+use crate::events::{EventKind, Ledger};
+
+/// The step whose time to reach is "time to proficiency": the one named `reviewer`, else
+/// the first that asks for reviews given.
+pub(super) fn reviewer_step(config: &Config) -> Option<usize> {
+    let steps = &config.ladder.steps;
+    steps
+        .iter()
+        .position(|s| s.name.eq_ignore_ascii_case("reviewer"))
+        .or_else(|| {
+            steps
+                .iter()
+                .position(|s| s.requires.reviews_given.is_some())
+        })
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    commits: u64,
+    prs_merged: u64,
+    reviews_given: u64,
+    docs_written: u64,
+    first: Option<i64>,
+    score: u64,
+}
+
+fn met(r: &Requirements, c: &Counts, now: i64) -> bool {
+    let active_days = c.first.map_or(0, |f| ((now - f) / 86_400) as u64);
+    r.set().into_iter().all(|(what, need)| {
+        let have = match what {
+            "commits" => c.commits,
+            "prs_merged" => c.prs_merged,
+            "reviews_given" => c.reviews_given,
+            "docs_written" => c.docs_written,
+            "active_days" => active_days,
+            "score" => c.score,
+            _ => 0,
+        };
+        have >= need
+    })
+}
+
+/// Per person (indexed like `Ledger::people`), per step: when they reached it. Bots reach
+/// nothing.
+pub(super) fn reached(
+    ledger: &Ledger,
+    config: &Config,
+    domains: Option<&EventDomains>,
+) -> Vec<Vec<Option<i64>>> {
+    let steps = &config.ladder.steps;
+    let people = ledger.people();
+    let mut out = vec![vec![None; steps.len()]; people.len()];
+    if steps.is_empty() {
+        return out;
+    }
+    // Points per event, only when a step asks for a score (scoring is not free).
+    let points: Vec<u32> = if steps.iter().any(|s| s.requires.score.is_some()) {
+        let mut p = vec![0u32; ledger.events.len()];
+        for l in reputation::score_with(ledger, config, None, domains).lines {
+            p[l.event] += l.points;
+        }
+        p
+    } else {
+        Vec::new()
+    };
+    let mut counts = vec![Counts::default(); people.len()];
+    // Per person: how many steps are reached so far (steps are reached in order).
+    let mut level = vec![0usize; people.len()];
+    for (i, e) in ledger.events.iter().enumerate() {
+        let p = e.person as usize;
+        if people[p].is_bot {
+            continue;
+        }
+        let c = &mut counts[p];
+        c.first.get_or_insert(e.time);
+        match e.kind {
+            EventKind::Commit => c.commits += 1,
+            EventKind::PrMerged | EventKind::ChangeSetMerged => c.prs_merged += 1,
+            EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
+            EventKind::DocWritten => c.docs_written += 1,
+            _ => {}
+        }
+        c.score += u64::from(points.get(i).copied().unwrap_or(0));
+        while level[p] < steps.len() && met(&steps[level[p]].requires, c, e.time) {
+            out[p][level[p]] = Some(e.time);
+            level[p] += 1;
+        }
+    }
+    out
+}
