@@ -51,7 +51,8 @@ pub fn execute(global: &GlobalOpts, args: CompareArgs) -> anyhow::Result<Outcome
         .from_context
         .as_deref()
         .map(|p| p.display().to_string());
-    let found = match (&args.intervention, &at) {
+    let mut tmp = None;
+    let found: &Comparison = match (&args.intervention, &at) {
         (Some(name), _) => trends
             .interventions
             .iter()
@@ -64,17 +65,26 @@ pub fn execute(global: &GlobalOpts, args: CompareArgs) -> anyhow::Result<Outcome
                     .collect();
                 unknown(name, &names, file.as_deref().unwrap_or("the snapshot"))
             })?,
-        (None, Some(day)) => trends
-            .interventions
-            .iter()
-            .rev()
-            .find(|c| &c.date == day && &c.intervention == day)
-            .ok_or_else(|| {
+        // A saved snapshot answers a date that one of guild.yml's interventions has (the
+        // same windows), shown as a direct `--at` run shows it.
+        (None, Some(day)) => &*tmp.insert(
+            trends
+                .interventions
+                .iter()
+                .rev()
+                .find(|c| &c.date == day)
+                .map(|c| Comparison {
+                    intervention: day.clone(),
+                    note: None,
+                    ..c.clone()
+                })
+                .ok_or_else(|| {
                 anyhow::anyhow!(
                     "{} holds the interventions of guild.yml only, and none on {day}\n  fix: run without --from-context, or add the date under `interventions:` and save the snapshot again",
                     file.as_deref().unwrap_or("the snapshot")
                 )
-            })?,
+                })?,
+        ),
         (None, None) => anyhow::bail!("say what to compare: --intervention NAME or --at DATE"),
     };
     check_history(found, &trends.windows)?;

@@ -15,3 +15,4 @@ mod site;
 mod snapshot;
 mod suggest;
 mod sync;
+mod trends;
