@@ -213,6 +213,13 @@ reviewers:
 site:
   title: null
   base_url: null
+
+# Dated changes to how the community works, for `cargo guild compare`: the metrics in the
+# window before against the window after, with bootstrap intervals (before/after, not cause).
+interventions: []
+#  - name: cross-team masterminds
+#    date: 2025-03-01
+#    note: monthly hot seats mixing the parser and backend teams
 "#,
         name = q(name),
         cap = d.reputation.daily_cap,

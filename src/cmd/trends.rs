@@ -25,7 +25,7 @@ pub fn execute(global: &GlobalOpts, args: TrendsArgs) -> anyhow::Result<Outcome>
     )?;
     let trends = saved_trends(community.trends, args.window, &args.context)?;
     // Windows (and cohorts) that end on or after the day, compared as `YYYY-MM-DD`.
-    let keep = |to: &str| since.as_deref().is_none_or(|s| to >= s);
+    let keep = |to: &str| since.as_deref().map_or(true, |s| to >= s);
     let mut out = super::stdout();
     if args.cohorts {
         let cohorts: Vec<&Cohort> = trends.cohorts.iter().filter(|c| keep(&c.to)).collect();

@@ -33,7 +33,7 @@ fn history(config: &str, prs: &mut [Pr]) -> Repo {
     let repo = Repo::new();
     let mut s: Vec<u8> = Vec::new();
     let first = prs.first().map_or(0, |p| p.time) - DAY;
-    let mut blob = |path: &str, content: &str, s: &mut Vec<u8>| {
+    let blob = |path: &str, content: &str, s: &mut Vec<u8>| {
         write!(
             s,
             "M 644 inline {path}\ndata {}\n{content}\n",
