@@ -517,3 +517,50 @@ fn bad_input_is_refused_with_the_fix() {
         "{err}"
     );
 }
+
+#[test]
+fn the_published_schema_accepts_trends_with_an_intervention() {
+    let repo = two_teams();
+    let schema = repo.run(["context", "--schema"]).ok();
+    crate::require!(
+        Command::new("python3")
+            .args(["-c", "import jsonschema"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
+        "python3 with jsonschema (pip install jsonschema)"
+    );
+    let dir = repo.path();
+    std::fs::write(dir.join("schema.json"), schema).unwrap();
+    let mut ctx = repo.run(["context", "--json"]).json();
+    assert!(!ctx["trends"]["interventions"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    std::fs::write(dir.join("ctx.json"), ctx.to_string()).unwrap();
+    ctx["trends"]["windows"][0]["density"] = Value::from("dense");
+    std::fs::write(dir.join("broken.json"), ctx.to_string()).unwrap();
+    let check = |file: &str| {
+        Command::new("python3")
+            .current_dir(dir)
+            .args([
+                "-c",
+                "import json, sys, jsonschema\n\
+                 schema = json.load(open('schema.json'))\n\
+                 jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[1])))",
+                file,
+            ])
+            .output()
+            .unwrap()
+    };
+    let ok = check("ctx.json");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        !check("broken.json").status.success(),
+        "a string density must not validate"
+    );
+}

@@ -284,3 +284,92 @@ fn is_review(kind: EventKind) -> bool {
 fn is_merge(kind: EventKind) -> bool {
     matches!(kind, EventKind::PrMerged | EventKind::ChangeSetMerged)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::network::test_ledger::ledger;
+    use crate::events::EventKind::*;
+
+    #[test]
+    fn medians_of_odd_even_and_no_values() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    /// A configuration with `window`-day trends and the interventions `(name, date)`.
+    fn config(window: u32, interventions: &[(&str, &str)]) -> Config {
+        Config {
+            trends_window_days: window,
+            interventions: interventions
+                .iter()
+                .map(|(n, d)| crate::config::Intervention {
+                    name: n.to_string(),
+                    date: d.to_string(),
+                    note: None,
+                })
+                .collect(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn windows_tile_back_from_the_last_day_and_see_only_their_own_ties() {
+        // a and b review each other on days 1-9; c and d on days 11-19.
+        let mut events = Vec::new();
+        for d in 1..10 {
+            events.push((d, 0, PrMerged, None, d as u64));
+            events.push((d, 1, Review, Some(0), d as u64));
+        }
+        for d in 11..20 {
+            events.push((d, 2, PrMerged, None, d as u64));
+            events.push((d, 3, Review, Some(2), d as u64));
+        }
+        let l = ledger(&["a", "b", "c", "d"], &events);
+        let t = analyse(&l, &config(10, &[]), None, None);
+        assert_eq!(t.window_days, 10);
+        let spans: Vec<(&str, &str)> = t
+            .windows
+            .iter()
+            .map(|w| (w.from.as_str(), w.to.as_str()))
+            .collect();
+        assert_eq!(
+            spans,
+            [("1970-01-01", "1970-01-10"), ("1970-01-11", "1970-01-20")]
+        );
+        for w in &t.windows {
+            assert_eq!(w.values.active_people, 2);
+            assert_eq!(w.values.newcomers, 2);
+            assert_eq!(w.values.review_ties, 1);
+            assert_eq!(w.values.components, 1);
+            assert_eq!(w.values.density, 0.5);
+            assert_eq!(w.values.reviews_per_merged_pr, Some(1.0));
+        }
+    }
+
+    #[test]
+    fn the_bootstrap_is_deterministic_and_a_steady_history_is_not_flagged() {
+        let mut events = Vec::new();
+        for d in 1..60 {
+            let (a, b) = ((d % 3) as u32, ((d + 1) % 3) as u32);
+            events.push((d, a, PrMerged, None, d as u64));
+            events.push((d, b, Review, Some(a), d as u64));
+        }
+        let l = ledger(&["a", "b", "c"], &events);
+        let c = config(27, &[("steady", "1970-01-31")]);
+        let one = analyse(&l, &c, None, None);
+        let two = analyse(&l, &c, None, None);
+        assert_eq!(one, two);
+        let cmp = &one.interventions[0];
+        assert_eq!(cmp.before.from, "1970-01-04");
+        assert_eq!(cmp.after.to, "1970-02-26");
+        assert!(cmp.metrics.iter().all(|m| !m.beyond_noise), "{cmp:#?}");
+        let ties = cmp
+            .metrics
+            .iter()
+            .find(|m| m.name == "review_ties")
+            .unwrap();
+        assert_eq!((ties.before, ties.after), (Some(3.0), Some(3.0)));
+    }
+}
