@@ -564,3 +564,32 @@ fn the_published_schema_accepts_trends_with_an_intervention() {
         "a string density must not validate"
     );
 }
+
+#[test]
+fn the_site_charts_every_metric_with_the_intervention_marked() {
+    let repo = two_teams();
+    let out = repo.path().join("site-out");
+    repo.run(["site", "build", "--out", out.to_str().unwrap()])
+        .ok();
+    let page = std::fs::read_to_string(out.join("outcomes.html")).expect("an Outcomes page");
+    let main = page.split("<main").nth(1).expect("a <main> element");
+    assert_eq!(
+        main.matches("<svg class=\"chart\"").count(),
+        13,
+        "a chart per metric"
+    );
+    assert!(
+        main.contains("stroke-dasharray"),
+        "the intervention is marked"
+    );
+    assert!(main.contains("Before and after: cross-team masterminds (2024-07-01)"));
+    assert!(main.contains("monthly hot seats"));
+    assert!(main.contains("Newcomer cohorts"));
+    assert!(!main.to_lowercase().contains("caused"));
+    assert!(!page.contains("@example.com"), "no e-mail addresses");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("outcomes.html\">Outcomes</a>"),
+        "in the navigation"
+    );
+}

@@ -18,6 +18,7 @@ mod domains;
 mod home;
 mod network;
 mod newcomers;
+mod outcomes;
 mod people;
 
 /// One page to render.
@@ -92,6 +93,7 @@ pub fn site_context(input: &Community, base: &str) -> Value {
         "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
         "head": c.head.get(..10).unwrap_or(&c.head),
         "has_domains": !c.domains.is_empty(),
+        "has_trends": !c.trends.windows.is_empty(),
     })
 }
 
@@ -108,6 +110,9 @@ pub fn nav(site: &Value, current: &str) -> Value {
         entries.push(("domains", "Domains", "domains/".into()));
     }
     entries.push(("newcomers", "Newcomers", "newcomers.html".into()));
+    if site["has_trends"].as_bool() == Some(true) {
+        entries.push(("outcomes", "Outcomes", "outcomes.html".into()));
+    }
     entries.push(("search", "Search", "search.html".into()));
     Value::Array(
         entries
@@ -243,6 +248,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     network::network(input, &ctx, &reviews, &mut pages);
     domains::domains(input, &ctx, &mut pages);
     newcomers::newcomers(input, &ctx, &mut pages);
+    outcomes::outcomes(input, &ctx, &mut pages);
     pages.push(Page {
         path: "search.html".into(),
         template: "search.html",
