@@ -592,4 +592,10 @@ fn the_site_charts_every_metric_with_the_intervention_marked() {
         home.contains("outcomes.html\">Outcomes</a>"),
         "in the navigation"
     );
+    // The last window is all after the masterminds began, the one before only half.
+    let moved = home
+        .split("id=\"moved-h\"")
+        .nth(1)
+        .expect("what moved, on the home page");
+    assert!(moved.contains("Reviews outside the reviewer"), "{moved}");
 }

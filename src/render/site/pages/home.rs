@@ -75,6 +75,9 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "docs_url": ctx.url("docs/"),
             "network_url": ctx.url("network.html"),
             "newcomers_url": ctx.url("newcomers.html"),
+            "moved": super::outcomes::moved(c),
+            "outcomes_url": ctx.url("outcomes.html"),
+            "window_days": c.trends.window_days,
         }),
     });
 }

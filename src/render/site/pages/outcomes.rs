@@ -109,6 +109,37 @@ pub(super) fn outcomes(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) 
     });
 }
 
+/// The three metrics that changed most between the last two windows (relative to the
+/// earlier value; from nothing to something counts most), for the home page.
+pub(super) fn moved(input: &Community) -> Value {
+    let w = &input.trends.windows;
+    let (Some(prev), Some(last)) = (w.len().checked_sub(2).and_then(|i| w.get(i)), w.last()) else {
+        return json!([]);
+    };
+    let mut changes: Vec<(f64, usize, f64, f64)> = prev
+        .values
+        .list()
+        .iter()
+        .zip(last.values.list())
+        .enumerate()
+        .filter_map(|(k, (&(_, a), (_, b)))| {
+            let (a, b) = (a?, b?);
+            (a != b).then(|| ((b - a).abs() / a.abs().max(1e-9), k, a, b))
+        })
+        .collect();
+    changes.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    json!(changes
+        .iter()
+        .take(3)
+        .map(|&(_, k, a, b)| json!({
+            "title": CHARTS[k].1,
+            "before": trim(a),
+            "after": trim(b),
+            "up": b > a,
+        }))
+        .collect::<Vec<_>>())
+}
+
 /// One row per cohort: its window, its newcomers, and per step "90 d / 180 d / 365 d".
 fn cohort_rows(t: &Trends) -> Value {
     let rows: Vec<Value> = t
