@@ -7,6 +7,7 @@ pub mod network;
 pub mod newcomers;
 pub mod pulse;
 pub mod reputation;
+pub mod rhythm;
 pub mod suggest;
 
 /// Which domains each event touched: the bridge between ownership (which knows paths and

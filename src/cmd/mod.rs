@@ -12,6 +12,7 @@ pub mod network;
 pub mod new;
 pub mod newcomers;
 pub mod reputation;
+pub mod rotate;
 pub mod site;
 pub mod suggest_reviewers;
 pub mod sync;
@@ -31,6 +32,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Reputation(a) => reputation::execute(&g, a),
         Command::Explain(a) => explain::execute(&g, a),
         Command::Whois(a) => whois::execute(&g, a),
+        Command::Rotate(a) => rotate::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),

@@ -3,6 +3,7 @@
 //! the file. Parsing goes through [`yaml`], the only module that knows YAML.
 //! This module validates shapes; it does not read history or decide scores.
 
+pub mod rhythm;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,10 @@ pub struct Config {
     pub opt_out: Vec<String>,
     pub reviewers: ReviewersConfig,
     pub site: SiteConfig,
+    /// Rituals with a rotating facilitator or an on-call expert (see `cargo guild rotate`).
+    pub rituals: Vec<rhythm::Ritual>,
+    /// Who is unavailable when: person → [first day, last day], inclusive.
+    pub away: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Config {
@@ -58,6 +63,8 @@ impl Default for Config {
             opt_out: Vec::new(),
             reviewers: ReviewersConfig::default(),
             site: SiteConfig::default(),
+            rituals: Vec::new(),
+            away: BTreeMap::new(),
         }
     }
 }
@@ -454,6 +461,8 @@ impl Config {
             }
         }
         self.validate_aliases(text, file)?;
+        let steps: Vec<String> = self.ladder.steps.iter().map(|s| s.name.clone()).collect();
+        rhythm::validate(&self.rituals, &self.away, &steps, &at)?;
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.ladder.steps {
             if !seen.insert(step.name.as_str()) {

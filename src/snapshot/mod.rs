@@ -51,6 +51,9 @@ pub struct Community {
     pub lines: BTreeMap<String, Vec<ScoredLine>>,
     /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
     pub docs_dir: String,
+    // -- rhythm: who facilitates the rituals next --
+    /// The next slots of every ritual of `guild.yml` (`cargo guild rotate`).
+    pub schedule: crate::analysis::rhythm::Schedule,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -357,6 +360,8 @@ pub struct Parts {
     pub newcomers: bool,
     /// Every scored line (`explain`, the site's person pages).
     pub lines: bool,
+    /// The rituals' upcoming schedule.
+    pub schedule: bool,
 }
 
 impl Parts {
@@ -365,6 +370,7 @@ impl Parts {
         domains: true,
         newcomers: true,
         lines: true,
+        schedule: true,
     };
     /// People (with badges and ladder steps), activity and docs only.
     pub const PEOPLE: Parts = Parts {
@@ -372,6 +378,7 @@ impl Parts {
         domains: false,
         newcomers: false,
         lines: false,
+        schedule: false,
     };
 }
 
@@ -442,6 +449,20 @@ fn assemble(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
+    let schedule = if parts.schedule {
+        crate::analysis::rhythm::upcoming(&crate::analysis::rhythm::Community {
+            ledger,
+            config,
+            domains,
+            steps: ladder
+                .iter()
+                .map(|l| l.as_ref().and_then(|l| l.index))
+                .collect(),
+            ids: &display.ids,
+        })
+    } else {
+        Default::default()
+    };
     for p in &mut people {
         if let Some(&i) = index.get(p.id.as_str()) {
             p.badges = std::mem::take(&mut badges[i]);
@@ -472,6 +493,7 @@ fn assemble(
             Default::default()
         },
         docs_dir: config.docs_dir.clone(),
+        schedule,
     }
 }
 

@@ -438,6 +438,7 @@ mod extras_tests {
             pulse: Default::default(),
             lines: Default::default(),
             docs_dir: "community".into(),
+            schedule: Default::default(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
