@@ -82,29 +82,13 @@ pub fn execute(global: &GlobalOpts, args: RotateArgs) -> anyhow::Result<Outcome>
             .collect()
     } else {
         let (session, ledger) = opened.as_ref().expect("checked above");
-        let domains = session.event_domains(ledger)?;
-        let display = Display::new(ledger);
-        let steps = crate::analysis::newcomers::ladder(ledger, &session.config, domains.as_ref())
+        let rituals: Vec<&crate::config::rhythm::Ritual> = session
+            .config
+            .rituals
             .iter()
-            .map(|l| l.as_ref().and_then(|l| l.index))
+            .filter(|r| wanted(&r.name))
             .collect();
-        let c = rhythm::Community {
-            ledger,
-            config: &session.config,
-            domains: domains.as_ref(),
-            steps,
-            ids: &display.ids,
-        };
-        let from = from.unwrap_or_else(|| {
-            chrono::DateTime::from_timestamp(ledger.as_of, 0)
-                .map(|t| t.date_naive())
-                .unwrap_or_default()
-        });
-        let mut out = Vec::new();
-        for r in session.config.rituals.iter().filter(|r| wanted(&r.name)) {
-            out.extend(rhythm::schedule(&c, r, from, args.count)?);
-        }
-        out
+        from_history(session, ledger, &rituals, from, args.count)?
     };
     let name_of = |id: &str| {
         community
@@ -152,4 +136,38 @@ pub fn execute(global: &GlobalOpts, args: RotateArgs) -> anyhow::Result<Outcome>
     }
     out.flush()?;
     Ok(Outcome::Ok)
+}
+
+/// The `count` slots of each of `rituals` from `from` (default: the day of the latest
+/// activity), computed from the history.
+pub fn from_history(
+    session: &super::Session,
+    ledger: &crate::events::Ledger,
+    rituals: &[&crate::config::rhythm::Ritual],
+    from: Option<chrono::NaiveDate>,
+    count: usize,
+) -> anyhow::Result<Vec<Slot>> {
+    let domains = session.event_domains(ledger)?;
+    let display = Display::new(ledger);
+    let steps = crate::analysis::newcomers::ladder(ledger, &session.config, domains.as_ref())
+        .iter()
+        .map(|l| l.as_ref().and_then(|l| l.index))
+        .collect();
+    let c = rhythm::Community {
+        ledger,
+        config: &session.config,
+        domains: domains.as_ref(),
+        steps,
+        ids: &display.ids,
+    };
+    let from = from.unwrap_or_else(|| {
+        chrono::DateTime::from_timestamp(ledger.as_of, 0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    });
+    let mut out = Vec::new();
+    for r in rituals {
+        out.extend(rhythm::schedule(&c, r, from, count)?);
+    }
+    Ok(out)
 }

@@ -235,3 +235,26 @@ fn bad_rituals_are_refused_with_where_and_how_to_fix() {
     let err = repo.run(["rotate"]).fails_with(2);
     assert!(err.contains("no rituals"), "{err}");
 }
+
+#[test]
+fn a_new_session_doc_on_a_slot_names_its_scheduled_facilitator() {
+    let repo = community(RITUALS);
+    repo.git(&["config", "user.name", "Alice"]);
+    repo.git(&["config", "user.email", "alice@example.com"]);
+    repo.run(["new", "micro-teach", "Borrowing", "--date", "2024-01-15"])
+        .ok();
+    let path = repo
+        .path()
+        .join("community/micro-teach/2024-01-15-borrowing.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("facilitator: \"carol\""), "{text}");
+    // Off the schedule, or with --facilitator, nothing is filled in for you.
+    repo.run(["new", "micro-teach", "Slices", "--date", "2024-01-16"])
+        .ok();
+    let text = std::fs::read_to_string(
+        repo.path()
+            .join("community/micro-teach/2024-01-16-slices.md"),
+    )
+    .unwrap();
+    assert!(text.contains("facilitator: \"\""), "{text}");
+}
