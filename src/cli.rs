@@ -78,6 +78,8 @@ pub enum Command {
     Whois(WhoisArgs),
     /// Who facilitates each ritual next (or is on call), fairly, as a table, JSON or iCalendar.
     Rotate(RotateArgs),
+    /// Learning paths: each domain's docs in reading order and whom to ask; a person's next steps.
+    Paths(PathsArgs),
     /// The whole community snapshot that renderers read.
     Context(ContextArgs),
     /// The review network: who reviews whom, brokers, isolates.
@@ -148,6 +150,19 @@ pub struct ExplainArgs {
     /// Only count events on or after DATE (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    /// A person (id, or with the history also a login or name): their next steps.
+    pub person: Option<String>,
+    /// Only this domain.
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
     #[command(flatten)]
     pub context: FromContext,
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub rituals: Vec<rhythm::Ritual>,
     /// Who is unavailable when: person → [first day, last day], inclusive.
     pub away: BTreeMap<String, Vec<String>>,
+    /// Reading order of doc kinds per domain (`cargo guild paths`); default micro-teach,
+    /// decision-walkthrough, case-round, retrospective.
+    pub learning_paths: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Config {
@@ -65,6 +68,7 @@ impl Default for Config {
             site: SiteConfig::default(),
             rituals: Vec::new(),
             away: BTreeMap::new(),
+            learning_paths: BTreeMap::new(),
         }
     }
 }
@@ -463,6 +467,15 @@ impl Config {
         self.validate_aliases(text, file)?;
         let steps: Vec<String> = self.ladder.steps.iter().map(|s| s.name.clone()).collect();
         rhythm::validate(&self.rituals, &self.away, &steps, &at)?;
+        for domain in self.learning_paths.keys() {
+            if !self.domains.is_empty() && !self.domains.contains_key(domain) {
+                anyhow::bail!(
+                    "{}: `learning_paths` names `{domain}`, which is not a domain\n  fix: use one of {}",
+                    at(domain),
+                    self.domains.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.ladder.steps {
             if !seen.insert(step.name.as_str()) {

@@ -54,6 +54,9 @@ pub struct Community {
     // -- rhythm: who facilitates the rituals next --
     /// The next slots of every ritual of `guild.yml` (`cargo guild rotate`).
     pub schedule: crate::analysis::rhythm::Schedule,
+    /// Learning paths: each domain's docs in reading order and whom to ask
+    /// (`cargo guild paths`). Filled with the domains section.
+    pub paths: Vec<crate::analysis::paths::DomainPath>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -418,10 +421,14 @@ pub fn build(
         });
         (network, rest)
     });
-    Community {
+    let mut community = Community {
         network: network.unwrap_or_default(),
         ..community
+    };
+    if parts.domains {
+        community.paths = crate::analysis::paths::domain_paths(&community, &config.learning_paths);
     }
+    community
 }
 
 /// Everything of the snapshot but the network (see [`build`]).
@@ -494,6 +501,7 @@ fn assemble(
         },
         docs_dir: config.docs_dir.clone(),
         schedule,
+        paths: Vec::new(),
     }
 }
 

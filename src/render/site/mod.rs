@@ -439,6 +439,7 @@ mod extras_tests {
             lines: Default::default(),
             docs_dir: "community".into(),
             schedule: Default::default(),
+            paths: Vec::new(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
