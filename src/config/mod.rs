@@ -182,6 +182,7 @@ impl BadgesConfig {
         "reviewer",
         "mentor",
         "bridge",
+        "reverse_mentor",
         "steward",
         "retro_writer",
     ];
