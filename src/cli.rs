@@ -76,6 +76,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Who is who: every name and login joined into a person, with the evidence.
     Whois(WhoisArgs),
+    /// Who facilitates each ritual next (or is on call), fairly, as a table, JSON or iCalendar.
+    Rotate(RotateArgs),
+    /// Learning paths: each domain's docs in reading order and whom to ask; a person's next steps.
+    Paths(PathsArgs),
     /// The whole community snapshot that renderers read.
     Context(ContextArgs),
     /// The review network: who reviews whom, brokers, isolates.
@@ -152,6 +156,46 @@ pub struct ExplainArgs {
     pub since: Option<String>,
     #[command(flatten)]
     pub context: FromContext,
+}
+
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    /// A person (id, or with the history also a login or name): their next steps.
+    pub person: Option<String>,
+    /// Only this domain.
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Only this ritual (a `name` under `rituals:` in guild.yml).
+    #[arg(long, value_name = "NAME")]
+    pub ritual: Option<String>,
+    /// The first date to show, YYYY-MM-DD (default: the day of the latest activity).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// How many slots of each ritual.
+    #[arg(long, default_value_t = 8)]
+    pub count: usize,
+    #[arg(long, value_enum, default_value_t = RotateFormat::Table)]
+    pub format: RotateFormat,
+    #[command(flatten)]
+    pub context: FromContext,
+}
+
+/// Output formats for a schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RotateFormat {
+    #[default]
+    Table,
+    Json,
+    /// iCalendar (RFC 5545): one all-day event per slot, stable UIDs.
+    Ics,
 }
 
 #[derive(Debug, Args)]

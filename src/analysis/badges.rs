@@ -11,6 +11,8 @@
 //! - `mentor`: reviews of a newcomer's first pull request, and `Mentored-by`;
 //! - `bridge`: reviews of work in a domain the reviewer had not authored in before, by
 //!   someone who had already authored in another domain (needs domains; never per domain);
+//! - `reverse_mentor`: reviews of work by someone who joined earlier, in a domain the
+//!   reviewer knows better (reverse mentorship; needs domains; never per domain);
 //! - `steward`: community docs written;
 //! - `retro_writer`: retrospectives written (docs whose `kind` contains `retro`).
 //!
@@ -68,7 +70,8 @@ fn qualifies(
     ledger: &Ledger,
     i: usize,
     retro: &HashSet<&str>,
-    bridge: &[bool],
+    // Per event, for the badges computed elsewhere (`bridge`, `reverse_mentor`).
+    special: &[bool],
 ) -> bool {
     let e = &ledger.events[i];
     use EventKind::*;
@@ -85,7 +88,7 @@ fn qualifies(
                         .and_then(|n| ledger.prs.get(&n))
                         .is_some_and(|p| p.newcomer_first))
         }
-        "bridge" => bridge.get(i).copied().unwrap_or(false),
+        "bridge" | "reverse_mentor" => special.get(i).copied().unwrap_or(false),
         "steward" => e.kind == DocWritten,
         "retro_writer" => {
             e.kind == DocWritten
@@ -151,6 +154,14 @@ pub fn award(
         .map(|d| d.path.as_str())
         .collect();
     let bridge = domains.map(|d| cross_domain(ledger, d)).unwrap_or_default();
+    let reverse: Vec<bool> = domains
+        .map(|d| {
+            super::network::reverse::per_event(ledger, d)
+                .iter()
+                .map(Option::is_some)
+                .collect()
+        })
+        .unwrap_or_default();
 
     // Scopes: the whole history, then each domain.
     let mut scopes: Vec<Option<u16>> = vec![None];
@@ -160,13 +171,19 @@ pub fn award(
     let mut out: Vec<Vec<Badge>> = vec![Vec::new(); people.len()];
     for scope in scopes {
         for &badge in crate::config::BadgesConfig::IDS {
-            if badge == "bridge" && (scope.is_some() || domains.is_none()) {
+            if matches!(badge, "bridge" | "reverse_mentor")
+                && (scope.is_some() || domains.is_none())
+            {
                 continue;
             }
             let rules: Vec<_> = (0..3).map(|t| config.badges.tier_rule(badge, t)).collect();
             let mut state: HashMap<u32, Progress> = HashMap::new();
             for (i, e) in ledger.events.iter().enumerate() {
-                if people[e.person as usize].is_bot || !qualifies(badge, ledger, i, &retro, &bridge)
+                let special = match badge {
+                    "bridge" => &bridge,
+                    _ => &reverse,
+                };
+                if people[e.person as usize].is_bot || !qualifies(badge, ledger, i, &retro, special)
                 {
                     continue;
                 }

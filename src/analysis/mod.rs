@@ -5,8 +5,10 @@ pub mod badges;
 pub mod domains;
 pub mod network;
 pub mod newcomers;
+pub mod paths;
 pub mod pulse;
 pub mod reputation;
+pub mod rhythm;
 pub mod suggest;
 pub mod trends;
 

@@ -12,7 +12,9 @@ pub mod init;
 pub mod network;
 pub mod new;
 pub mod newcomers;
+pub mod paths;
 pub mod reputation;
+pub mod rotate;
 pub mod site;
 pub mod suggest_reviewers;
 pub mod sync;
@@ -33,6 +35,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Reputation(a) => reputation::execute(&g, a),
         Command::Explain(a) => explain::execute(&g, a),
         Command::Whois(a) => whois::execute(&g, a),
+        Command::Rotate(a) => rotate::execute(&g, a),
+        Command::Paths(a) => paths::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),

@@ -145,6 +145,24 @@ fn write_table(net: &Network, out: &mut dyn std::io::Write) -> anyhow::Result<()
             );
         }
     }
+    if !net.reverse_mentorship.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nreverse mentorship (joined later, knows the domain better, reviews an earlier member):"
+        );
+        let mut ties: Vec<_> = net.reverse_mentorship.iter().collect();
+        ties.sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.mentor.cmp(&b.mentor)));
+        for t in ties.iter().take(10) {
+            let _ = writeln!(
+                s,
+                "  {} → {} in {}  ({} piece(s) of work)",
+                t.mentor, t.mentee, t.domain, t.reviews
+            );
+        }
+        if ties.len() > 10 {
+            let _ = writeln!(s, "  ... and {} more (--format json)", ties.len() - 10);
+        }
+    }
     // Ids come from history: never print control characters (terminal escapes) raw.
     let s: String = s
         .split('\n')

@@ -108,7 +108,10 @@ pub fn execute(global: &GlobalOpts, args: NewArgs) -> anyhow::Result<Outcome> {
     {
         bail!("{problem}\n  fix: pass one of them to --domain, or define the domain in guild.yml");
     }
-    let facilitator = clean_one("--facilitator", args.facilitator)?;
+    let mut facilitator = clean_one("--facilitator", args.facilitator)?;
+    if facilitator.is_none() {
+        facilitator = scheduled_facilitator(&session, &kind, &date)?;
+    }
     let participants = clean_list("--participants", args.participants)?;
     let tags = clean_list("--tags", args.tags)?;
     let author = git_identity(&session.repo.git)?;
@@ -366,4 +369,31 @@ fn list(session: &super::Session, templates: &Templates) -> anyhow::Result<Outco
     t.write_text(&mut out)?;
     out.flush()?;
     Ok(Outcome::Ok)
+}
+
+/// The facilitator the rotation gives a session of `kind` on `date`, when a ritual of that
+/// kind has a slot that day (`cargo guild rotate`).
+fn scheduled_facilitator(
+    session: &super::Session,
+    kind: &str,
+    date: &str,
+) -> anyhow::Result<Option<String>> {
+    let rituals: Vec<&crate::config::rhythm::Ritual> = session
+        .config
+        .rituals
+        .iter()
+        .filter(|r| !r.on_call && r.kind.as_deref() == Some(kind))
+        .collect();
+    let Some(day) = crate::config::rhythm::parse_date(date) else {
+        return Ok(None);
+    };
+    if rituals.is_empty() || day < rituals.iter().map(|r| r.starts()).min().unwrap_or(day) {
+        return Ok(None);
+    }
+    let ledger = session.ledger()?;
+    let slots = super::rotate::from_history(session, &ledger, &rituals, Some(day), 1)?;
+    Ok(slots
+        .into_iter()
+        .find(|s| s.date == date)
+        .and_then(|s| s.facilitator))
 }

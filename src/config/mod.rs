@@ -3,6 +3,8 @@
 //! the file. Parsing goes through [`yaml`], the only module that knows YAML.
 //! This module validates shapes; it does not read history or decide scores.
 
+pub mod interventions;
+pub mod rhythm;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
+
+pub use interventions::{Intervention, TRENDS_WINDOW_DAYS};
 
 /// The file name looked for at the repository root.
 pub const FILE_NAME: &str = "guild.yml";
@@ -40,6 +44,13 @@ pub struct Config {
     pub opt_out: Vec<String>,
     pub reviewers: ReviewersConfig,
     pub site: SiteConfig,
+    /// Rituals with a rotating facilitator or an on-call expert (see `cargo guild rotate`).
+    pub rituals: Vec<rhythm::Ritual>,
+    /// Who is unavailable when: person → [first day, last day], inclusive.
+    pub away: BTreeMap<String, Vec<String>>,
+    /// Reading order of doc kinds per domain (`cargo guild paths`); default micro-teach,
+    /// decision-walkthrough, case-round, retrospective.
+    pub learning_paths: BTreeMap<String, Vec<String>>,
     /// Dated changes to how the community works (a new ritual, cross-team masterminds...),
     /// for `cargo guild compare` and the trends' before/after.
     pub interventions: Vec<Intervention>,
@@ -48,20 +59,6 @@ pub struct Config {
     #[serde(skip)]
     pub trends_window_days: u32,
 }
-
-/// A dated intervention, as written under `interventions:`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Intervention {
-    pub name: String,
-    /// `YYYY-MM-DD`: the first day of the "after" window.
-    pub date: String,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// The trends' window when no `--window` is given.
-pub const TRENDS_WINDOW_DAYS: u32 = 90;
 
 impl Default for Config {
     fn default() -> Self {
@@ -79,6 +76,9 @@ impl Default for Config {
             opt_out: Vec::new(),
             reviewers: ReviewersConfig::default(),
             site: SiteConfig::default(),
+            rituals: Vec::new(),
+            away: BTreeMap::new(),
+            learning_paths: BTreeMap::new(),
             interventions: Vec::new(),
             trends_window_days: TRENDS_WINDOW_DAYS,
         }
@@ -194,6 +194,7 @@ impl BadgesConfig {
         "reviewer",
         "mentor",
         "bridge",
+        "reverse_mentor",
         "steward",
         "retro_writer",
     ];
@@ -477,27 +478,15 @@ impl Config {
             }
         }
         self.validate_aliases(text, file)?;
-        let mut names = std::collections::BTreeSet::new();
-        for i in &self.interventions {
-            if i.name.trim().is_empty() {
+        interventions::validate(&self.interventions, &at)?;
+        let steps: Vec<String> = self.ladder.steps.iter().map(|s| s.name.clone()).collect();
+        rhythm::validate(&self.rituals, &self.away, &steps, &at)?;
+        for domain in self.learning_paths.keys() {
+            if !self.domains.is_empty() && !self.domains.contains_key(domain) {
                 anyhow::bail!(
-                    "{}: an intervention has an empty `name`\n  fix: give it a name, e.g. `name: cross-team masterminds`",
-                    at("interventions")
-                );
-            }
-            if !names.insert(i.name.trim().to_lowercase()) {
-                anyhow::bail!(
-                    "{}: intervention `{}` appears twice\n  fix: give each intervention its own name",
-                    at(&i.name),
-                    i.name
-                );
-            }
-            if crate::util::parse_date(&i.date).is_err() {
-                anyhow::bail!(
-                    "{}: intervention `{}` has the date `{}`, which is not a date\n  fix: write it as YYYY-MM-DD, e.g. 2025-03-01",
-                    at(&i.date),
-                    i.name,
-                    i.date
+                    "{}: `learning_paths` names `{domain}`, which is not a domain\n  fix: use one of {}",
+                    at(domain),
+                    self.domains.keys().cloned().collect::<Vec<_>>().join(", ")
                 );
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod graph;
+pub mod ics;
 pub mod site;
 pub mod table;
 pub mod templates;

@@ -51,11 +51,16 @@ pub struct Community {
     pub lines: BTreeMap<String, Vec<ScoredLine>>,
     /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
     pub docs_dir: String,
-    // -- outcomes over time (issue 17): windows, cohorts, before/after interventions --
-    /// The same metrics per window, newcomer cohorts, and each intervention's before/after
-    /// (empty unless asked for: `trends`, `compare`, `context --json`).
+    /// Outcomes over time: metrics per window, newcomer cohorts, each intervention's
+    /// before/after (empty unless asked for: `trends`, `compare`, `context --json`).
     #[serde(default)]
     pub trends: crate::analysis::trends::Trends,
+    // -- rhythm: who facilitates the rituals next --
+    /// The next slots of every ritual of `guild.yml` (`cargo guild rotate`).
+    pub schedule: crate::analysis::rhythm::Schedule,
+    /// Learning paths: each domain's docs in reading order and whom to ask
+    /// (`cargo guild paths`). Filled with the domains section.
+    pub paths: Vec<crate::analysis::paths::DomainPath>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -364,6 +369,8 @@ pub struct Parts {
     pub lines: bool,
     /// Outcomes over time: windows, cohorts, interventions.
     pub trends: bool,
+    /// The rituals' upcoming schedule.
+    pub schedule: bool,
 }
 
 impl Parts {
@@ -373,6 +380,7 @@ impl Parts {
         newcomers: true,
         lines: true,
         trends: true,
+        schedule: true,
     };
     /// People (with badges and ladder steps), activity and docs only.
     pub const PEOPLE: Parts = Parts {
@@ -381,6 +389,7 @@ impl Parts {
         newcomers: false,
         lines: false,
         trends: false,
+        schedule: false,
     };
 }
 
@@ -420,11 +429,15 @@ pub fn build(
         let rest = assemble(ledger, config, analysis.as_ref(), domains, &display, parts);
         (network.map(join), trends.map(join), rest)
     });
-    Community {
+    let mut community = Community {
         network: network.unwrap_or_default(),
         trends: trends.unwrap_or_default(),
         ..community
+    };
+    if parts.domains {
+        community.paths = crate::analysis::paths::domain_paths(&community, &config.learning_paths);
     }
+    community
 }
 
 /// A scoped thread's result; its panic goes on unwinding here.
@@ -458,6 +471,20 @@ fn assemble(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
+    let schedule = if parts.schedule {
+        crate::analysis::rhythm::upcoming(&crate::analysis::rhythm::Community {
+            ledger,
+            config,
+            domains,
+            steps: ladder
+                .iter()
+                .map(|l| l.as_ref().and_then(|l| l.index))
+                .collect(),
+            ids: &display.ids,
+        })
+    } else {
+        Default::default()
+    };
     for p in &mut people {
         if let Some(&i) = index.get(p.id.as_str()) {
             p.badges = std::mem::take(&mut badges[i]);
@@ -489,6 +516,8 @@ fn assemble(
         },
         docs_dir: config.docs_dir.clone(),
         trends: Default::default(),
+        schedule,
+        paths: Vec::new(),
     }
 }
 

@@ -11,6 +11,8 @@ mod domains;
 mod foundation;
 mod network;
 mod newcomers;
+mod paths;
+mod rhythm;
 mod site;
 mod snapshot;
 mod suggest;

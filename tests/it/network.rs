@@ -497,3 +497,74 @@ fn network_json_equals_the_snapshots_network_with_domains() {
         .expect("xen is a broker");
     assert_eq!(xen["between_domains"], true, "{xen:#}");
 }
+
+/// A junior who joined later but knows the ui code best reviews a senior's ui change:
+/// reverse mentorship, with its badge. The senior reviewing the junior is not, nor is a
+/// later joiner who does not know the domain better.
+#[test]
+fn reverse_mentorship_is_a_later_joiner_who_knows_the_domain_better() {
+    let repo = crate::support::Repo::new();
+    repo.write(
+        "guild.yml",
+        "domains:\n  ui: [\"ui/**\"]\n  core: [\"core/**\"]\n",
+    )
+    .write("core/a.rs", "a\n")
+    .commit_by("Sam Senior <sam@example.com>", "2023-01-01", "Core");
+    for i in 0..6 {
+        repo.write(&format!("ui/{i}.rs"), "x\n").commit_by(
+            "Jo Junior <jo@example.com>",
+            &format!("2024-01-0{}", i + 1),
+            "UI work",
+        );
+    }
+    repo.write("core/b.rs", "b\n")
+        .commit_by("Cy Core <cy@example.com>", "2024-01-08", "Core too");
+    repo.merge_pr_full(
+        1,
+        "Sam Senior <sam@example.com>",
+        "Sam Senior <sam@example.com>",
+        "2024-02-01",
+        "Sam touches the ui",
+        Some("ui/0.rs"),
+        "Reviewed-by: Jo Junior <jo@example.com>",
+    )
+    .merge_pr_full(
+        2,
+        "Jo Junior <jo@example.com>",
+        "Sam Senior <sam@example.com>",
+        "2024-02-02",
+        "Jo touches core",
+        Some("core/a.rs"),
+        "Reviewed-by: Sam Senior <sam@example.com>",
+    )
+    .merge_pr_full(
+        3,
+        "Sam Senior <sam@example.com>",
+        "Sam Senior <sam@example.com>",
+        "2024-02-03",
+        "Sam touches ui again",
+        Some("ui/1.rs"),
+        "Reviewed-by: Cy Core <cy@example.com>",
+    );
+    let net = repo.run(["network", "--format", "json"]).json();
+    assert_eq!(
+        net["reverse_mentorship"],
+        serde_json::json!([{"mentor": "jo-junior", "mentee": "sam-senior", "domain": "ui", "reviews": 1}]),
+        "{}",
+        net["reverse_mentorship"]
+    );
+    let people = repo.run(["reputation", "--format", "json"]).json();
+    let badges = |id: &str| -> Vec<String> {
+        crate::support::person(&people, id)["badges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(badges("jo-junior").contains(&"reverse_mentor".to_string()));
+    assert!(!badges("sam-senior").contains(&"reverse_mentor".to_string()));
+    assert!(!badges("cy-core").contains(&"reverse_mentor".to_string()));
+    let text = repo.run(["network"]).ok();
+    assert!(text.contains("jo-junior → sam-senior in ui"), "{text}");
+}

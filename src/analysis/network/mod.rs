@@ -44,6 +44,7 @@ pub const RING_MIN_SHARE: f64 = 0.8;
 /// ...on at least this many pieces of work each way.
 pub const RING_MIN_WEIGHT: u64 = 3;
 mod metrics;
+pub mod reverse;
 mod shortest_paths;
 use metrics::round6;
 pub use metrics::{betweenness, metrics, Metrics, NodeMetrics};
@@ -140,6 +141,8 @@ pub struct Network {
     /// to the rest. Each sorted; biggest first.
     pub isolated_groups: Vec<Vec<String>>,
     pub reciprocity_rings: Vec<Ring>,
+    /// Reviews by someone who joined later but knows the domain better (needs domains).
+    pub reverse_mentorship: Vec<reverse::ReverseTie>,
 }
 
 /// The graph of a ledger before metrics: nodes (ledger person indices) and weighted edges.
@@ -373,6 +376,9 @@ pub fn analyse(
         isolates,
         isolated_groups,
         reciprocity_rings: rings,
+        reverse_mentorship: domains
+            .map(|d| reverse::ties(ledger, d, ids))
+            .unwrap_or_default(),
     }
 }
 

@@ -439,6 +439,8 @@ mod extras_tests {
             lines: Default::default(),
             docs_dir: "community".into(),
             trends: Default::default(),
+            schedule: Default::default(),
+            paths: Vec::new(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;

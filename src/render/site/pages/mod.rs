@@ -347,6 +347,7 @@ fn badge_name(id: &str) -> String {
         "reviewer" => "Reviewer".into(),
         "mentor" => "Mentor".into(),
         "bridge" => "Bridge builder".into(),
+        "reverse_mentor" => "Reverse mentor".into(),
         "steward" => "Steward".into(),
         "retro_writer" => "Retro writer".into(),
         other => {
