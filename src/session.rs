@@ -131,6 +131,21 @@ impl Session {
             })
             .collect();
         let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
+        // Endorsements are read with libgit2, which refuses some damage our own reader
+        // reads past (a malformed author line): then there are none, and the note says why.
+        let (endorsements, skipped) = self
+            .timed("read endorsements", || {
+                crate::sources::endorsements::read(&self.repo.git, &self.config.docs_dir, head)
+            })
+            .unwrap_or_else(|e| {
+                (
+                    Vec::new(),
+                    vec![format!("cannot be read ({e}); none counted")],
+                )
+            });
+        for why in &skipped {
+            self.note(format_args!("endorsements: {why}"));
+        }
         let build = || {
             self.timed("build the ledger", || {
                 events::build(events::Inputs {
@@ -138,6 +153,7 @@ impl Session {
                     mailmapped: &mailmapped,
                     github: &github,
                     docs,
+                    endorsements: &endorsements,
                     config: &self.config,
                     repo_owner: owner.as_deref(),
                 })

@@ -77,6 +77,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         docs,
         config,
         repo_owner,
+        ..
     } = inputs;
     let mut b = IdentityBuilder::new();
     let mut uses = vec![0u64; mailmapped.len()];

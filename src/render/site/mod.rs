@@ -440,6 +440,7 @@ mod extras_tests {
             docs_dir: "community".into(),
             schedule: Default::default(),
             paths: Vec::new(),
+            endorsements: Vec::new(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;
