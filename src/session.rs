@@ -314,6 +314,22 @@ impl Session {
         Ok(self.domains.get_or_init(|| (set, co)))
     }
 
+    /// The names of the domains `paths` fall in (none without domains).
+    pub fn domains_of_paths(
+        &self,
+        paths: &[String],
+    ) -> anyhow::Result<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        if let Some(set) = &self.domain_set()?.0 {
+            for p in paths {
+                for d in set.of_path(p) {
+                    out.extend(set.names.get(d as usize).cloned());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether the repository has domains (so commands will need changed paths).
     fn has_domains(&self) -> anyhow::Result<bool> {
         Ok(self.domain_set()?.0.is_some())
