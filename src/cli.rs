@@ -80,6 +80,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Learning paths: each domain's docs in reading order and whom to ask; a person's next steps.
     Paths(PathsArgs),
+    /// Endorse someone for a skill: writes a file to commit (the commit's author endorses).
+    Endorse(EndorseArgs),
     /// The whole community snapshot that renderers read.
     Context(ContextArgs),
     /// The review network: who reviews whom, brokers, isolates.
@@ -156,6 +158,18 @@ pub struct ExplainArgs {
     pub since: Option<String>,
     #[command(flatten)]
     pub context: FromContext,
+}
+
+#[derive(Debug, Args)]
+pub struct EndorseArgs {
+    /// Who to endorse: id, login or name of someone in the history.
+    pub person: String,
+    /// The skill, e.g. "async Rust".
+    #[arg(long)]
+    pub skill: String,
+    /// Why, in a line.
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -131,6 +131,21 @@ impl Session {
             })
             .collect();
         let github = crate::sources::github::store::load(&self.repo.git, &self.config.history_ref)?;
+        // Endorsements are read with libgit2, which refuses some damage our own reader
+        // reads past (a malformed author line): then there are none, and the note says why.
+        let (endorsements, skipped) = self
+            .timed("read endorsements", || {
+                crate::sources::endorsements::read(&self.repo.git, &self.config.docs_dir, head)
+            })
+            .unwrap_or_else(|e| {
+                (
+                    Vec::new(),
+                    vec![format!("cannot be read ({e}); none counted")],
+                )
+            });
+        for why in &skipped {
+            self.note(format_args!("endorsements: {why}"));
+        }
         let build = || {
             self.timed("build the ledger", || {
                 events::build(events::Inputs {
@@ -138,6 +153,7 @@ impl Session {
                     mailmapped: &mailmapped,
                     github: &github,
                     docs,
+                    endorsements: &endorsements,
                     config: &self.config,
                     repo_owner: owner.as_deref(),
                 })
@@ -296,6 +312,22 @@ impl Session {
             None => co.as_ref().and_then(DomainSet::from_codeowners),
         };
         Ok(self.domains.get_or_init(|| (set, co)))
+    }
+
+    /// The names of the domains `paths` fall in (none without domains).
+    pub fn domains_of_paths(
+        &self,
+        paths: &[String],
+    ) -> anyhow::Result<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        if let Some(set) = &self.domain_set()?.0 {
+            for p in paths {
+                for d in set.of_path(p) {
+                    out.extend(set.names.get(d as usize).cloned());
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether the repository has domains (so commands will need changed paths).

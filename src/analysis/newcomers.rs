@@ -100,6 +100,10 @@ pub fn ladder_counts(
     let mut out = vec![LadderCounts::default(); n];
     let mut span: Vec<Option<(i64, i64)>> = vec![None; n];
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         let p = e.person as usize;
         span[p] = Some(span[p].map_or((e.time, e.time), |(f, l)| (f.min(e.time), l.max(e.time))));
         if since.is_some_and(|s| e.time < s) {
@@ -131,6 +135,10 @@ pub fn ladder(
     let counts = ladder_counts(ledger, config, domains);
     let mut active = vec![false; ledger.people().len()];
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         active[e.person as usize] = true;
     }
     let steps = &config.ladder.steps;
@@ -252,6 +260,10 @@ pub fn analyse(
     let mut mentors: Vec<HashMap<u32, HashSet<Target>>> = vec![HashMap::new(); n];
     // Events are sorted by time, so the first seen is the first.
     for (i, e) in ledger.events.iter().enumerate() {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         let p = e.person as usize;
         if let Some(f) = first[p] {
             if f != i && second[p].is_none() && work(&ledger.events[f]) != work(e) {

@@ -43,6 +43,10 @@ pub fn analyse(ledger: &Ledger, ids: &[String], newcomers: &Newcomers) -> Pulse 
     let people = ledger.people();
     let mut span: Vec<Option<(i64, i64)>> = vec![None; people.len()];
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         let s = &mut span[e.person as usize];
         *s = Some(s.map_or((e.time, e.time), |(f, l)| (f.min(e.time), l.max(e.time))));
     }

@@ -89,6 +89,7 @@ pub fn rule(kind: EventKind, config: &Config) -> (&'static str, u32, Side, bool)
         Mentored => ("mentored", w.mentored, Reviewer, false),
         SignedOff => ("signed_off", w.signed_off, Reviewer, true),
         MergedOther => ("merged_other", w.merged_other, Reviewer, true),
+        Endorsed => ("endorsed", w.endorsed, Contributor, true),
     }
 }
 

@@ -177,6 +177,7 @@ reputation:
     mentored: {mentored}
     signed_off: {signed_off}
     merged_other: {merged_other}
+    endorsed: {endorsed}                 # endorsed for a skill (cargo guild endorse)
 
 # Badge tiers need both a score and a number of qualifying events.
 badges:
@@ -242,6 +243,7 @@ interventions: []
         mentored = w.mentored,
         signed_off = w.signed_off,
         merged_other = w.merged_other,
+        endorsed = w.endorsed,
         bs = d.badges.bronze.score,
         bc = d.badges.bronze.count,
         ss = d.badges.silver.score,

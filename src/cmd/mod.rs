@@ -7,6 +7,7 @@ pub mod compare;
 pub mod context;
 pub mod docs;
 pub mod domains;
+pub mod endorse;
 pub mod explain;
 pub mod init;
 pub mod network;
@@ -37,6 +38,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Whois(a) => whois::execute(&g, a),
         Command::Rotate(a) => rotate::execute(&g, a),
         Command::Paths(a) => paths::execute(&g, a),
+        Command::Endorse(a) => endorse::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),

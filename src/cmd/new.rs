@@ -262,7 +262,7 @@ fn write_new(path: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// The author: `Name <email>` from the repository's Git configuration (as `git commit`
 /// would use it), so the ledger joins the doc to the same person as their commits.
-fn git_identity(repo: &git2::Repository) -> anyhow::Result<String> {
+pub(super) fn git_identity(repo: &git2::Repository) -> anyhow::Result<String> {
     let config = repo
         .config()
         .and_then(|mut c| c.snapshot())
@@ -293,7 +293,7 @@ fn git_identity(repo: &git2::Repository) -> anyhow::Result<String> {
     )
 }
 
-fn clean_one(flag: &str, value: Option<String>) -> anyhow::Result<Option<String>> {
+pub(super) fn clean_one(flag: &str, value: Option<String>) -> anyhow::Result<Option<String>> {
     let value = value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty());

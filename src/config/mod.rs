@@ -145,6 +145,8 @@ pub struct Weights {
     pub signed_off: u32,
     /// Merged someone else's pull request (small).
     pub merged_other: u32,
+    /// Endorsed for a skill by someone else (small: capped per day with the others).
+    pub endorsed: u32,
 }
 
 impl Default for Weights {
@@ -169,6 +171,7 @@ impl Default for Weights {
             mentored: 5,
             signed_off: 1,
             merged_other: 2,
+            endorsed: 1,
         }
     }
 }

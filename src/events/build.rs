@@ -24,6 +24,8 @@ pub struct Inputs<'a> {
     pub mailmapped: &'a [Sig],
     pub github: &'a [PullRequestRecord],
     pub docs: Vec<DocRecord>,
+    /// Endorsement files at HEAD, each with the commit that added it.
+    pub endorsements: &'a [crate::sources::endorsements::EndorsementRecord],
     pub config: &'a Config,
     /// The repository's owner on GitHub (from `origin` or `github:` in `guild.yml`): a branch
     /// owner with this name is the organisation, never a person.
@@ -41,6 +43,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         mailmapped,
         github,
         docs,
+        endorsements,
         ..
     } = inputs;
     let sig_person = ids.people_of(mailmapped);
@@ -377,6 +380,47 @@ pub fn build(inputs: Inputs) -> Ledger {
         }
     }
 
+    // Endorsements: the endorser is the author of the commit that added the file. One per
+    // (endorser, person, skill), the earliest; never oneself; bots endorse no one.
+    let mut endorsed: Vec<super::Endorsement> = Vec::new();
+    let mut seen_endorsement: BTreeSet<(u32, u32, String)> = BTreeSet::new();
+    let mut records: Vec<&crate::sources::endorsements::EndorsementRecord> =
+        endorsements.iter().collect();
+    records.sort_by(|a, b| (a.at, &a.path).cmp(&(b.at, &b.path)));
+    for r in records {
+        let by = index
+            .get(&r.added_by.0)
+            .map(|&i| sig_person[commits[i as usize].author as usize]);
+        let person = ids.resolve_mention(&r.person);
+        let (Some(by), Some(person)) = (by, person) else {
+            continue;
+        };
+        if by == person
+            || ids.people[by as usize].is_bot
+            || !seen_endorsement.insert((by, person, r.skill.to_lowercase()))
+        {
+            continue;
+        }
+        events.push(Event {
+            time: r.at,
+            person,
+            kind: EventKind::Endorsed,
+            target: Target::Doc(r.path.clone()),
+            pr: None,
+            other: Some(by),
+            source: Source::Git,
+            state: None,
+        });
+        endorsed.push(super::Endorsement {
+            person,
+            by,
+            skill: r.skill.clone(),
+            note: r.note.clone(),
+            at: r.at,
+            path: r.path.clone(),
+        });
+    }
+
     // "Now" is HEAD's commit date: a clock set wrong on one machine (a commit dated 2100, a
     // doc dated 9999-12-31) must not make everyone else look inactive.
     let head_time = index
@@ -463,6 +507,7 @@ pub fn build(inputs: Inputs) -> Ledger {
         as_of,
         future,
         docs,
+        endorsements: endorsed,
     }
 }
 

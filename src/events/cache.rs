@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::Ledger;
 
-const FILE: &str = "ledger-v3.bin";
-const MAGIC: &[u8; 8] = b"GUILDL03";
+const FILE: &str = "ledger-v4.bin";
+const MAGIC: &[u8; 8] = b"GUILDL04";
 
 /// A fingerprint of the inputs; equal keys mean the same ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn store(dir: &Path, key: Key, ledger: &Ledger) -> anyhow::Result<()> {
         MAGIC,
         &key.0.to_le_bytes(),
         ledger,
-        &["ledger-v1.bin", "ledger-v2.bin"],
+        &["ledger-v1.bin", "ledger-v2.bin", "ledger-v3.bin"],
     )
 }
 

@@ -47,6 +47,9 @@ pub enum EventKind {
     Mentored,
     /// Signed-off-by on someone else's commit.
     SignedOff,
+    /// Endorsed for a skill by someone else (`other`), who committed the endorsement file.
+    /// Received, not done: it is not taking part (see [`EventKind::is_taking_part`]).
+    Endorsed,
 }
 
 impl EventKind {
@@ -69,7 +72,14 @@ impl EventKind {
             EventKind::Helped => "helped",
             EventKind::Mentored => "mentored",
             EventKind::SignedOff => "signed_off",
+            EventKind::Endorsed => "endorsed",
         }
+    }
+
+    /// Whether the event is something the person did (everything but a received
+    /// endorsement): what first contributions, activity and "last seen" count.
+    pub fn is_taking_part(self) -> bool {
+        self != EventKind::Endorsed
     }
 
     /// Review-like events: work on someone else's contribution. They make the edges of the
@@ -282,6 +292,20 @@ pub struct Ledger {
     /// Not cached: re-read on every run (bodies are needed by the site).
     #[serde(skip)]
     pub docs: Vec<crate::sources::docs::DocRecord>,
+    /// Endorsements that count (self-endorsements and repeats left out), oldest first.
+    pub endorsements: Vec<Endorsement>,
+}
+
+/// One endorsement that counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endorsement {
+    pub person: u32,
+    /// The author of the commit that added the file.
+    pub by: u32,
+    pub skill: String,
+    pub note: Option<String>,
+    pub at: i64,
+    pub path: String,
 }
 
 impl Ledger {
@@ -297,7 +321,9 @@ impl Ledger {
 pub fn first_contributions(events: &[Event], people: usize) -> Vec<Option<usize>> {
     let mut first = vec![None; people];
     for (i, e) in events.iter().enumerate() {
-        first[e.person as usize].get_or_insert(i);
+        if e.kind.is_taking_part() {
+            first[e.person as usize].get_or_insert(i);
+        }
     }
     first
 }

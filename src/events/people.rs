@@ -44,23 +44,50 @@ pub fn mark_automated_accounts(ids: &mut Identities, history: &History, sig_pers
     if !botlike.contains(&true) {
         return;
     }
+    // A summary's leading tags (`[ty] Sync ...`) say where, not what.
+    let automated = |summary: &str| {
+        let mut s = summary.trim_start();
+        while let Some(rest) = s.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            s = rest.1.trim_start();
+        }
+        let s = s.to_lowercase();
+        AUTOMATED.iter().any(|a| s.starts_with(a))
+    };
+    let co_author = crate::sources::trailers::key_index("Co-authored-by").map(|k| k as u8);
     let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
     for c in &history.commits {
-        let p = sig_person[c.author as usize];
-        if c.parents.len() > 1 || !botlike[p as usize] {
+        let author = sig_person[c.author as usize];
+        if c.parents.len() > 1 {
             continue;
         }
-        let s = c.summary.to_lowercase();
-        let e = tally.entry(p).or_default();
-        e.0 += 1;
-        e.1 += u32::from(AUTOMATED.iter().any(|a| s.starts_with(a)));
+        if botlike[author as usize] {
+            let e = tally.entry(author).or_default();
+            e.0 += 1;
+            e.1 += u32::from(automated(&c.summary));
+        }
+        // Named like a bot and only ever a co-author of automated changes (typeshed's sync
+        // bot on ruff: `Co-authored-by: typeshedbot <>` on github-actions' commits).
+        for (key, value) in &c.trailers {
+            if Some(*key) != co_author {
+                continue;
+            }
+            let Some(p) = ids.resolve_mention(value).filter(|&p| botlike[p as usize]) else {
+                continue;
+            };
+            if p == author {
+                continue;
+            }
+            let e = tally.entry(p).or_default();
+            e.0 += 1;
+            e.1 += u32::from(automated(&c.summary) || ids.people[author as usize].is_bot);
+        }
     }
     for (p, (all, automated)) in tally {
         if automated * 10 >= all * 9 {
             let person = &mut ids.people[p as usize];
             person.is_bot = true;
             person.evidence.push(format!(
-                "a bot: named like one, and {automated} of its {all} commits are automated changes"
+                "a bot: named like one, and {automated} of the {all} commits it wrote or co-authored are automated changes"
             ));
         }
     }
@@ -77,6 +104,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         docs,
         config,
         repo_owner,
+        ..
     } = inputs;
     let mut b = IdentityBuilder::new();
     let mut uses = vec![0u64; mailmapped.len()];

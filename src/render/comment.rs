@@ -67,6 +67,8 @@ pub struct Input {
     pub docs_dir: String,
     pub reviewers: Vec<Reviewer>,
     pub shadow: Option<Reviewer>,
+    /// On-call experts for the changed domains (`rituals` with `on_call: true`).
+    pub on_call: Vec<Reviewer>,
     /// Whether reviews were requested through the API.
     pub requested: bool,
     pub changed_paths: usize,
@@ -86,6 +88,7 @@ struct Data {
     docs_dir: String,
     reviewers: Vec<Row>,
     shadow: Option<Row>,
+    on_call: Vec<Row>,
     requested: bool,
     changed_paths: usize,
     docs_checked: usize,
@@ -141,6 +144,7 @@ pub fn render(templates: &Templates, input: &Input) -> anyhow::Result<String> {
         docs_dir: md(&input.docs_dir),
         reviewers: input.reviewers.iter().map(Row::reviewer).collect(),
         shadow: input.shadow.as_ref().map(Row::reviewer),
+        on_call: input.on_call.iter().map(Row::reviewer).collect(),
         requested: input.requested,
         changed_paths: input.changed_paths,
         docs_checked: input.docs_checked,
@@ -370,6 +374,7 @@ mod tests {
                 who: who("bob"),
                 reason: "wrote 3 commits in src/ | last 2024-05-01".into(),
             }],
+            on_call: Vec::new(),
             shadow: Some(Reviewer {
                 who: Who {
                     login: None,

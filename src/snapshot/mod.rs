@@ -3,9 +3,13 @@
 //! keep it stable, sorted and free of e-mail addresses. Building it is assembly only; the
 //! numbers come from `analysis`.
 
+mod display;
 pub mod domains;
+mod endorsements;
 mod lines;
 
+pub use display::Display;
+pub use endorsements::EndorsementSummary;
 pub use lines::ScoredLine;
 
 use std::collections::BTreeMap;
@@ -58,6 +62,9 @@ pub struct Community {
     // -- rhythm: who facilitates the rituals next --
     /// The next slots of every ritual of `guild.yml` (`cargo guild rotate`).
     pub schedule: crate::analysis::rhythm::Schedule,
+    /// Skills people were endorsed for, by whom (the committer of the endorsement), sorted
+    /// by (person, skill, by).
+    pub endorsements: Vec<EndorsementSummary>,
     /// Learning paths: each domain's docs in reading order and whom to ask
     /// (`cargo guild paths`). Filled with the domains section.
     pub paths: Vec<crate::analysis::paths::DomainPath>,
@@ -182,101 +189,14 @@ pub fn docs(ledger: &Ledger) -> Vec<DocSummary> {
     out
 }
 
-/// How a person is shown: opted-out people become `anonymous-N`, numbered in id order.
-pub struct Display {
-    pub ids: Vec<String>,
-    pub names: Vec<String>,
-}
-
-impl Display {
-    pub fn new(ledger: &Ledger) -> Display {
-        let mut n = 0;
-        let mut ids = Vec::new();
-        let mut names = Vec::new();
-        for p in ledger.people() {
-            if p.opted_out {
-                n += 1;
-                ids.push(format!("anonymous-{n}"));
-                names.push("Anonymous".to_string());
-            } else {
-                ids.push(p.id.clone());
-                names.push(p.name.clone());
-            }
-        }
-        Display { ids, names }
-    }
-
-    /// The person a user named (id, login, name or e-mail), never an opted-out one by
-    /// anything but their display id; a clear error with the closest ids otherwise.
-    pub fn find(&self, ledger: &Ledger, query: &str) -> anyhow::Result<u32> {
-        let found = self
-            .ids
-            .iter()
-            .position(|id| id.eq_ignore_ascii_case(query.trim()))
-            .map(|i| i as u32)
-            .or_else(|| {
-                ledger
-                    .identities
-                    .resolve_mention(query)
-                    .filter(|&i| !ledger.identities.person(i).opted_out)
-            });
-        found.ok_or_else(|| no_such_person(self.ids.iter().map(String::as_str), query))
-    }
-}
-
-impl Community {
-    /// The person a user named in a saved snapshot, which keeps display ids and names only
-    /// (logins and e-mails need the history): by id, else by a name only one person has.
-    pub fn find(&self, query: &str) -> anyhow::Result<&PersonSummary> {
-        let q = query.trim();
-        let by_id = self.people.iter().find(|p| p.id.eq_ignore_ascii_case(q));
-        let by_name = || {
-            let mut named = self
-                .people
-                .iter()
-                .filter(|p| p.name.eq_ignore_ascii_case(q));
-            named.next().filter(|_| named.next().is_none())
-        };
-        by_id
-            .or_else(by_name)
-            .ok_or_else(|| no_such_person(self.people.iter().map(|p| p.id.as_str()), query))
-    }
-}
-
-/// "No person matches", with the five closest ids.
-fn no_such_person<'a>(ids: impl Iterator<Item = &'a str>, query: &str) -> anyhow::Error {
-    let mut known: Vec<&str> = ids.collect();
-    known.sort_by_key(|id| strsim(id, query));
-    known.truncate(5);
-    anyhow::anyhow!(
-        "no person matches `{query}`\n  fix: use an id from `cargo guild reputation` (closest: {})",
-        known.join(", ")
-    )
-}
-
-/// Edit distance, case-insensitive (for "did you mean").
-fn strsim(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (
-        a.to_lowercase().chars().collect(),
-        b.to_lowercase().chars().collect(),
-    );
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Per-person counts, first and last activity, from the events (after `since`).
 pub fn counts(ledger: &Ledger, since: Option<i64>) -> Vec<(Counts, Option<i64>, Option<i64>)> {
     let mut out = vec![(Counts::default(), None::<i64>, None::<i64>); ledger.people().len()];
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         if since.is_some_and(|s| e.time < s) {
             continue;
         }
@@ -518,6 +438,7 @@ fn assemble(
         trends: Default::default(),
         schedule,
         paths: Vec::new(),
+        endorsements: endorsements::all(ledger, display),
     }
 }
 
@@ -526,6 +447,10 @@ fn activity(ledger: &Ledger) -> Vec<MonthActivity> {
     let mut months: BTreeMap<(i32, u32), (MonthActivity, std::collections::BTreeSet<u32>)> =
         BTreeMap::new();
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         let key = crate::util::year_month(e.time);
         let (m, active) = months.entry(key).or_insert_with(|| {
             (

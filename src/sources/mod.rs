@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod codeowners;
 pub mod docs;
+pub mod endorsements;
 pub mod git;
 pub mod github;
 pub mod mailmap;

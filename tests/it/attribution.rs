@@ -529,3 +529,37 @@ fn a_mailmap_that_is_not_a_file_is_skipped_not_read_forever() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(run.stderr().contains("is not a file"), "{}", run.stderr());
 }
+
+/// ruff's typeshed sync: `github-actions[bot]` commits `[ty] Sync vendored typeshed stubs`
+/// with `Co-authored-by: typeshedbot <>`. A co-author named like a bot, on automated
+/// changes only, is a bot too; a person co-authoring real work is not.
+#[test]
+fn a_co_author_named_like_a_bot_on_automated_changes_is_a_bot() {
+    let repo = crate::support::Repo::new();
+    repo.commit_by("Ann <ann@example.com>", "2024-01-01", "Start");
+    for i in 0..3 {
+        repo.write(&format!("stubs/{i}.pyi"), "x\n").commit_by(
+            "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
+            &format!("2024-01-0{}", i + 2),
+            "[ty] Sync vendored typeshed stubs\n\nCo-authored-by: typeshedbot <>",
+        );
+    }
+    repo.write("src/a.rs", "a\n").commit_by(
+        "Ann <ann@example.com>",
+        "2024-01-09",
+        "Real work\n\nCo-authored-by: Sam Abbot <sam@example.com>",
+    );
+    let people = repo.run(["reputation", "--format", "json"]).json();
+    let ids: Vec<&str> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["is_bot"] == false)
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"typeshedbot"), "{ids:?}");
+    assert!(
+        ids.contains(&"sam-abbot"),
+        "a person named like a bot, on real work: {ids:?}"
+    );
+}

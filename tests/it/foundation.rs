@@ -691,7 +691,7 @@ fn cached_ledger_follows_changes_to_config_mailmap_and_docs() {
         .commit_by("Al <al@old.example>", "2024-01-02", "two");
     let before = repo.run(["context", "--json"]).json();
     assert_eq!(person(&before, "alice")["reputation"]["total"], 1);
-    assert!(repo.path().join(".git/guild/ledger-v3.bin").exists());
+    assert!(repo.path().join(".git/guild/ledger-v4.bin").exists());
     repo.write("guild.yml", "reputation:\n  weights:\n    commit: 4\n");
     assert_eq!(
         person(&repo.run(["context", "--json"]).json(), "alice")["reputation"]["total"],

@@ -8,6 +8,7 @@ mod badges;
 mod damaged;
 mod docs;
 mod domains;
+mod endorsements;
 mod foundation;
 mod network;
 mod newcomers;

@@ -59,6 +59,10 @@ pub fn recency(time: i64, as_of: i64) -> f64 {
 pub fn last_seen(ledger: &Ledger) -> Vec<Option<i64>> {
     let mut out = vec![None::<i64>; ledger.people().len()];
     for e in &ledger.events {
+        // A received endorsement is not taking part.
+        if !e.kind.is_taking_part() {
+            continue;
+        }
         let l = &mut out[e.person as usize];
         *l = Some(l.map_or(e.time, |t: i64| t.max(e.time)));
     }

@@ -40,5 +40,6 @@ pub fn ledger(logins: &[&str], events: &[(i64, u32, EventKind, Option<u32>, u64)
         head: String::new(),
         future: Default::default(),
         docs: Vec::new(),
+        endorsements: Vec::new(),
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod adapters;
 mod head_docs;
+mod on_call;
 mod publish;
 mod pull_request;
 pub mod runner;

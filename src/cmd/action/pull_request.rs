@@ -257,6 +257,7 @@ pub(super) fn run(
         docs_dir: docs_dir.clone(),
         reviewers: suggested.reviewers.iter().map(to_reviewer).collect(),
         shadow: suggested.shadow.as_ref().map(to_reviewer),
+        on_call: super::on_call::on_call(&session, &ledger, &changed, author_idx)?,
         requested: !requested_logins.is_empty(),
         changed_paths: changed.len(),
         docs_checked: changed_docs.len(),

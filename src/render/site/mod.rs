@@ -441,6 +441,7 @@ mod extras_tests {
             trends: Default::default(),
             schedule: Default::default(),
             paths: Vec::new(),
+            endorsements: Vec::new(),
         };
         use crate::analysis::{badges, network, newcomers};
         let mut community = community;

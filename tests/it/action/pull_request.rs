@@ -521,3 +521,25 @@ fn long_comments_are_cut_to_githubs_limit_with_a_link_to_the_run() {
     // The summary keeps everything.
     assert!(r.summary().len() > 65_536);
 }
+
+/// The on-call expert for the area a pull request changes is named in the comment (from
+/// `rituals` with `on_call: true`); a ritual for another domain is not.
+#[test]
+fn the_comment_names_who_is_on_call_for_the_changed_area() {
+    let repo = history();
+    repo.write(
+        "guild.yml",
+        "domains:\n  core: [\"src/**\"]\n  docs: [\"README.md\"]\nrituals:\n  - name: core-on-call\n    on_call: true\n    every: 1 week\n    starts: 2024-01-01\n    pool: { people: [bob] }\n  - name: docs-on-call\n    on_call: true\n    every: 1 week\n    starts: 2024-01-01\n    pool: { domain: docs }\n",
+    )
+    .commit_by(ALICE, "2024-04-02", "Rituals");
+    let (gh, r) = fake_pr(&repo, "Faster", "opened");
+    let run = r.run(&repo, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let body = &gh.comments("octo/demo", 7)[0].body;
+    assert!(body.contains("### On call"), "{body}");
+    assert!(
+        body.contains("`bob`: on call for core-on-call until 2024-05-"),
+        "{body}"
+    );
+    assert!(!body.contains("docs-on-call"), "{body}");
+}
