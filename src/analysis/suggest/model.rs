@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 
 use super::tree::{coefficients, Tree};
 use crate::analysis::domains::{role, WorkPaths};
-use crate::events::{Event, EventKind, Ledger, Target};
+use crate::events::{Event, EventKind, Ledger};
 use crate::sources::paths::PathsIndex;
 use crate::util::FnvMap;
 
@@ -386,7 +386,7 @@ impl<'a> Model<'a> {
 fn counted(e: &Event) -> Option<(bool, f64)> {
     match e.kind {
         EventKind::PrMerged => Some((true, 1.0)),
-        EventKind::Commit if e.pr.is_some() && matches!(e.target, Target::Commit(_)) => None,
+        EventKind::Commit if e.pr.is_some() => None,
         kind => role(kind).map(|(authored, w)| (authored, if authored { w } else { 2.0 * w })),
     }
 }
