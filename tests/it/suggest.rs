@@ -170,6 +170,22 @@ fn the_files_only_reviewer_ranks_first_and_one_who_went_away_is_left_out() {
     assert_eq!(s["excluded"][0]["id"], "dave");
 }
 
+/// `away:` in guild.yml: on the day, the file's reviewer is left out (and said so).
+#[test]
+fn someone_away_is_left_out_while_away() {
+    let repo = Repo::new();
+    reviewed(&repo, 3, ALICE, BOB, "2024-04-01", "core/engine.rs");
+    reviewed(&repo, 3, ERIN, CAROL, "2024-04-01", "web/app.js");
+    repo.write("guild.yml", "away:\n  bob: [2024-04-02, 2024-04-10]\n");
+    let s = suggest(&repo, &["--paths", "core/engine.rs"]);
+    assert_eq!(ids(&s["reviewers"]), ["carol", "alice"]);
+    assert_eq!(s["left_out"], serde_json::json!({"away": 1}));
+    assert_eq!(s["excluded"][0]["id"], "bob");
+    repo.write("guild.yml", "away:\n  bob: [2024-03-01, 2024-04-02]\n");
+    let s = suggest(&repo, &["--paths", "core/engine.rs"]);
+    assert_eq!(ids(&s["reviewers"]), ["bob", "carol"], "back on the 3rd");
+}
+
 /// Bob and Erin know core/ equally and both review Alice; Erin is suddenly swamped (20
 /// reviews in the last month, against about two a month before): Bob comes first.
 #[test]

@@ -14,9 +14,10 @@
 //! Expertise and usual-reviewer ties halve every 180 days, activity every 30 days. The
 //! score is lowered for someone **overloaded**: more reviews in the last [`LOAD_DAYS`] days
 //! than both 8 and four times their usual pace. The author(s), bots, opted-out people,
-//! `reviewers.exclude` and people not seen for `reviewers.inactive_days` are never
-//! suggested. With `reviewers.shadow`, one learner comes on top: someone who knows the area
-//! and has reviewed fewer than [`LEARNER_MAX_REVIEWS`] changes there.
+//! `reviewers.exclude`, people `away:` (guild.yml) at the moment and people not seen for
+//! `reviewers.inactive_days` are never suggested. With `reviewers.shadow`, one learner comes
+//! on top: someone who knows the area and has reviewed fewer than [`LEARNER_MAX_REVIEWS`]
+//! changes there.
 //!
 //! [`evaluate`] replays history to measure all this against simple baselines; the weights
 //! were chosen there, on the histories of three repositories (see the README).
@@ -97,6 +98,9 @@ struct Gate<'a> {
     ledger: &'a Ledger,
     excluded_by_config: Vec<u32>,
     inactive_days: i64,
+    /// `away:` periods by person, as [first day's start, last day's end) in Unix seconds.
+    /// Names that are nobody here are skipped (`rotate` reports them).
+    away: Vec<(u32, i64, i64)>,
 }
 
 impl<'a> Gate<'a> {
@@ -110,6 +114,18 @@ impl<'a> Gate<'a> {
                 .filter_map(|x| ledger.identities.resolve_mention(x))
                 .collect(),
             inactive_days: i64::from(config.reviewers.inactive_days),
+            away: config
+                .away
+                .iter()
+                .filter_map(|(who, dates)| {
+                    let p = ledger.identities.resolve_mention(who)?;
+                    let day = |i: usize| {
+                        let d = crate::config::rhythm::parse_date(dates.get(i)?)?;
+                        Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+                    };
+                    Some((p, day(0)?, day(1)? + 86_400))
+                })
+                .collect(),
         }
     }
 
@@ -124,6 +140,12 @@ impl<'a> Gate<'a> {
             Some("opted out")
         } else if self.excluded_by_config.contains(&p) {
             Some("in reviewers.exclude")
+        } else if self
+            .away
+            .iter()
+            .any(|&(q, from, to)| q == p && from <= now && now < to)
+        {
+            Some("away")
         } else if !model
             .last_seen(p)
             .is_some_and(|t| t >= now - self.inactive_days * 86_400)
