@@ -177,7 +177,8 @@ pub fn suggest(
     let chains: Vec<Vec<u32>> = changed_paths.iter().map(|p| model.tree.chain(p)).collect();
     let gate = Gate::new(ledger, config);
     // Where the counts in the reasons are taken: the folder the changed paths share, or
-    // else each top-level folder they are in (disjoint, so nothing is counted twice).
+    // else each top-level folder they are in (summed: a change touching two of them counts
+    // in each).
     let area = common_folder(changed_paths);
     let mut area_nodes: Vec<u32> = if area.is_empty() {
         chains.iter().filter_map(|c| c.last().copied()).collect()
