@@ -398,3 +398,49 @@ fn evaluation_refuses_bad_input_clearly() {
     );
     assert_eq!(run.json()["evaluated"], 0);
 }
+
+/// Synced GitHub reviews are cases too: approving and change-requesting reviewers are the
+/// answer (a comment-only review is not), and a case's moment is when it was opened, so
+/// its own reviews are never read before it.
+#[test]
+fn evaluation_reads_synced_reviews_from_when_each_pull_request_was_opened() {
+    use crate::support::fake_github::{FakeGithub, FakePr};
+    let repo = Repo::new();
+    repo.commit_by(ALICE, "2024-06-01", "Initial commit");
+    let gh = FakeGithub::start();
+    let pr = |n: u64, opened: &str, merged: &str| {
+        FakePr::new(n, "amy", opened)
+            .merged("amy", merged)
+            .file("core/a.rs")
+    };
+    gh.add_pull(
+        "octo/demo",
+        pr(1, "2024-01-01", "2024-01-03").review("bo", "APPROVED", "2024-01-02"),
+    );
+    gh.add_pull(
+        "octo/demo",
+        pr(2, "2024-01-05", "2024-01-07")
+            .review("cy", "COMMENTED", "2024-01-05")
+            .review("bo", "APPROVED", "2024-01-06"),
+    );
+    // Opened before #2's reviews were given: only #1's review by bo is known then.
+    gh.add_pull(
+        "octo/demo",
+        pr(3, "2024-01-04", "2024-01-09").review("cy", "CHANGES_REQUESTED", "2024-01-08"),
+    );
+    // Only commented on: no known reviewer, not a case.
+    gh.add_pull(
+        "octo/demo",
+        pr(4, "2024-01-10", "2024-01-11").review("cy", "COMMENTED", "2024-01-10"),
+    );
+    let run = repo.run_env(
+        ["sync", "--repo", "octo/demo"],
+        &gh.env_with_token("ghp_FakeToken0123456789abcdef"),
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let e = evaluate(&repo, &[]);
+    // #1: nobody before it, a miss. #3 (opened 01-04): bo is the only one known, cy not
+    // ranked, a miss. #2 (opened 01-05): bo first, a hit.
+    assert_eq!(e["evaluated"], 3, "{e:#}");
+    assert_eq!(scores(&e), [0.333, 0.333, 0.333, 0.333]);
+}
