@@ -307,7 +307,7 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct SuggestReviewersArgs {
     /// The changed paths.
-    #[arg(long, num_args = 1.., value_name = "PATH", conflicts_with = "diff", required_unless_present = "diff")]
+    #[arg(long, num_args = 1.., value_name = "PATH", conflicts_with = "diff", required_unless_present_any = ["diff", "evaluate"])]
     pub paths: Vec<String>,
     /// A revision range BASE..HEAD whose changed paths to use.
     #[arg(long, value_name = "BASE..HEAD")]
@@ -319,6 +319,14 @@ pub struct SuggestReviewersArgs {
     /// `reviewers.count` in guild.yml).
     #[arg(long, value_name = "N")]
     pub count: Option<usize>,
+    /// Instead of suggesting: replay every reviewed pull request, suggest from what happened
+    /// before it, and report how often its reviewer was suggested (beside two baselines).
+    #[arg(long, conflicts_with_all = ["paths", "diff", "author", "count"])]
+    pub evaluate: bool,
+    /// With `--evaluate`: only pull requests merged on or after DATE (YYYY-MM-DD); earlier
+    /// history still informs the suggestions.
+    #[arg(long, value_name = "DATE", requires = "evaluate")]
+    pub since: Option<String>,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
 }

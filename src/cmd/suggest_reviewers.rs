@@ -1,10 +1,11 @@
 //! `cargo guild suggest-reviewers (--paths P... | --diff BASE..HEAD)`: reviewers for a change,
-//! each with a reason, plus one learner as shadow reviewer. The ranking is
-//! `analysis::suggest`; this module gathers the changed paths and the author.
+//! each with a reason, plus one learner as shadow reviewer; `--evaluate [--since DATE]`
+//! replays history and reports how good the suggestions would have been. The ranking and
+//! the replay are `analysis::suggest`; this module gathers the changed paths and the author.
 
 use std::io::Write as _;
 
-use crate::analysis::suggest::{self, Suggestions};
+use crate::analysis::suggest::{self, Evaluation, Scores, Suggestions};
 use crate::cli::{GlobalOpts, SuggestReviewersArgs, TableFormat};
 use crate::events::identity::RawIdent;
 use crate::exit::Outcome;
@@ -15,6 +16,9 @@ use super::Session;
 
 pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Result<Outcome> {
     let mut session = Session::open(global)?;
+    if args.evaluate {
+        return evaluate(&session, &args);
+    }
     if let Some(n) = args.count {
         session.config.reviewers.count = n;
     }
@@ -79,8 +83,21 @@ pub fn execute(global: &GlobalOpts, args: SuggestReviewersArgs) -> anyhow::Resul
             } else {
                 table(&result).write_text(&mut out)?;
             }
-            for e in &result.excluded {
-                writeln!(out, "left out: {} ({})", sanitize(&e.id), e.reason)?;
+            if global.verbose > 0 {
+                for e in &result.excluded {
+                    writeln!(out, "left out: {} ({})", sanitize(&e.id), e.reason)?;
+                }
+            } else if !result.left_out.is_empty() {
+                let counts: Vec<String> = result
+                    .left_out
+                    .iter()
+                    .map(|(reason, n)| format!("{n} {reason}"))
+                    .collect();
+                writeln!(
+                    out,
+                    "left out among those who worked here: {} (-v lists them)",
+                    counts.join(", ")
+                )?;
             }
         }
     }
@@ -113,6 +130,65 @@ fn table(s: &Suggestions) -> Table {
             format!("{:.2}", r.score),
             r.reason.clone(),
         ]);
+    }
+    t
+}
+
+/// `--evaluate`: the replay, as a table (overall, then per year) or JSON.
+fn evaluate(session: &Session, args: &SuggestReviewersArgs) -> anyhow::Result<Outcome> {
+    let since = super::since(args.since.as_deref())?;
+    let ledger = session.ledger()?;
+    let index = session.paths()?;
+    let result = suggest::evaluate(&ledger, &index, &session.config, since);
+    if result.scores.evaluated == 0 {
+        session.note(
+            "no merged pull request or commit here names a reviewer other than its author \
+             (`r=`, `Reviewed-by`, or synced GitHub reviews): nothing to evaluate",
+        );
+    }
+    let mut out = super::stdout();
+    match args.format {
+        TableFormat::Json => super::print_json(&result)?,
+        TableFormat::Csv => evaluation_table(&result).write_csv(&mut out)?,
+        TableFormat::Table => {
+            writeln!(
+                out,
+                "{} reviewed changes{}, each suggested from what happened before it",
+                result.scores.evaluated,
+                match &result.since {
+                    Some(d) => format!(" merged since {d}"),
+                    None => String::new(),
+                }
+            )?;
+            evaluation_table(&result).write_text(&mut out)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+fn evaluation_table(e: &Evaluation) -> Table {
+    let mut t = Table::new(["year", "ranking", "cases", "top1", "top3", "top5", "mrr"]);
+    let mut rows = |year: String, s: &Scores, b: &suggest::Baselines| {
+        for (name, s) in [
+            ("suggestion", s),
+            ("recent_reviewers", &b.recent_reviewers),
+            ("path_reviewers", &b.path_reviewers),
+        ] {
+            t.row(vec![
+                year.clone(),
+                name.into(),
+                s.evaluated.to_string(),
+                format!("{:.3}", s.top1),
+                format!("{:.3}", s.top3),
+                format!("{:.3}", s.top5),
+                format!("{:.3}", s.mrr),
+            ]);
+        }
+    };
+    rows("all".into(), &e.scores, &e.baselines);
+    for y in &e.by_year {
+        rows(y.year.to_string(), &y.scores, &y.baselines);
     }
     t
 }
