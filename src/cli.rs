@@ -94,7 +94,8 @@ pub enum Command {
     Trends(TrendsArgs),
     /// Before/after an intervention: each metric's change with a 95% bootstrap interval.
     Compare(CompareArgs),
-    /// Suggest reviewers for a change, plus one learner as shadow reviewer.
+    /// Suggest reviewers for a change, plus one learner as shadow reviewer; `--evaluate`
+    /// replays history to measure how often the suggestion was right.
     SuggestReviewers(SuggestReviewersArgs),
     /// Bring pull-request and review history from GitHub into the repository.
     Sync(SyncArgs),
