@@ -5,6 +5,7 @@
 
 pub mod domains;
 mod lines;
+pub mod site;
 
 pub use lines::ScoredLine;
 
@@ -51,6 +52,9 @@ pub struct Community {
     pub lines: BTreeMap<String, Vec<ScoredLine>>,
     /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
     pub docs_dir: String,
+    /// The site's title, base URL, GitHub repository, logins and unreadable docs.
+    #[serde(default)]
+    pub site: site::SiteInfo,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -472,6 +476,7 @@ fn assemble(
             Default::default()
         },
         docs_dir: config.docs_dir.clone(),
+        site: site::info(ledger, config, &Default::default(), &[]),
     }
 }
 
