@@ -96,13 +96,9 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     files.insert("favicon.svg".into(), static_file("favicon.svg", FAVICON)?);
     files.insert("search-index.json".into(), search);
     files.insert("people/directory.json".into(), directory);
-    match sitemap(&files, &opts.base_url) {
-        Some(xml) => {
-            files.insert("sitemap.xml".into(), xml.into_bytes());
-        }
-        None => notes.push(
-            "no sitemap.xml: it needs absolute addresses; set `site.base_url` in guild.yml (or --base-url) to the site's full https:// URL".into(),
-        ),
+    // A sitemap lists full addresses: only with an absolute base URL (`site.base_url`).
+    if let Some(xml) = sitemap(&files, &opts.base_url) {
+        files.insert("sitemap.xml".into(), xml.into_bytes());
     }
     // GitHub Pages would otherwise run Jekyll over the site.
     files.insert(".nojekyll".into(), Vec::new());

@@ -77,6 +77,7 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "prs": prs,
             "reviews": reviews,
             "chart": chart,
+            "reviews_known": reviews > 0 || c.site.synced,
             "reviews_hint": reviews_hint,
             "top": top,
             "latest": latest,
@@ -124,14 +125,14 @@ fn activity_chart(input: &Community) -> (String, Option<String>) {
     if !input.site.synced {
         match last_review {
             None => {
-                hint = Some("No reviews are recorded in this history (no Reviewed-by trailers or r= in merges): run `cargo guild sync` to add GitHub's reviews.".to_string());
+                hint = Some(
+                    "No reviews are recorded in this history (no Reviewed-by trailers, no r= in merges)"
+                        .to_string(),
+                );
                 reviews.clear();
             }
             Some(i) if i + 1 < months.len() => {
-                hint = Some(format!(
-                    "The history records no review after {}: run `cargo guild sync` to add GitHub's reviews.",
-                    months[i]
-                ));
+                hint = Some(format!("The history records no review after {}", months[i]));
                 reviews.truncate(i + 1);
             }
             Some(_) => {}
