@@ -81,7 +81,7 @@ pub(super) fn reserved_names(people: usize) -> Vec<String> {
 }
 
 /// The most lines a person page lists (newest first); `cargo guild explain` has them all.
-const MAX_LINES: usize = 200;
+const MAX_LINES: usize = 60;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn person(
@@ -245,6 +245,7 @@ pub(super) fn person(
             "chart": chart,
             "lines": shown,
             "lines_total": lines.len(),
+            "lines_shown": MAX_LINES.min(lines.len()),
             "lines_cut": lines.len() > MAX_LINES,
             "docs": docs,
         }),
