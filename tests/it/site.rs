@@ -308,7 +308,7 @@ fn base_url_prefixes_every_internal_link() {
         }
     }
     let index = read(&repo.path().join("site/search-index.json"));
-    assert!(index.contains("\"people/bob.html\""), "{index}");
+    assert!(index.contains("[0,\"Bob\",\"bob\","), "{index}");
     assert!(
         home.contains("data-base=\"/demo/\""),
         "the script reads addresses from the base"

@@ -196,7 +196,7 @@
     hits.slice(0, 50).forEach(function (h) {
       var li = el("li");
       var a = el("a", h.item[1]);
-      a.href = base + h.item[2];
+      a.href = base + (h.item[0] === 0 ? "people/" : "docs/") + h.item[2] + ".html";
       li.appendChild(a);
       li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
       list.appendChild(li);
