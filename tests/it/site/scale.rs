@@ -217,9 +217,9 @@ fn title_base_url_sitemap_404_and_github_links_come_from_the_snapshot() {
         .write("guild.yml", "github: acme/gadgets\n")
         .commit_by("Bob <bob@example.com>", "2024-04-22", "Config");
     plain.run(["site", "build", "--out", "site"]).ok();
-    assert!(
-        read(&plain.path().join("site/index.html")).contains("<title>gadgets community</title>")
-    );
+    let home = read(&plain.path().join("site/index.html"));
+    assert!(home.contains("<title>gadgets community</title>"));
+    assert!(home.contains("<h1>gadgets</h1>"), "the page's heading too");
 }
 
 #[test]

@@ -67,7 +67,7 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         ),
         nav: "home",
         data: json!({
-            "name": c.name,
+            "name": c.site.title,
             "as_of": as_of_day,
             "active": active,
             "newcomers": newcomers,
