@@ -83,6 +83,7 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
         pages: list,
         search,
         directory,
+        feed,
         mut notes,
     } = pages::assemble(input, &opts.base_url);
     phases.push(("assemble", t.elapsed()));
@@ -96,6 +97,9 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     files.insert("favicon.svg".into(), static_file("favicon.svg", FAVICON)?);
     files.insert("search-index.json".into(), search);
     files.insert("people/directory.json".into(), directory);
+    if let Some(feed) = feed {
+        files.insert("feed.xml".into(), feed);
+    }
     // A sitemap lists full addresses: only with an absolute base URL (`site.base_url`).
     if let Some(xml) = sitemap(&files, &opts.base_url) {
         files.insert("sitemap.xml".into(), xml.into_bytes());

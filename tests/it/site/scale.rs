@@ -189,6 +189,13 @@ fn title_base_url_sitemap_404_and_github_links_come_from_the_snapshot() {
         "{sitemap}"
     );
     assert!(!sitemap.contains("404"));
+    // An Atom feed of new docs, linked from every page.
+    let feed = read(&site.join("feed.xml"));
+    assert!(
+        feed.contains("<entry><title>Release retrospective</title><id>https://acme.example/widgets/docs/retrospectives-2024-04-20-release.html</id>"),
+        "{feed}"
+    );
+    assert!(home.contains(r#"<link rel="alternate" type="application/atom+xml" title="New docs" href="https://acme.example/widgets/feed.xml">"#));
     assert!(read(&site.join("404.html")).contains("Page not found"));
     let bob = read(&site.join("people/bob.html"));
     assert!(

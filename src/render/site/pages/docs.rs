@@ -205,3 +205,58 @@ fn doc_description(d: &DocSummary) -> String {
         format!("{head}: {words}")
     }
 }
+
+/// `feed.xml`: an Atom feed of the 20 newest docs, when the base URL is absolute (a feed's
+/// addresses must be).
+pub(super) fn feed(input: &Community, ctx: &Ctx<'_>) -> Option<Vec<u8>> {
+    let base = ctx.base;
+    if !(base.starts_with("https://") || base.starts_with("http://")) || input.docs.is_empty() {
+        return None;
+    }
+    let esc = markdown::escape;
+    let mut newest: Vec<&DocSummary> = input.docs.iter().collect();
+    newest.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
+    newest.truncate(20);
+    let stamp = |date: &str| {
+        if date.len() == 10 {
+            format!("{date}T00:00:00Z")
+        } else {
+            input.as_of.clone()
+        }
+    };
+    let updated = newest
+        .first()
+        .map(|d| stamp(&d.date))
+        .unwrap_or_else(|| input.as_of.clone());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{} knowledge base</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{}</updated>\n",
+        esc(&input.site.title),
+        esc(&ctx.url("docs/")),
+        esc(&ctx.url("feed.xml")),
+        esc(&ctx.url("docs/")),
+        esc(&updated)
+    );
+    for d in newest {
+        let Some(url) = ctx.doc_urls.get(&d.path) else {
+            continue;
+        };
+        let authors: String = d
+            .authors
+            .iter()
+            .map(|a| {
+                let name = ctx.people.get(a.as_str()).map_or(a.as_str(), |x| x.0);
+                format!("<author><name>{}</name></author>", esc(name))
+            })
+            .collect();
+        xml.push_str(&format!(
+            "<entry><title>{}</title><id>{}</id><link href=\"{}\"/><updated>{}</updated>{authors}<summary>{}</summary></entry>\n",
+            esc(title_of(d)),
+            esc(url),
+            esc(url),
+            esc(&stamp(&d.date)),
+            esc(&doc_description(d))
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Some(xml.into_bytes())
+}

@@ -101,6 +101,7 @@ pub fn site_context(input: &Community, base: &str) -> Value {
         "name": c.site.title,
         "base": base,
         "absolute": base.starts_with("http://") || base.starts_with("https://"),
+        "feed": (base.starts_with("http://") || base.starts_with("https://")) && !c.docs.is_empty(),
         "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
         "head": c.head.get(..10).unwrap_or(&c.head),
         "has_domains": !c.domains.is_empty(),
@@ -176,6 +177,8 @@ pub struct Assembled {
     pub search: Vec<u8>,
     /// `people/directory.json`: the directory's rows for the script.
     pub directory: Vec<u8>,
+    /// `feed.xml`, an Atom feed of new docs (with an absolute base URL only).
+    pub feed: Option<Vec<u8>>,
     pub notes: Vec<String>,
 }
 
@@ -279,6 +282,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     Assembled {
         pages,
         search: search::index(input, &ctx),
+        feed: docs::feed(input, &ctx),
         directory,
         notes,
     }
