@@ -46,9 +46,84 @@ pub fn render_doc(
     doc_path: &str,
     links: &DocLinks<'_>,
     stats: &mut Stats,
-) -> String {
-    let events = tidy(Parser::new_ext(body, OPTIONS).collect(), title);
-    render_events(events, doc_path, links, stats, body.len())
+) -> (String, Vec<TocEntry>) {
+    let mut events = tidy(Parser::new_ext(body, OPTIONS).collect(), title);
+    let toc = anchor_headings(&mut events);
+    (
+        render_events(events, doc_path, links, stats, body.len()),
+        toc,
+    )
+}
+
+/// A heading of a doc, for its table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    /// 2 or 3 (a body's `#` is shown as level 2).
+    pub level: u8,
+    pub text: String,
+    /// The heading's `id` (`#what-happened`).
+    pub id: String,
+}
+
+/// Gives every heading an id from its text (unique in the doc, never one the page's layout
+/// uses) and returns the level-2 and level-3 ones for a table of contents.
+fn anchor_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    use pulldown_cmark::HeadingLevel;
+    let mut taken: std::collections::HashSet<String> = ["main", "site-q", "q", "toc-h"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut toc = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for i in 0..events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { .. }) => open = Some((i, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = open.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let level = *level;
+                let Some((at, text)) = open.take() else {
+                    continue;
+                };
+                let base = crate::util::slug(&text, "section");
+                let mut id = base.clone();
+                let mut n = 1;
+                while !taken.insert(id.clone()) {
+                    n += 1;
+                    id = format!("{base}-{n}");
+                }
+                if let Event::Start(Tag::Heading {
+                    level: l,
+                    classes,
+                    attrs,
+                    ..
+                }) = &events[at]
+                {
+                    events[at] = Event::Start(Tag::Heading {
+                        level: *l,
+                        id: Some(id.clone().into()),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    });
+                }
+                let level = match level {
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    _ => continue,
+                };
+                toc.push(TocEntry {
+                    level,
+                    text: text.trim().to_string(),
+                    id,
+                });
+            }
+            _ => {}
+        }
+    }
+    toc
 }
 
 /// Renders `body` (the doc at `doc_path`) to safe HTML.

@@ -148,8 +148,13 @@ fn docs_render_without_template_leftovers_and_unreadable_docs_are_listed() {
         "{main}"
     );
     assert!(
-        main.contains("<h2>Follow-up</h2>"),
-        "h1 in a body becomes h2"
+        main.contains(r#"<h2 id="follow-up">Follow-up</h2>"#),
+        "h1 in a body becomes h2: {main}"
+    );
+    // Four headings: a table of contents links them.
+    assert!(
+        main.contains(r##"<li class="toc-2"><a href="#what-worked">What worked</a></li>"##),
+        "{main}"
     );
     assert!(main.contains(r#"<span class="tag draft">draft</span>"#));
     assert!(main.contains("Inline  text."), "{main}");

@@ -132,7 +132,7 @@ pub(super) fn docs(
     let mut stats = markdown::Stats::default();
     for (i, d) in c.docs.iter().enumerate() {
         let body = d.body.as_str();
-        let html = markdown::render_doc(body, title_of(d), &d.path, &links, &mut stats);
+        let (html, toc) = markdown::render_doc(body, title_of(d), &d.path, &links, &mut stats);
         let (prev, next) = neighbours.get(&i).copied().unwrap_or((None, None));
         let kind = if d.kind.trim().is_empty() {
             "other"
@@ -148,6 +148,8 @@ pub(super) fn docs(
             data: json!({
                 "title": title_of(d),
                 "draft": is_draft(d),
+                // A table of contents when there is something to find in the doc.
+                "toc": if toc.len() >= 3 { toc } else { Vec::new() },
                 "path": d.path,
                 "source_url": ctx.github(&format!("blob/{}/{}", input.head, d.path)),
                 "date": d.date,
