@@ -60,6 +60,17 @@ fn long_lists_are_counts_linking_to_their_own_paged_pages() {
     assert_eq!(rows(&read(&site.join("people/page-3.html"))), 50);
     assert!(!site.join("people/page-4.html").exists());
     assert!(!site.join("people/by-name.html").exists());
+    // Every page, the paged ones included, has a heading that says what it is.
+    for p in walkdir(&site) {
+        if p.extension().is_some_and(|e| e == "html") {
+            let html = read(&p);
+            assert!(
+                html.contains("<h1>") && !html.contains("<h1></h1>"),
+                "{}",
+                p.display()
+            );
+        }
+    }
     let json: serde_json::Value =
         serde_json::from_str(&read(&site.join("people/directory.json"))).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 250);
@@ -79,6 +90,7 @@ fn long_lists_are_counts_linking_to_their_own_paged_pages() {
         "ten names and the link"
     );
     assert!(isolates.contains(r#"<a href="/network/isolates.html">and 240 more</a>"#));
+    assert!(read(&site.join("network/isolates-3.html")).contains("<h1>Isolates (page 3 of 3)</h1>"));
     assert_eq!(
         read(&site.join("network/isolates-3.html"))
             .matches("/people/")
@@ -111,6 +123,7 @@ fn a_reviewers_page_caps_who_they_reviewed_and_links_the_rest() {
         "{reviewed}"
     );
     let all = read(&repo.path().join("site/people/rita/reviewed.html"));
+    assert!(all.contains("<h1>Whose work Rita reviewed</h1>"), "{all}");
     assert_eq!(main_of(&all).matches("<li>").count(), 14);
 }
 

@@ -100,6 +100,7 @@ impl Paged<'_> {
             } else {
                 self.title.clone()
             };
+            data["title"] = json!(title);
             pages.push(Page {
                 path: page_file(&self.first, k),
                 template: self.template,
