@@ -406,9 +406,11 @@ pub struct SiteBuildArgs {
     /// Where to write the site.
     #[arg(long, value_name = "DIR", default_value = "target/guild-site")]
     pub out: PathBuf,
-    /// The URL path the site is served under (e.g. `/my-project/` for project pages).
-    #[arg(long, value_name = "URL", default_value = "/")]
-    pub base_url: String,
+    /// The URL path the site is served under (e.g. `/my-project/` for project pages, or a
+    /// full `https://...` URL for absolute links and sitemap.xml); default: `site.base_url`
+    /// in guild.yml, else `/`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     #[command(flatten)]
     pub context: FromContext,
 }

@@ -32,6 +32,8 @@ pub struct Session {
     objects: std::cell::OnceCell<Objects>,
     /// The domains and CODEOWNERS, read once (see `domains::domain_set`).
     domains: std::cell::OnceCell<DomainSource>,
+    /// Docs whose front matter could not be read, from the last [`Session::ledger`].
+    doc_errors: std::cell::RefCell<Vec<crate::sources::docs::DocError>>,
 }
 
 impl Session {
@@ -61,6 +63,7 @@ impl Session {
             paths: std::cell::RefCell::new(None),
             objects: std::cell::OnceCell::new(),
             domains: std::cell::OnceCell::new(),
+            doc_errors: Default::default(),
         })
     }
 
@@ -102,10 +105,11 @@ impl Session {
                 "HEAD is detached at {head:.10}; reading history from there"
             ));
         }
-        let (docs, _errors) = self.timed("read docs", || match &self.repo.workdir {
+        let (docs, errors) = self.timed("read docs", || match &self.repo.workdir {
             Some(wd) => crate::sources::docs::load(wd, &self.config.docs_dir),
             None => (Vec::new(), Vec::new()),
         });
+        *self.doc_errors.borrow_mut() = errors;
         let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
         for why in &mailmap.skipped {
             self.note(format_args!("mailmap: {why}"));
@@ -201,6 +205,28 @@ impl Session {
                 crate::util::day(f.latest),
                 crate::util::day(ledger.as_of)
             );
+        }
+    }
+
+    /// Docs whose front matter could not be read (by the last [`Session::ledger`]).
+    pub fn doc_errors(&self) -> Vec<crate::sources::docs::DocError> {
+        self.doc_errors.borrow().clone()
+    }
+
+    /// Where the repository lives: its GitHub remote and its folder's name.
+    pub fn origin(&self) -> crate::snapshot::site::Origin {
+        use crate::sources::github::client::Slug;
+        let github_remote = self
+            .repo
+            .git
+            .find_remote("origin")
+            .ok()
+            .and_then(|r| Slug::from_remote_url(r.url().ok()?))
+            .filter(|(host, _)| host == "github.com")
+            .map(|(_, slug)| slug.to_string());
+        crate::snapshot::site::Origin {
+            github_remote,
+            folder: crate::snapshot::site::folder_name(self.repo.root()),
         }
     }
 

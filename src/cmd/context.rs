@@ -49,8 +49,14 @@ pub fn community_tuned(
     } else {
         session.ownership_for_events()?
     };
-    let community = session.timed("snapshot", || {
+    let mut community = session.timed("snapshot", || {
         crate::snapshot::build(&ledger, &session.config, ownership.as_ref(), parts)
     });
+    community.site = crate::snapshot::site::info(
+        &ledger,
+        &session.config,
+        &session.origin(),
+        &session.doc_errors(),
+    );
     Ok((Some((session, ledger)), community))
 }

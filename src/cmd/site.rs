@@ -15,7 +15,7 @@ pub fn execute(global: &GlobalOpts, args: SiteCommand) -> anyhow::Result<Outcome
     match args {
         SiteCommand::Build(a) => {
             let out = out_dir(global, &a.out);
-            let summary = build(global, &out, &a.base_url, &a.context)?;
+            let summary = build_with(global, &out, a.base_url.as_deref(), &a.context)?;
             if !global.quiet {
                 eprintln!("{summary}");
             }
@@ -33,12 +33,24 @@ fn out_dir(global: &GlobalOpts, out: &Path) -> PathBuf {
     }
 }
 
-/// Builds the site into `out` and returns the one-line summary: from the repository's
-/// history, or from a saved snapshot (`from`) with the repository's templates if there is one.
+/// Builds the site into `out` under `base_url` and returns the one-line summary (see
+/// [`build_with`]).
 pub fn build(
     global: &GlobalOpts,
     out: &Path,
     base_url: &str,
+    from: &FromContext,
+) -> anyhow::Result<String> {
+    build_with(global, out, Some(base_url), from)
+}
+
+/// Builds the site into `out` and returns the one-line summary: from the repository's
+/// history, or from a saved snapshot (`from`) with the repository's templates if there is one.
+/// Without `base_url`, the snapshot's (`site.base_url` in guild.yml), else `/`.
+pub fn build_with(
+    global: &GlobalOpts,
+    out: &Path,
+    base_url: Option<&str>,
     from: &FromContext,
 ) -> anyhow::Result<String> {
     let start = Instant::now();
@@ -51,7 +63,11 @@ pub fn build(
             .and_then(|r| r.workdir().map(Path::to_path_buf)),
     };
     let opts = Options {
-        base_url: site::normalise_base(base_url),
+        base_url: site::normalise_base(
+            base_url
+                .or(community.site.base_url.as_deref())
+                .unwrap_or("/"),
+        ),
         templates: root.map(|r| r.join(".guild/templates/site")),
     };
     let built = site::build(&community, &opts)?;
@@ -62,6 +78,14 @@ pub fn build(
         for n in &built.notes {
             eprintln!("note: {n}");
         }
+    }
+    // A doc that cannot be read is listed on the knowledge base's page; say so here too,
+    // where `docs check` would (file:line: message).
+    for e in &community.site.doc_errors {
+        eprintln!(
+            "warning: {}:{}: {} (listed as unreadable on the site; `cargo guild docs check` checks every doc)",
+            e.path, e.line, e.message
+        );
     }
     let mut phases = vec![("analysis", analysis)];
     phases.extend(built.phases.iter().copied());

@@ -7,6 +7,7 @@ mod display;
 pub mod domains;
 mod endorsements;
 mod lines;
+pub mod site;
 
 pub use display::Display;
 pub use endorsements::EndorsementSummary;
@@ -68,6 +69,9 @@ pub struct Community {
     /// Learning paths: each domain's docs in reading order and whom to ask
     /// (`cargo guild paths`). Filled with the domains section.
     pub paths: Vec<crate::analysis::paths::DomainPath>,
+    /// The site's title, base URL, GitHub repository, logins and unreadable docs.
+    #[serde(default)]
+    pub site: site::SiteInfo,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -439,6 +443,7 @@ fn assemble(
         schedule,
         paths: Vec::new(),
         endorsements: endorsements::all(ledger, display),
+        site: site::info(ledger, config, &Default::default(), &[]),
     }
 }
 

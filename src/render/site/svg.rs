@@ -16,6 +16,7 @@ pub struct Series<'a> {
     pub label: &'a str,
     /// CSS class of its bars (`s0`, `s1`).
     pub class: &'a str,
+    /// One per label; fewer when the later ones are unknown (not drawn, not described).
     pub values: Vec<u64>,
 }
 
@@ -40,7 +41,7 @@ pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> 
     for (i, l) in labels.iter().enumerate() {
         let parts: Vec<String> = series
             .iter()
-            .map(|se| format!("{} {}", se.values.get(i).copied().unwrap_or(0), se.label))
+            .filter_map(|se| Some(format!("{} {}", se.values.get(i)?, se.label)))
             .collect();
         let _ = write!(desc, "{l}: {}. ", parts.join(", "));
     }
@@ -71,7 +72,9 @@ pub fn bars(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) -> 
     for (i, l) in labels.iter().enumerate() {
         let gx = left + group * i as f64 + group * 0.1;
         for (k, se) in series.iter().enumerate() {
-            let v = se.values.get(i).copied().unwrap_or(0) as f64;
+            // A series shorter than the labels is not known there: nothing is drawn.
+            let Some(&v) = se.values.get(i) else { continue };
+            let v = v as f64;
             let bh = plot_h * v / max;
             let _ = write!(
                 s,
@@ -129,7 +132,9 @@ fn nice_max(max: u64) -> u64 {
 /// A node of the network drawing.
 pub struct Node {
     pub label: String,
-    pub url: String,
+    /// Whether the drawing names this node, and in which order (0 first): a label that would
+    /// overlap one placed before it is left out.
+    pub label_rank: Option<usize>,
     /// Radius driver (reputation); drawn with a square-root scale.
     pub weight: f64,
     /// CSS class for the colour (`d0`..`d7`, `dn` for none).
@@ -206,15 +211,20 @@ pub fn layout(n: usize, edges: &[(usize, usize, f64)], iterations: usize) -> Vec
         .collect()
 }
 
-/// The review network as SVG: edges first, then nodes as links to the person pages.
+/// The review network as SVG: edges, then circles, then the labels of the most central
+/// people, each on a halo, placed where it overlaps no other label (tried below, above,
+/// right and left of its circle; left out when nowhere fits). The picture is one image
+/// (`role="img"`): nothing inside it is interactive, the tables below link every person.
 pub fn network(title: &str, nodes: &[Node], edges: &[(usize, usize, f64)]) -> String {
     let (w, h) = (900.0, 640.0);
     let pos = layout(nodes.len(), edges, 200);
     let max_w = nodes.iter().map(|n| n.weight).fold(1.0, f64::max);
+    let radius = |n: &Node| 4.0 + 14.0 * (n.weight / max_w).sqrt();
     let mut s = String::new();
+    let named = nodes.iter().filter(|n| n.label_rank.is_some()).count();
     let _ = write!(
         s,
-        r#"<svg class="network" viewBox="0 0 {w} {h}" role="img" aria-labelledby="net-t net-d" xmlns="http://www.w3.org/2000/svg"><title id="net-t">{}</title><desc id="net-d">{} people and {} review ties; the table below lists every number.</desc><g class="edges">"#,
+        r#"<svg class="network" viewBox="0 0 {w} {h}" role="img" aria-labelledby="net-t net-d" xmlns="http://www.w3.org/2000/svg"><title id="net-t">{}</title><desc id="net-d">{} people and {} review ties, the {named} most central named; the tables below list every number.</desc><g class="edges">"#,
         escape(title),
         nodes.len(),
         edges.len()
@@ -232,22 +242,97 @@ pub fn network(title: &str, nodes: &[Node], edges: &[(usize, usize, f64)]) -> St
     }
     s.push_str("</g><g class=\"nodes\">");
     for (i, n) in nodes.iter().enumerate() {
-        let r = 4.0 + 14.0 * (n.weight / max_w).sqrt();
         let (x, y) = (pos[i].0 * w, pos[i].1 * h);
         let _ = write!(
             s,
-            r#"<a href="{}"><circle class="{}{}" cx="{x:.1}" cy="{y:.1}" r="{r:.1}"><title>{}{}</title></circle><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text></a>"#,
-            escape(&n.url),
+            r#"<circle class="{}{}" cx="{x:.1}" cy="{y:.1}" r="{:.1}"><title>{}{}</title></circle>"#,
             escape(&n.class),
             if n.broker { " broker" } else { "" },
+            radius(n),
             escape(&n.label),
             if n.broker { " (knowledge broker)" } else { "" },
-            y + r + 11.0,
-            escape(&n.label)
+        );
+    }
+    s.push_str("</g><g class=\"labels\">");
+    let mut order: Vec<(usize, usize)> = nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| Some((n.label_rank?, i)))
+        .collect();
+    order.sort_unstable();
+    for (x, y, text) in place_labels(&order, nodes, &pos, (w, h), radius) {
+        let _ = write!(
+            s,
+            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle">{}</text>"#,
+            escape(text)
         );
     }
     s.push_str("</g></svg>");
     s
+}
+
+/// The font size of labels in the drawing's units, and the width of a character.
+const LABEL_SIZE: f64 = 15.0;
+const CHAR_W: f64 = 0.6 * LABEL_SIZE;
+
+/// Where each label goes (its text's centre-bottom), in `order`, skipping any that would
+/// overlap a label already placed or leave the canvas.
+fn place_labels<'a>(
+    order: &[(usize, usize)],
+    nodes: &'a [Node],
+    pos: &[(f64, f64)],
+    (w, h): (f64, f64),
+    radius: impl Fn(&Node) -> f64,
+) -> Vec<(f64, f64, &'a str)> {
+    // Every circle is in the way too: a label on a circle is hard to read (and a contrast
+    // checker reads it against the circle's colour).
+    let mut boxes: Vec<(f64, f64, f64, f64)> = nodes
+        .iter()
+        .zip(pos)
+        .map(|(n, p)| {
+            let r = radius(n);
+            let (x, y) = (p.0 * w, p.1 * h);
+            (x - r, y - r, x + r, y + r)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for &(_, i) in order {
+        let n = &nodes[i];
+        let label = n.label.as_str();
+        let tw = CHAR_W * label.chars().count().min(40) as f64 + 6.0;
+        let th = LABEL_SIZE + 2.0;
+        let (cx, cy) = (pos[i].0 * w, pos[i].1 * h);
+        let r = radius(n);
+        // Baselines: below, above, right, left of the circle, then the four corners; each
+        // tried close to the circle first, then a little further out.
+        let spots = (0..4).flat_map(|step| {
+            let gap = 2.0 + 9.0 * f64::from(step);
+            let (dx, dy) = (r * 0.7 + gap + tw / 2.0, r * 0.7 + gap);
+            [
+                (cx, cy + r + gap + th - 2.0),
+                (cx, cy - r - gap - 2.0),
+                (cx + r + gap + 2.0 + tw / 2.0, cy + LABEL_SIZE / 3.0),
+                (cx - r - gap - 2.0 - tw / 2.0, cy + LABEL_SIZE / 3.0),
+                (cx + dx, cy + dy + th),
+                (cx - dx, cy + dy + th),
+                (cx + dx, cy - dy - 4.0),
+                (cx - dx, cy - dy - 4.0),
+            ]
+        });
+        for (x, y) in spots {
+            let b = (x - tw / 2.0, y - th + 3.0, x + tw / 2.0, y + 3.0);
+            let inside = b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= w && b.3 <= h;
+            let free = boxes
+                .iter()
+                .all(|o| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1);
+            if inside && free {
+                boxes.push(b);
+                out.push((x, y, label));
+                break;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -265,6 +350,35 @@ mod tests {
         // Connected nodes end up closer than the average pair.
         let d = |i: usize, j: usize| ((a[i].0 - a[j].0).powi(2) + (a[i].1 - a[j].1).powi(2)).sqrt();
         assert!(d(0, 1) < d(0, 4), "{a:?}");
+    }
+
+    #[test]
+    fn labels_never_overlap() {
+        // Ten nodes on one spot: the labels that fit around it overlap neither each other
+        // nor the circle.
+        let nodes: Vec<Node> = (0..10)
+            .map(|i| Node {
+                label: format!("Person number {i}"),
+                label_rank: Some(i),
+                weight: 1.0,
+                class: "dn".into(),
+                broker: false,
+            })
+            .collect();
+        let pos = vec![(0.5, 0.5); 10];
+        let order: Vec<(usize, usize)> = (0..10).map(|i| (i, i)).collect();
+        let placed = place_labels(&order, &nodes, &pos, (900.0, 640.0), |_| 5.0);
+        assert!(!placed.is_empty());
+        assert_eq!(placed[0].2, "Person number 0", "the most central first");
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                let wa = CHAR_W * a.2.len() as f64 / 2.0;
+                let wb = CHAR_W * b.2.len() as f64 / 2.0;
+                let apart_x = (a.0 - b.0).abs() >= wa + wb;
+                let apart_y = (a.1 - b.1).abs() >= LABEL_SIZE;
+                assert!(apart_x || apart_y, "{a:?} overlaps {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,23 +1,137 @@
-// cargo guild site: client-side search and the people filter. Progressive enhancement
-// only: every page is readable and navigable without this file. Results are built with
-// textContent and createElement (never innerHTML), so nothing from the index can run.
+// cargo guild site: client-side search and the people directory's sorting, filtering and
+// paging. Progressive enhancement only: every page is readable and navigable without this
+// file (the directory's numbered pages, the header's search form). Everything shown is
+// built with textContent and createElement (never innerHTML), so nothing from the data can
+// run.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
   var base = document.body.getAttribute("data-base") || "/";
 
-  var filter = document.getElementById("people-filter");
-  if (filter) {
-    filter.parentNode.hidden = false;
-    var rows = document.querySelectorAll("#" + filter.getAttribute("data-filter") + " tbody tr");
-    filter.addEventListener("input", function () {
-      var q = filter.value.trim().toLowerCase();
-      rows.forEach(function (r) {
-        r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0;
-      });
-    });
+  // Words as the index has them: lowercase runs of letters and digits.
+  function words(s) {
+    return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  // ---- The people directory: one copy of everyone (directory.json), sorted and paged here.
+  var table = document.getElementById("people-table");
+  if (table && table.getAttribute("data-directory")) {
+    var PER = 100;
+    var COLS = { name: 1, id: 0, total: 4, contributor: 5, reviewer: 6, prs: 7, reviews: 8, last_seen: 9 };
+    var params = new URLSearchParams(window.location.search);
+    var state = {
+      sort: COLS.hasOwnProperty(params.get("sort")) ? params.get("sort") : "total",
+      asc: params.get("order") === "asc",
+      page: parseInt(params.get("page") || table.getAttribute("data-page") || "1", 10) || 1,
+      q: "",
+    };
+    var rows = null;
+    var tbody = table.tBodies[0];
+    var pagerBox = document.getElementById("people-pager");
+    var filter = document.getElementById("people-filter");
+    var heads = table.querySelectorAll("th[data-sort]");
+
+    var sortButtons = [];
+    heads.forEach(function (th) {
+      var key = th.getAttribute("data-sort");
+      var b = el("button", th.textContent, "sort");
+      b.type = "button";
+      b.setAttribute("data-sort", key);
+      b.addEventListener("click", function () {
+        if (state.sort === key) state.asc = !state.asc;
+        else { state.sort = key; state.asc = key === "name" || key === "id"; }
+        state.page = 1;
+        render();
+      });
+      th.replaceChildren(b);
+      sortButtons.push(th);
+    });
+
+    function compare(a, b) {
+      var i = COLS[state.sort];
+      var x = a[i], y = b[i];
+      var c = typeof x === "string" ? x.toLowerCase().localeCompare(y.toLowerCase()) : x - y;
+      if (!state.asc) c = -c;
+      return c || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    }
+
+    function render() {
+      var q = state.q.trim().toLowerCase();
+      var list = rows.filter(function (r) {
+        return !q || r[1].toLowerCase().indexOf(q) >= 0 || r[0].toLowerCase().indexOf(q) >= 0;
+      });
+      list.sort(compare);
+      var pages = Math.max(1, Math.ceil(list.length / PER));
+      state.page = Math.min(Math.max(1, state.page), pages);
+      var shown = list.slice((state.page - 1) * PER, state.page * PER);
+      tbody.replaceChildren.apply(tbody, shown.map(function (r) {
+        var tr = el("tr");
+        var name = el("td");
+        var a = el("a", r[1]);
+        a.href = base + "people/" + r[2] + ".html";
+        name.appendChild(a);
+        if (r[3]) { name.appendChild(document.createTextNode(" ")); name.appendChild(el("span", "bot", "tag")); }
+        tr.appendChild(name);
+        var id = el("td", undefined, "opt");
+        id.appendChild(el("code", r[0]));
+        tr.appendChild(id);
+        [[4, "num"], [5, "num opt"], [6, "num opt"], [7, "num"], [8, "num"], [9, "opt"]].forEach(function (c) {
+          tr.appendChild(el("td", String(r[c[0]]), c[1]));
+        });
+        return tr;
+      }));
+      sortButtons.forEach(function (th) {
+        var key = th.getAttribute("data-sort");
+        if (key === state.sort) th.setAttribute("aria-sort", state.asc ? "ascending" : "descending");
+        else th.removeAttribute("aria-sort");
+      });
+      var nav = el("nav", undefined, "pager");
+      nav.setAttribute("aria-label", "Pages");
+      function go(label, page, rel) {
+        var b = el("button", label);
+        b.type = "button";
+        b.setAttribute("data-page", String(page));
+        if (rel) b.setAttribute("data-rel", rel);
+        b.addEventListener("click", function () { state.page = page; render(); table.scrollIntoView(); });
+        return b;
+      }
+      if (state.page > 1) nav.appendChild(go("← Previous", state.page - 1, "prev"));
+      var status = el("span", "Page " + state.page + " of " + pages + " · " + list.length +
+        (list.length === 1 ? " person" : " people"), "page-status");
+      status.setAttribute("role", "status");
+      nav.appendChild(status);
+      if (state.page < pages) nav.appendChild(go("Next →", state.page + 1, "next"));
+      pagerBox.replaceChildren(nav);
+      var p = new URLSearchParams();
+      if (state.sort !== "total") p.set("sort", state.sort);
+      if (state.asc !== (state.sort === "name" || state.sort === "id")) p.set("order", state.asc ? "asc" : "desc");
+      if (state.page > 1) p.set("page", String(state.page));
+      var qs = p.toString();
+      history.replaceState(null, "", base + "people/" + (qs ? "?" + qs : ""));
+    }
+
+    fetch(table.getAttribute("data-directory"))
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        rows = data;
+        table.setAttribute("data-ready", "1");
+        if (filter) {
+          filter.parentNode.hidden = false;
+          filter.addEventListener("input", function () { state.q = filter.value; state.page = 1; render(); });
+        }
+        render();
+      })
+      .catch(function () { /* the static page stays as it is */ });
+  }
+
+  // ---- Search: word-start matches over names, ids, logins, domains, titles, tags and text.
   var input = document.getElementById("q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
@@ -25,37 +139,70 @@
   var index = null;
   input.value = new URLSearchParams(window.location.search).get("q") || "";
 
+  // Items of a delta-encoded list.
+  function decode(d) {
+    var out = [], x = 0;
+    for (var i = 0; i < d.length; i++) { x += d[i]; out.push(x); }
+    return out;
+  }
+
+  // Each term's best match per item: a whole word of a name or title 8, its start 5, a
+  // whole word of the text 2, its start 1. An item must match every term.
+  function search(q) {
+    var terms = words(q);
+    if (!terms.length) return [];
+    var total = null;
+    terms.forEach(function (t) {
+      var best = {};
+      [["names", 8, 5], ["text", 2, 1]].forEach(function (f) {
+        var map = index[f[0]];
+        for (var w in map) {
+          if (w.lastIndexOf(t, 0) !== 0) continue;
+          var s = w === t ? f[1] : f[2];
+          decode(map[w]).forEach(function (i) { if (!(best[i] >= s)) best[i] = s; });
+        }
+      });
+      if (total === null) total = best;
+      else {
+        var next = {};
+        for (var i in total) if (best[i]) next[i] = total[i] + best[i];
+        total = next;
+      }
+    });
+    var whole = q.trim().toLowerCase();
+    var hits = [];
+    for (var id in total) {
+      var it = index.items[id];
+      var score = total[id];
+      if (it[1].toLowerCase() === whole) score += 20;
+      else if (it[1].toLowerCase().lastIndexOf(whole, 0) === 0) score += 10;
+      hits.push({ item: it, score: score });
+    }
+    hits.sort(function (a, b) {
+      return b.score - a.score || a.item[0] - b.item[0] || a.item[1].localeCompare(b.item[1]);
+    });
+    return hits;
+  }
+
   function run() {
     if (!index) return;
-    var q = input.value.trim().toLowerCase();
-    var terms = q.split(/\s+/).filter(Boolean);
     list.replaceChildren();
-    if (!terms.length) {
-      status.textContent = index.length + " people and docs to search.";
+    var q = input.value.trim();
+    if (!words(q).length) {
+      status.textContent = index.items.length + " people and docs to search.";
       return;
     }
-    var hits = index.filter(function (e) {
-      var hay = (e.t + " " + e.d).toLowerCase();
-      return terms.every(function (t) { return hay.indexOf(t) >= 0; });
-    });
-    hits.sort(function (a, b) {
-      var pa = a.t.toLowerCase().indexOf(q) === 0 ? 0 : 1;
-      var pb = b.t.toLowerCase().indexOf(q) === 0 ? 0 : 1;
-      return pa - pb || (a.k === b.k ? 0 : a.k === "person" ? -1 : 1);
-    });
-    hits.slice(0, 50).forEach(function (e) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = e.u;
-      a.textContent = e.t;
-      var small = document.createElement("small");
-      small.textContent = " " + e.k + " · " + e.d;
+    var hits = search(q);
+    hits.slice(0, 50).forEach(function (h) {
+      var li = el("li");
+      var a = el("a", h.item[1]);
+      a.href = base + (h.item[0] === 0 ? "people/" : "docs/") + h.item[2] + ".html";
       li.appendChild(a);
-      li.appendChild(small);
+      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
       list.appendChild(li);
     });
     status.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
-      (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + input.value.trim() + "\u201d.";
+      (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + q + "\u201d.";
   }
 
   input.addEventListener("input", run);

@@ -70,6 +70,14 @@ pub(super) fn domains(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             path: path.clone(),
             template: "domain.html",
             title: format!("Domain: {}", d.name),
+            description: format!(
+                "Who knows the {} domain of {}: {} experts, truck factor {}, {} single points of failure.",
+                d.name,
+                input.site.title,
+                d.experts.len(),
+                d.truck_factor,
+                d.single_points_of_failure.len()
+            ),
             nav: "domains",
             data: json!({
                 "name": d.name,
@@ -90,6 +98,11 @@ pub(super) fn domains(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
         path: "domains/index.html".into(),
         template: "domains.html",
         title: "Domains".into(),
+        description: format!(
+            "The {} domains of {} with their experts, truck factors and single points of failure.",
+            input.domains.len(),
+            input.site.title
+        ),
         nav: "domains",
         data: json!({"domains": rows}),
     });

@@ -11,7 +11,7 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let quarter_start = &c.pulse.quarter_start;
     let prs: u64 = c.activity.iter().map(|m| m.prs_merged).sum();
     let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
-    let chart = activity_chart(input);
+    let (chart, reviews_hint) = activity_chart(input);
     let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
     top.sort_by_key(|p| p.rank);
     let top: Vec<Value> = top
@@ -27,13 +27,22 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     latest.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(&b.path)));
     let latest: Vec<Value> = latest.iter().take(8).map(|d| ctx.doc_ref(d)).collect();
     let net = &c.network;
-    let brokers: Vec<Value> = net.brokers.iter().map(|b| ctx.person_ref(&b.id)).collect();
-    let isolates: Vec<Value> = net.isolates.iter().map(|i| ctx.person_ref(&i.id)).collect();
-    let cut_points: Vec<Value> = net
-        .articulation_points
-        .iter()
-        .map(|x| ctx.person_ref(x))
-        .collect();
+    // Long lists are a count and a few names, with a link to the whole list.
+    let brokers = lists::preview(
+        net.brokers.iter().map(|b| ctx.person_ref(&b.id)).collect(),
+        Some(ctx.url("network.html#brokers-h")),
+    );
+    let isolates = lists::preview(
+        net.isolates.iter().map(|i| ctx.person_ref(&i.id)).collect(),
+        Some(ctx.url(network::ISOLATES)),
+    );
+    let cut_points = lists::preview(
+        net.articulation_points
+            .iter()
+            .map(|x| ctx.person_ref(x))
+            .collect(),
+        Some(ctx.url("network.html#sum-h")),
+    );
     let fragile: Vec<Value> = c
         .domains
         .iter()
@@ -47,10 +56,18 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     pages.push(Page {
         path: "index.html".into(),
         template: "home.html",
-        title: c.name.clone(),
+        title: c.site.title.clone(),
+        description: format!(
+            "{}: {} active members in the last 90 days, {} people, {} merged pull requests, {} docs in the knowledge base.",
+            c.site.title,
+            active,
+            c.people.len(),
+            prs,
+            c.docs.len()
+        ),
         nav: "home",
         data: json!({
-            "name": c.name,
+            "name": c.site.title,
             "as_of": as_of_day,
             "active": active,
             "newcomers": newcomers,
@@ -60,6 +77,8 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "prs": prs,
             "reviews": reviews,
             "chart": chart,
+            "reviews_known": reviews > 0 || c.site.synced,
+            "reviews_hint": reviews_hint,
             "top": top,
             "latest": latest,
             "network": !net.people.is_empty(),
@@ -82,11 +101,14 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     });
 }
 
-/// Merged PRs and reviews per month, the last 24 months with activity.
-fn activity_chart(input: &Community) -> String {
+/// Merged PRs and reviews per month, the last 24 months with activity. Reviews are drawn
+/// only where the history records any: without synced GitHub data, reviews are what
+/// trailers and `r=` say, and months after the last one are unknown rather than zero (the
+/// hint says how to get them).
+fn activity_chart(input: &Community) -> (String, Option<String>) {
     let a = &input.activity;
     let (Some(first), Some(last)) = (a.first(), a.last()) else {
-        return String::new();
+        return (String::new(), None);
     };
     let mut months = month_range(&first.month, &last.month);
     if months.len() > 24 {
@@ -100,21 +122,41 @@ fn activity_chart(input: &Community) -> String {
             .map(|m| by.get(m.as_str()).map_or(0, |x| f(x)))
             .collect()
     };
-    svg::bars(
-        "activity",
-        "Merged pull requests and reviews per month",
-        &months,
-        &[
-            Series {
-                label: "merged PRs",
-                class: "s0",
-                values: get(|m| m.prs_merged),
-            },
-            Series {
-                label: "reviews",
-                class: "s1",
-                values: get(|m| m.reviews),
-            },
-        ],
-    )
+    let mut reviews = get(|m| m.reviews);
+    let last_review = reviews.iter().rposition(|&r| r > 0);
+    let mut hint = None;
+    if !input.site.synced {
+        match last_review {
+            None => {
+                hint = Some(
+                    "No reviews are recorded in this history (no Reviewed-by trailers, no r= in merges)"
+                        .to_string(),
+                );
+                reviews.clear();
+            }
+            Some(i) if i + 1 < months.len() => {
+                hint = Some(format!("The history records no review after {}", months[i]));
+                reviews.truncate(i + 1);
+            }
+            Some(_) => {}
+        }
+    }
+    let mut series = vec![Series {
+        label: "merged PRs",
+        class: "s0",
+        values: get(|m| m.prs_merged),
+    }];
+    if !reviews.is_empty() {
+        series.push(Series {
+            label: "reviews",
+            class: "s1",
+            values: reviews,
+        });
+    }
+    let title = if series.len() == 2 {
+        "Merged pull requests and reviews per month"
+    } else {
+        "Merged pull requests per month"
+    };
+    (svg::bars("activity", title, &months, &series), hint)
 }

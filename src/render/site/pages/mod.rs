@@ -16,10 +16,12 @@ use crate::util::slug;
 mod docs;
 mod domains;
 mod home;
+mod lists;
 mod network;
 mod newcomers;
 mod outcomes;
 mod people;
+mod search;
 
 /// One page to render.
 pub struct Page {
@@ -29,6 +31,8 @@ pub struct Page {
     pub title: String,
     /// Which navigation entry is current.
     pub nav: &'static str,
+    /// The page's `<meta name="description">`: one sentence about this page.
+    pub description: String,
     pub data: Value,
 }
 
@@ -42,11 +46,18 @@ struct Ctx<'a> {
     /// Domain name → its page, relative to the output folder (see [`domain_pages`]).
     domain_pages: HashMap<&'a str, String>,
     has_domains: bool,
+    /// `https://github.com/OWNER/NAME/` when the repository is known to be on GitHub.
+    github: Option<String>,
 }
 
 impl Ctx<'_> {
     fn url(&self, rel: &str) -> String {
         format!("{}{rel}", self.base)
+    }
+
+    /// A page of the repository on GitHub (`pull/12`, `commit/<sha>`), when it is known.
+    fn github(&self, rel: &str) -> Option<String> {
+        self.github.as_ref().map(|g| format!("{g}{rel}"))
     }
 
     /// `{id, name, url}` for a display id (no URL when the person has no page).
@@ -88,8 +99,10 @@ fn title_of(d: &DocSummary) -> &str {
 pub fn site_context(input: &Community, base: &str) -> Value {
     let c = input;
     json!({
-        "name": c.name,
+        "name": c.site.title,
         "base": base,
+        "absolute": base.starts_with("http://") || base.starts_with("https://"),
+        "feed": (base.starts_with("http://") || base.starts_with("https://")) && !c.docs.is_empty(),
         "as_of": c.as_of.get(..10).unwrap_or(&c.as_of),
         "head": c.head.get(..10).unwrap_or(&c.head),
         "has_domains": !c.domains.is_empty(),
@@ -167,17 +180,19 @@ fn domain_pages(domains: &[crate::snapshot::domains::DomainSummary]) -> HashMap<
 pub struct Assembled {
     pub pages: Vec<Page>,
     pub search: Vec<u8>,
+    /// `people/directory.json`: the directory's rows for the script.
+    pub directory: Vec<u8>,
+    /// `feed.xml`, an Atom feed of new docs (with an absolute base URL only).
+    pub feed: Option<Vec<u8>>,
     pub notes: Vec<String>,
 }
 
 /// All pages, the search index, and notes for the build summary.
 pub fn assemble(input: &Community, base: &str) -> Assembled {
     let c = input;
-    let directory: Vec<&str> = people::PEOPLE_LISTS
-        .iter()
-        .filter_map(|(file, _, _)| file.strip_suffix(".html"))
-        .collect();
-    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person", &directory);
+    let reserved = people::reserved_names(c.people.len());
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    let person_slugs = unique_slugs(c.people.iter().map(|p| p.id.as_str()), "person", &reserved);
     let doc_names: Vec<String> = c
         .docs
         .iter()
@@ -211,12 +226,17 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
             .collect(),
         domain_pages: domain_pages(&c.domains),
         has_domains: !c.domains.is_empty(),
+        github: c
+            .site
+            .github
+            .as_ref()
+            .map(|g| format!("https://github.com/{g}/")),
     };
     let mut pages = Vec::new();
     let mut notes = Vec::new();
     let reviews = review_ties(input);
     home::home(input, &ctx, &mut pages);
-    people::people_directory(input, &ctx, &mut pages);
+    let directory = people::people_directory(input, &ctx, &mut pages);
     // Each person's docs with their role, in doc order.
     let mut roles: HashMap<&str, Vec<(usize, &'static str)>> = HashMap::new();
     for (i, d) in c.docs.iter().enumerate() {
@@ -253,12 +273,23 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
         path: "search.html".into(),
         template: "search.html",
         title: "Search".into(),
+        description: format!("Search the people, domains and docs of {}.", c.site.title),
         nav: "search",
         data: json!({"base": base, "people_url": ctx.url("people/"), "docs_url": ctx.url("docs/")}),
     });
+    pages.push(Page {
+        path: "404.html".into(),
+        template: "404.html",
+        title: "Page not found".into(),
+        description: format!("This page is not part of the {} community site.", c.site.title),
+        nav: "",
+        data: json!({"people_url": ctx.url("people/"), "docs_url": ctx.url("docs/"), "search_url": ctx.url("search.html")}),
+    });
     Assembled {
         pages,
-        search: search_index(input, &ctx),
+        search: search::index(input, &ctx),
+        feed: docs::feed(input, &ctx),
+        directory,
         notes,
     }
 }
@@ -437,27 +468,6 @@ fn days_text(d: f64) -> String {
     } else {
         format!("{:.0} days", d)
     }
-}
-
-/// The search index: one short record per person and doc (`t` title, `u` URL, `k` kind,
-/// `d` detail), small enough to fetch once.
-fn search_index(input: &Community, ctx: &Ctx<'_>) -> Vec<u8> {
-    let c = input;
-    let mut items = Vec::with_capacity(c.people.len() + c.docs.len());
-    for p in &c.people {
-        items.push(json!({"t": p.name, "u": ctx.people.get(p.id.as_str()).map(|x| &x.1), "k": "person", "d": p.id}));
-    }
-    for d in &c.docs {
-        let mut detail = format!("{} {}", d.kind, d.date);
-        for t in &d.tags {
-            detail.push(' ');
-            detail.push_str(t);
-        }
-        items.push(
-            json!({"t": title_of(d), "u": ctx.doc_urls.get(&d.path), "k": "doc", "d": detail}),
-        );
-    }
-    serde_json::to_vec(&items).unwrap_or_default()
 }
 
 #[cfg(test)]

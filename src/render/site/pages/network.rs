@@ -5,6 +5,19 @@ use super::*;
 /// How many people the network drawing shows (the table lists everyone).
 const MAX_NODES: usize = 120;
 
+/// How many of them are named in the drawing: the most central, so labels stay readable.
+const MAX_LABELS: usize = 16;
+
+/// The rows of the metrics table on the network page itself; all of them are on
+/// [`METRICS`] and its pages.
+const METRICS_SHOWN: usize = 25;
+
+/// The whole list of isolates, paged.
+pub(super) const ISOLATES: &str = "network/isolates.html";
+
+/// The whole metrics table, paged.
+const METRICS: &str = "network/metrics.html";
+
 pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
     let c = input;
     let rep: HashMap<&str, u64> = c
@@ -49,13 +62,33 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
     let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let brokers: BTreeSet<&str> = c.network.brokers.iter().map(|b| b.id.as_str()).collect();
     let domain_of = primary_domains(input);
+    // Named in the drawing: the most central (betweenness, then reputation).
+    let central = |id: &str| {
+        c.network
+            .people
+            .get(id)
+            .map_or(0.0, |p| p.metrics.betweenness)
+    };
+    let mut by_centrality: Vec<&str> = chosen.clone();
+    by_centrality.sort_by(|a, b| {
+        central(b)
+            .total_cmp(&central(a))
+            .then(rep.get(b).unwrap_or(&0).cmp(rep.get(a).unwrap_or(&0)))
+            .then(a.cmp(b))
+    });
+    let label_rank: HashMap<&str, usize> = by_centrality
+        .iter()
+        .take(MAX_LABELS)
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
     let nodes: Vec<svg::Node> = chosen
         .iter()
         .map(|id| {
-            let (name, url) = ctx.people.get(id).cloned().unwrap_or((id, String::new()));
+            let name = ctx.people.get(id).map_or(*id, |x| x.0);
             svg::Node {
                 label: name.to_string(),
-                url,
+                label_rank: label_rank.get(id).copied(),
                 weight: *rep.get(id).unwrap_or(&0) as f64,
                 class: domain_of
                     .get(*id)
@@ -110,7 +143,7 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
     } else {
         metrics_table(ctx, &n.people)
     };
-    let isolates: Vec<Value> = if n.people.is_empty() {
+    let isolate_rows: Vec<Value> = if n.people.is_empty() {
         c.people
             .iter()
             .filter(|p| !p.is_bot && !connected.contains(p.id.as_str()))
@@ -153,10 +186,55 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
             "ba": r.weights[1],
         })).collect::<Vec<_>>(),
     });
+    let isolates = lists::preview(isolate_rows.clone(), Some(ctx.url(ISOLATES)));
+    if isolate_rows.len() > lists::PREVIEW {
+        lists::Paged {
+            first: ISOLATES.into(),
+            template: "people-list.html",
+            title: "Isolates".into(),
+            description: format!(
+                "The {} people at the edge of the {} review network.",
+                isolate_rows.len(),
+                c.site.title
+            ),
+            nav: "network",
+            data: json!({
+                "lead": "People at the edge: nobody worked on their work and they worked on nobody's, or only one person ever reviewed them.",
+                "back": {"name": "Review network", "url": ctx.url("network.html")},
+            }),
+            rows: isolate_rows,
+            ctx,
+        }
+        .pages(pages);
+    }
+    let all_rows = rows.len();
+    if all_rows > METRICS_SHOWN {
+        lists::Paged {
+            first: METRICS.into(),
+            template: "metrics.html",
+            title: "Network metrics".into(),
+            description: format!(
+                "Review network metrics of everyone in {}: reviewers, reviews, betweenness, closeness, clustering.",
+                c.site.title
+            ),
+            nav: "network",
+            data: json!({"columns": columns, "back": {"name": "Review network", "url": ctx.url("network.html")}}),
+            rows: rows.clone(),
+            ctx,
+        }
+        .pages(pages);
+    }
+    let rows: Vec<Value> = rows.into_iter().take(METRICS_SHOWN).collect();
     pages.push(Page {
         path: "network.html".into(),
         template: "network.html",
         title: "Review network".into(),
+        description: format!(
+            "Who reviews whom in {}: {} people, {} review ties, knowledge brokers and isolates.",
+            input.site.title,
+            n.people.len(),
+            n.edges.len()
+        ),
         nav: "network",
         data: json!({
             "svg": drawing,
@@ -166,6 +244,9 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
             "legend": legend,
             "columns": columns,
             "rows": rows,
+            "all_rows": all_rows,
+            "rows_shown": METRICS_SHOWN.min(all_rows),
+            "metrics_url": (all_rows > METRICS_SHOWN).then(|| ctx.url(METRICS)),
             "has_metrics": !n.people.is_empty(),
             "brokers": brokers_shown,
             "isolates": isolates,

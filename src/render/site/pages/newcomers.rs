@@ -82,6 +82,10 @@ pub(super) fn newcomers(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>)
         path: "newcomers.html".into(),
         template: "newcomers.html",
         title: "Newcomers".into(),
+        description: format!(
+            "How to start contributing to {}: the contributor ladder, mentors available and recent newcomers.",
+            input.site.title
+        ),
         nav: "newcomers",
         data: json!({
             "steps": steps,

@@ -98,6 +98,10 @@ pub(super) fn outcomes(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) 
         path: "outcomes.html".into(),
         template: "outcomes.html",
         title: "Outcomes".into(),
+        description: format!(
+            "How {} changed over time: participation, reviews and the network per {}-day window, newcomer cohorts and before/after interventions.",
+            input.site.title, t.window_days
+        ),
         nav: "outcomes",
         data: json!({
             "window_days": t.window_days,

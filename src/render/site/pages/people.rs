@@ -1,77 +1,87 @@
-//! The people directory (one page per order) and each person's page.
+//! The people directory (one copy, paged) and each person's page.
 
 use super::*;
 
-/// The people directory's pages (file under `people/`, sort key, label): person pages share
-/// the folder, so their slugs avoid these names.
-pub(super) const PEOPLE_LISTS: [(&str, &str, &str); 4] = [
-    ("index.html", "reputation", "Reputation"),
-    ("by-name.html", "name", "Name"),
-    ("by-reviews.html", "reviews", "Reviews given"),
-    ("by-recent.html", "recent", "Last active"),
-];
-
-pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
+/// The people directory: one copy of everyone, sorted by reputation, on numbered pages
+/// (`people/index.html`, `people/page-2.html`...) that work without JavaScript, and the same
+/// rows once more as `people/directory.json`, from which the script sorts, filters and pages
+/// in the browser. Person pages share the folder, so their slugs avoid the page names.
+pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) -> Vec<u8> {
     let c = input;
-    let sorts = PEOPLE_LISTS;
-    for (file, key, label) in sorts {
-        let mut list: Vec<&PersonSummary> = c.people.iter().collect();
-        match key {
-            "reputation" => list.sort_by_key(|p| p.rank),
-            "name" => list.sort_by(|a, b| {
-                a.name
-                    .to_lowercase()
-                    .cmp(&b.name.to_lowercase())
-                    .then(a.id.cmp(&b.id))
-            }),
-            "reviews" => list.sort_by(|a, b| {
-                b.counts
-                    .reviews_given
-                    .cmp(&a.counts.reviews_given)
-                    .then(a.id.cmp(&b.id))
-            }),
-            _ => list.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(a.id.cmp(&b.id))),
-        }
-        let rows: Vec<Value> = list
-            .iter()
-            .map(|p| {
-                json!({
-                    "id": p.id,
-                    "name": p.name,
-                    "url": ctx.people.get(p.id.as_str()).map(|x| &x.1),
-                    "bot": p.is_bot,
-                    "total": p.reputation.total,
-                    "contributor": p.reputation.contributor,
-                    "reviewer": p.reputation.reviewer,
-                    "prs": p.counts.prs_merged,
-                    "reviews": p.counts.reviews_given,
-                    "last_seen": day(&p.last_seen),
-                })
+    let mut list: Vec<&PersonSummary> = c.people.iter().collect();
+    list.sort_by_key(|p| p.rank);
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "name": p.name,
+                "url": ctx.people.get(p.id.as_str()).map(|x| &x.1),
+                "bot": p.is_bot,
+                "total": p.reputation.total,
+                "contributor": p.reputation.contributor,
+                "reviewer": p.reputation.reviewer,
+                "prs": p.counts.prs_merged,
+                "reviews": p.counts.reviews_given,
+                "last_seen": day(&p.last_seen),
             })
-            .collect();
-        let sort_links: Vec<Value> = sorts
-            .iter()
-            .map(|(f, k, l)| {
-                let rel = if *f == "index.html" {
-                    "people/".to_string()
-                } else {
-                    format!("people/{f}")
-                };
-                json!({"label": l, "url": ctx.url(&rel), "current": *k == key})
-            })
-            .collect();
-        pages.push(Page {
-            path: format!("people/{file}"),
-            template: "people.html",
-            title: format!("People by {}", label.to_lowercase()),
-            nav: "people",
-            data: json!({"people": rows, "count": rows.len(), "sorts": sort_links, "sorted_by": label}),
-        });
+        })
+        .collect();
+    // One array per person, in rank order: [id, name, page, bot, total, contributor,
+    // reviewer, merged PRs, reviews, last active].
+    let prefix = ctx.url("people/");
+    let json_rows: Vec<Value> = list
+        .iter()
+        .map(|p| {
+            let page = ctx
+                .people
+                .get(p.id.as_str())
+                .and_then(|x| x.1.strip_prefix(prefix.as_str()))
+                .and_then(|u| u.strip_suffix(".html"));
+            json!([
+                p.id,
+                p.name,
+                page,
+                u8::from(p.is_bot),
+                p.reputation.total,
+                p.reputation.contributor,
+                p.reputation.reviewer,
+                p.counts.prs_merged,
+                p.counts.reviews_given,
+                day(&p.last_seen),
+            ])
+        })
+        .collect();
+    lists::Paged {
+        first: "people/index.html".into(),
+        template: "people.html",
+        title: "People".into(),
+        description: format!(
+            "The {} people of {}, ranked by reputation: merged pull requests, reviews and last activity.",
+            c.people.len(),
+            c.site.title
+        ),
+        nav: "people",
+        data: json!({"json_url": ctx.url("people/directory.json")}),
+        rows,
+        ctx,
     }
+    .pages(pages);
+    serde_json::to_vec(&json_rows).unwrap_or_default()
+}
+
+/// The names person pages must not take in `people/`: the directory's own pages.
+pub(super) fn reserved_names(people: usize) -> Vec<String> {
+    let mut names = vec!["index".to_string(), "directory".to_string()];
+    for n in 2..=lists::page_count(people) {
+        let file = lists::page_file("people/index.html", n);
+        names.push(file["people/".len()..file.len() - ".html".len()].to_string());
+    }
+    names
 }
 
 /// The most lines a person page lists (newest first); `cargo guild explain` has them all.
-const MAX_LINES: usize = 200;
+const MAX_LINES: usize = 60;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn person(
@@ -127,8 +137,8 @@ pub(super) fn person(
         .take(MAX_LINES)
         .map(|l| {
             let (target, url) = match &l.target {
-                Target::Pr(n) => (n.to_string(), None),
-                Target::Commit(c) => (c.short(), None),
+                Target::Pr(n) => (n.to_string(), ctx.github(&format!("pull/{}", n.number))),
+                Target::Commit(c) => (c.short(), ctx.github(&format!("commit/{c}"))),
                 Target::Doc(path) => (path.clone(), ctx.doc_urls.get(path).cloned()),
             };
             json!({
@@ -171,15 +181,57 @@ pub(super) fn person(
             r
         })
         .collect();
+    // Long lists of ties get pages of their own under `people/<slug>/`.
+    let mut tie_list = |rows: Vec<Value>, file: &str, title: String| -> Value {
+        let first = format!("people/{page_slug}/{file}.html");
+        let url = (rows.len() > lists::PREVIEW).then(|| ctx.url(&first));
+        if url.is_some() {
+            lists::Paged {
+                first,
+                template: "people-list.html",
+                description: title.clone(),
+                title,
+                nav: "people",
+                data: json!({"back": {"name": p.name, "url": ctx.people.get(p.id.as_str()).map(|x| &x.1)}}),
+                rows: rows.clone(),
+                ctx,
+            }
+            .pages(pages);
+        }
+        lists::preview(rows, url)
+    };
+    let reviewed_preview = tie_list(
+        ties_of(&ties.given),
+        "reviewed",
+        format!("Whose work {} reviewed", p.name),
+    );
+    let reviewed_by_preview = tie_list(
+        ties_of(&ties.received),
+        "reviewed-by",
+        format!("Who reviewed the work of {}", p.name),
+    );
+    let description = format!(
+        "{}: {} reputation points, {} merged pull requests, {} reviews given{}.",
+        p.name,
+        p.reputation.total,
+        p.counts.prs_merged,
+        p.counts.reviews_given,
+        match (p.first_seen.is_some(), p.last_seen.is_some()) {
+            (true, true) => format!(", active {} to {}", day(&p.first_seen), day(&p.last_seen)),
+            _ => String::new(),
+        }
+    );
     pages.push(Page {
         path: format!("people/{page_slug}.html"),
         template: "person.html",
+        description,
         title: p.name.clone(),
         nav: "people",
         data: json!({
             "id": p.id,
             "name": p.name,
             "bot": p.is_bot,
+            "profile": input.site.logins.get(&p.id).filter(|_| input.site.github.is_some()).map(|l| json!({"login": l, "url": format!("https://github.com/{l}")})),
             "first_seen": day(&p.first_seen),
             "last_seen": day(&p.last_seen),
             "counts": p.counts,
@@ -188,11 +240,12 @@ pub(super) fn person(
             "badges": badges,
             "ladder": ladder,
             "domains": domains,
-            "reviewed": ties_of(&ties.given),
-            "reviewed_by": ties_of(&ties.received),
+            "reviewed": reviewed_preview,
+            "reviewed_by": reviewed_by_preview,
             "chart": chart,
             "lines": shown,
             "lines_total": lines.len(),
+            "lines_shown": MAX_LINES.min(lines.len()),
             "lines_cut": lines.len() > MAX_LINES,
             "docs": docs,
         }),
