@@ -258,3 +258,42 @@ fn a_new_session_doc_on_a_slot_names_its_scheduled_facilitator() {
     .unwrap();
     assert!(text.contains("facilitator: \"\""), "{text}");
 }
+
+/// The site shows the rhythm: the schedule (with its calendar file), endorsed skills on a
+/// profile, and a domain's learning path.
+#[test]
+fn the_site_shows_the_schedule_endorsements_and_learning_paths() {
+    let repo = community(&format!("{RITUALS}domains:\n  core: [\"src/**\"]\n"));
+    repo.write("community/endorsements/bob/alice-lifetimes.yml", "skill: lifetimes\n")
+        .write(
+            "community/micro-teach/2023-12-02-borrowck.md",
+            "---\ntitle: Borrow checking\nkind: micro-teach\ndate: 2023-12-02\nauthors: [alice]\ndomain: core\n---\nNotes.\n",
+        )
+        .commit_by("Alice <alice@example.com>", "2023-12-29", "Endorse bob");
+    let out = tempfile::tempdir().unwrap();
+    repo.run(["site", "build", "--out", out.path().to_str().unwrap()])
+        .ok();
+    let page = |p: &str| std::fs::read_to_string(out.path().join(p)).unwrap();
+    let rhythm = page("rhythm.html");
+    assert!(
+        rhythm.contains("micro-teach") && rhythm.contains("Subscribe to the calendar"),
+        "{rhythm}"
+    );
+    assert!(rhythm.contains("lifetimes"), "endorsed skills listed");
+    let ics = page("rituals.ics");
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("BEGIN:VEVENT"));
+    assert!(
+        page("index.html").contains("rhythm.html"),
+        "in the navigation"
+    );
+    let bob = page("people/bob.html");
+    assert!(
+        bob.contains("Endorsed for") && bob.contains("lifetimes"),
+        "{bob}"
+    );
+    let core = page("domains/core.html");
+    assert!(
+        core.contains("Learning path") && core.contains("Borrow checking"),
+        "{core}"
+    );
+}

@@ -84,6 +84,7 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
         search,
         directory,
         feed,
+        calendar,
         mut notes,
     } = pages::assemble(input, &opts.base_url);
     phases.push(("assemble", t.elapsed()));
@@ -99,6 +100,9 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     files.insert("people/directory.json".into(), directory);
     if let Some(feed) = feed {
         files.insert("feed.xml".into(), feed);
+    }
+    if let Some(ics) = calendar {
+        files.insert("rituals.ics".into(), ics);
     }
     // A sitemap lists full addresses: only with an absolute base URL (`site.base_url`).
     if let Some(xml) = sitemap(&files, &opts.base_url) {

@@ -90,6 +90,10 @@ pub(super) fn domains(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
                 "spof": spof,
                 "inactive": inactive,
                 "docs": docs,
+                "path": input.paths.iter().find(|x| x.domain == d.name).map(|x| json!({
+                    "docs": x.docs.iter().filter_map(|p| input.docs.iter().find(|doc| &doc.path == p)).map(|doc| ctx.doc_ref(doc)).collect::<Vec<_>>(),
+                    "ask": x.ask.iter().map(|a| ctx.person_ref(a)).collect::<Vec<_>>(),
+                })),
                 "index_url": ctx.url("domains/"),
             }),
         });

@@ -21,6 +21,7 @@ mod network;
 mod newcomers;
 mod outcomes;
 mod people;
+mod rhythm;
 mod search;
 
 /// One page to render.
@@ -107,6 +108,9 @@ pub fn site_context(input: &Community, base: &str) -> Value {
         "head": c.head.get(..10).unwrap_or(&c.head),
         "has_domains": !c.domains.is_empty(),
         "has_trends": !c.trends.windows.is_empty(),
+        "has_rhythm": !c.schedule.slots.is_empty()
+            || !c.endorsements.is_empty()
+            || !c.network.reverse_mentorship.is_empty(),
     })
 }
 
@@ -125,6 +129,9 @@ pub fn nav(site: &Value, current: &str) -> Value {
     entries.push(("newcomers", "Newcomers", "newcomers.html".into()));
     if site["has_trends"].as_bool() == Some(true) {
         entries.push(("outcomes", "Outcomes", "outcomes.html".into()));
+    }
+    if site["has_rhythm"].as_bool() == Some(true) {
+        entries.push(("rhythm", "Rhythm", "rhythm.html".into()));
     }
     entries.push(("search", "Search", "search.html".into()));
     Value::Array(
@@ -184,6 +191,8 @@ pub struct Assembled {
     pub directory: Vec<u8>,
     /// `feed.xml`, an Atom feed of new docs (with an absolute base URL only).
     pub feed: Option<Vec<u8>>,
+    /// `rituals.ics`, the rituals' schedule as a calendar (when there are rituals).
+    pub calendar: Option<Vec<u8>>,
     pub notes: Vec<String>,
 }
 
@@ -269,6 +278,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     domains::domains(input, &ctx, &mut pages);
     newcomers::newcomers(input, &ctx, &mut pages);
     outcomes::outcomes(input, &ctx, &mut pages);
+    let calendar = rhythm::rhythm(input, &ctx, &mut pages);
     pages.push(Page {
         path: "search.html".into(),
         template: "search.html",
@@ -289,6 +299,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
         pages,
         search: search::index(input, &ctx),
         feed: docs::feed(input, &ctx),
+        calendar,
         directory,
         notes,
     }

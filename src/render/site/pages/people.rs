@@ -248,6 +248,50 @@ pub(super) fn person(
             "lines_shown": MAX_LINES.min(lines.len()),
             "lines_cut": lines.len() > MAX_LINES,
             "docs": docs,
+            "rhythm": person_rhythm(input, ctx, &p.id),
         }),
     });
+}
+
+/// A person's endorsed skills, reverse mentorship and next steps, for their page.
+fn person_rhythm(input: &Community, ctx: &Ctx<'_>, id: &str) -> Value {
+    let mut skills: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for e in input.endorsements.iter().filter(|e| e.person == id) {
+        skills
+            .entry(e.skill.to_lowercase())
+            .or_default()
+            .push(ctx.person_ref(&e.by));
+    }
+    let skills: Vec<Value> = skills
+        .into_iter()
+        .map(|(skill, by)| json!({"skill": skill, "by": by}))
+        .collect();
+    let reverse: Vec<Value> = input
+        .network
+        .reverse_mentorship
+        .iter()
+        .filter(|t| t.mentor == id)
+        .take(10)
+        .map(|t| json!({"mentee": ctx.person_ref(&t.mentee), "domain": ctx.domain_ref(&t.domain), "reviews": t.reviews}))
+        .collect();
+    let next = crate::analysis::paths::next_steps(input, id).map(|n| {
+        json!({
+            "next": n.next,
+            "missing": n.missing,
+            "pair_with": n.pair_with.iter().take(3).map(|p| json!({
+                "with": ctx.person_ref(&p.with),
+                "domain": ctx.domain_ref(&p.domain),
+                "files": p.files,
+                "sample": p.sample_files.first(),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let has_next = next.as_ref().is_some_and(|n| {
+        n["next"].is_string() || n["pair_with"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    json!({
+        "skills": skills,
+        "reverse": reverse,
+        "next": next.filter(|_| has_next),
+    })
 }
