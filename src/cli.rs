@@ -237,6 +237,8 @@ pub enum ExportFormat {
     /// JSON Lines: one row per line, each tagged with its `table`.
     #[default]
     Jsonl,
+    /// Parquet: the same rows, with the events' columns flat for queries (uncompressed).
+    Parquet,
 }
 
 #[derive(Debug, Args)]

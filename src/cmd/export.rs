@@ -23,8 +23,9 @@ pub fn execute(global: &GlobalOpts, args: ExportArgs) -> anyhow::Result<Outcome>
     let rows = session.timed("export rows", || {
         crate::events::exported::rows(&ledger, &repository, domains.as_ref())
     });
-    let write = |out: &mut dyn std::io::Write| -> anyhow::Result<()> {
+    let write = |out: &mut (dyn std::io::Write + Send)| -> anyhow::Result<()> {
         match args.format {
+            ExportFormat::Parquet => crate::render::parquet::write(&rows, &mut *out)?,
             ExportFormat::Jsonl => {
                 for row in &rows {
                     serde_json::to_writer(&mut *out, row)?;
@@ -49,6 +50,14 @@ pub fn execute(global: &GlobalOpts, args: ExportArgs) -> anyhow::Result<Outcome>
                 write(&mut buf)
                     .with_context(|| format!("cannot write the ledger {}", path.display()))?;
             }
+            // Shared like any file the user writes (a temporary file is private).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ = tmp
+                    .as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644));
+            }
             tmp.persist(path)
                 .with_context(|| format!("cannot write the ledger {}", path.display()))?;
             session.note(format_args!(
@@ -59,7 +68,10 @@ pub fn execute(global: &GlobalOpts, args: ExportArgs) -> anyhow::Result<Outcome>
                 path.display()
             ));
         }
-        None => write(&mut super::stdout())?,
+        None if args.format == ExportFormat::Parquet => {
+            anyhow::bail!("Parquet is written to a file\n  fix: add `--out FILE.parquet`")
+        }
+        None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
     }
     Ok(Outcome::Ok)
 }

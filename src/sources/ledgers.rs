@@ -10,7 +10,8 @@ use anyhow::Context as _;
 
 use crate::events::exported::{Exported, Row, SCHEMA_VERSION};
 
-const FIX_EXPORT: &str = "fix: export it again with `cargo guild export --out FILE.jsonl`";
+const FIX_EXPORT: &str =
+    "fix: export it again with `cargo guild export --out FILE.jsonl` (or `--format parquet --out FILE.parquet`)";
 
 /// The files `pattern` matches (`*`, `?`, `[..]`, `**`), sorted; an error when none does.
 pub fn expand(pattern: &str) -> anyhow::Result<Vec<PathBuf>> {
@@ -83,19 +84,23 @@ pub fn load_all(pattern: &str) -> anyhow::Result<Vec<Exported>> {
 /// Reads one exported ledger (JSON Lines).
 pub fn load(path: &Path) -> anyhow::Result<Exported> {
     let name = path.display().to_string();
-    if path.extension().is_some_and(|e| e == "parquet") {
-        anyhow::bail!(
-            "{name}: this cargo guild reads ledgers as JSON Lines only; Parquet is not supported yet\n  {FIX_EXPORT}"
-        );
-    }
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read the ledger {name}"))?;
     let mut ledger = Exported {
         file: name.clone(),
         ..Default::default()
     };
+    let lines: Box<dyn Iterator<Item = std::io::Result<String>>> =
+        if path.extension().is_some_and(|e| e == "parquet") {
+            let rows = parquet_rows(file).map_err(|e| {
+                anyhow::anyhow!("{name}: not a Parquet ledger of cargo guild: {e}\n  {FIX_EXPORT}")
+            })?;
+            Box::new(rows.into_iter().map(Ok))
+        } else {
+            Box::new(std::io::BufReader::new(file).lines())
+        };
     let mut header = false;
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (n, line) in lines.enumerate() {
         let line = line.with_context(|| format!("cannot read the ledger {name}"))?;
         if line.trim().is_empty() {
             continue;
@@ -188,4 +193,21 @@ pub fn describe(ledgers: &[Exported], now: i64) -> String {
         ledgers.len(),
         list.join(", ")
     )
+}
+
+/// The JSON of every row of a Parquet ledger (its `row` column), in order.
+fn parquet_rows(file: std::fs::File) -> anyhow::Result<Vec<String>> {
+    use parquet::file::reader::{FileReader as _, SerializedFileReader};
+    use parquet::record::RowAccessor as _;
+    let reader = SerializedFileReader::new(file)?;
+    let fields = reader.metadata().file_metadata().schema().get_fields();
+    let at = fields
+        .iter()
+        .position(|f| f.name() == "row")
+        .ok_or_else(|| anyhow::anyhow!("it has no `row` column"))?;
+    let mut out = Vec::new();
+    for row in reader.get_row_iter(None)? {
+        out.push(row?.get_string(at)?.clone());
+    }
+    Ok(out)
 }

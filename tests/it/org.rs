@@ -165,6 +165,48 @@ fn one_exported_ledger_gives_the_same_output_as_the_repository() {
 }
 
 #[test]
+fn parquet_ledgers_merge_like_json_lines_ones() {
+    let (a, b, c) = three();
+    let jsonl = tempfile::tempdir().unwrap();
+    let parquet = tempfile::tempdir().unwrap();
+    std::fs::create_dir(parquet.path().join("ledgers")).unwrap();
+    for (repo, name) in [(&a, "alpha"), (&b, "beta"), (&c, "gamma")] {
+        export(repo, jsonl.path(), name);
+        let out = parquet.path().join(format!("ledgers/{name}.parquet"));
+        repo.run([
+            "export",
+            "--format",
+            "parquet",
+            "--repository",
+            name,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    }
+    let glob = format!("{}/ledgers/*.parquet", parquet.path().display());
+    for args in [
+        &["reputation", "--format", "json"][..],
+        &["network", "--format", "json"],
+    ] {
+        let from_jsonl = over(&a, jsonl.path(), args).json();
+        let mut all = vec!["--ledgers", glob.as_str()];
+        all.extend_from_slice(args);
+        let from_parquet = a.run_in(parquet.path(), all).json();
+        assert_eq!(from_jsonl, from_parquet, "{args:?}");
+    }
+    std::fs::write(
+        parquet.path().join("ledgers/bad.parquet"),
+        "PAR1 not really",
+    )
+    .unwrap();
+    let err = a
+        .run_in(parquet.path(), ["--ledgers", glob.as_str(), "reputation"])
+        .fails_with(2);
+    assert!(err.contains("bad.parquet") && err.contains("fix:"), "{err}");
+}
+
+#[test]
 fn bad_ledgers_say_which_file_and_the_fix() {
     let (a, _, _) = three();
     let org = tempfile::tempdir().unwrap();
@@ -212,12 +254,46 @@ fn duckdb_reads_the_exported_ledger_and_its_counts_match() {
     let (a, _, _) = three();
     let org = tempfile::tempdir().unwrap();
     export(&a, org.path(), "alpha");
-    let file = org.path().join("ledgers/alpha.jsonl");
+    let parquet = org.path().join("alpha.parquet");
+    a.run([
+        "export",
+        "--format",
+        "parquet",
+        "--repository",
+        "alpha",
+        "--out",
+        parquet.to_str().unwrap(),
+    ])
+    .ok();
+    let jsonl = org.path().join("ledgers/alpha.jsonl");
+    let people = a.run(["reputation", "--format", "json"]).json();
+    let mut expected = String::new();
+    let mut list: Vec<&Value> = people.as_array().unwrap().iter().collect();
+    list.sort_by_key(|p| p["id"].as_str().unwrap().to_string());
+    for p in list {
+        expected.push_str(&format!(
+            "{} {} {}\n",
+            p["id"].as_str().unwrap(),
+            p["counts"]["commits"],
+            p["counts"]["prs_merged"]
+        ));
+    }
+    for source in [
+        format!("read_parquet('{}')", parquet.display()),
+        format!(
+            "read_json_auto('{}', format = 'newline_delimited', union_by_name = true)",
+            jsonl.display()
+        ),
+    ] {
+        assert_eq!(duckdb_counts(&source), expected, "{source}");
+    }
+}
+
+/// Commits and merged pull requests per person, as DuckDB counts them in `source`.
+fn duckdb_counts(source: &str) -> String {
     let sql = format!(
         "select person, count(*) filter (where kind = 'commit'), count(*) filter (where kind = 'pr_merged') \
-         from read_json_auto('{}', format = 'newline_delimited', union_by_name = true) \
-         where \"table\" = 'event' group by person order by person",
-        file.display()
+         from {source} where \"table\" = 'event' group by person order by person"
     );
     let out = std::process::Command::new("python3")
         .args([
@@ -231,18 +307,5 @@ fn duckdb_reads_the_exported_ledger_and_its_counts_match() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let rows = String::from_utf8_lossy(&out.stdout).into_owned();
-    let people = a.run(["reputation", "--format", "json"]).json();
-    let mut expected = String::new();
-    let mut list: Vec<&Value> = people.as_array().unwrap().iter().collect();
-    list.sort_by_key(|p| p["id"].as_str().unwrap().to_string());
-    for p in list {
-        expected.push_str(&format!(
-            "{} {} {}\n",
-            p["id"].as_str().unwrap(),
-            p["counts"]["commits"],
-            p["counts"]["prs_merged"]
-        ));
-    }
-    assert_eq!(rows, expected);
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
