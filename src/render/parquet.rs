@@ -14,7 +14,7 @@ use parquet::file::writer::SerializedFileWriter;
 
 use crate::events::exported::Row;
 
-/// The columns, in order. `domains` is the event's domains joined by `,`.
+/// The columns, in order. `domains` is the event's domains joined by `,` (null for none).
 const SCHEMA: &str = "
 message ledger {
   REQUIRED BINARY table (UTF8);
@@ -84,7 +84,8 @@ pub fn write<W: std::io::Write + Send>(rows: &[Row], out: W) -> anyhow::Result<(
                     other.push(e.other.as_deref().map(bytes));
                     pr_number.push(e.pr_number.and_then(|n| i64::try_from(n).ok()));
                     target.push(Some(bytes(&e.target)));
-                    domains.push(Some(bytes(&e.domains.join(","))));
+                    // Null without domains, so that `string_split` gives no empty domain.
+                    domains.push((!e.domains.is_empty()).then(|| bytes(&e.domains.join(","))));
                 }
                 _ => {
                     time.push(None);
