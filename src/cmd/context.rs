@@ -90,8 +90,17 @@ fn organisation(
     let ledgers = crate::sources::ledgers::load_all(pattern)?;
     if !global.quiet {
         let now = chrono::Utc::now().timestamp();
-        eprintln!("note: {}", crate::sources::ledgers::describe(&ledgers, now));
+        eprintln!(
+            "note: {}",
+            crate::sources::ledgers::describe(
+                &ledgers,
+                now,
+                if global.verbose > 0 { usize::MAX } else { 10 },
+            )
+        );
     }
     let ledger = crate::events::merge::merge(&ledgers, &config);
+    // The rows are in the ledger now: free them before the analysis allocates its own.
+    drop(ledgers);
     Ok(crate::snapshot::build(&ledger, &config, None, parts))
 }

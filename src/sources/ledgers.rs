@@ -175,23 +175,34 @@ fn check_people(l: &Exported) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One line per ledger for the note on stderr: repository, its date and age.
-pub fn describe(ledgers: &[Exported], now: i64) -> String {
-    let list: Vec<String> = ledgers
-        .iter()
-        .map(|l| {
-            let days = (now - l.as_of).max(0) / 86_400;
-            format!(
-                "{} (as of {}, {days} day(s) old)",
-                l.repository,
-                crate::util::day(l.as_of)
-            )
-        })
-        .collect();
+/// The note on stderr: which repositories, as of when and how old. Up to `list` ledgers
+/// are named one by one; beyond, the range of dates and the three oldest.
+pub fn describe(ledgers: &[Exported], now: i64, list: usize) -> String {
+    let one = |l: &Exported| {
+        let days = (now - l.as_of).max(0) / 86_400;
+        format!(
+            "{} (as of {}, {days} day(s) old)",
+            l.repository,
+            crate::util::day(l.as_of)
+        )
+    };
+    if ledgers.len() <= list {
+        let all: Vec<String> = ledgers.iter().map(one).collect();
+        return format!(
+            "over {} repositories' ledgers: {}",
+            ledgers.len(),
+            all.join(", ")
+        );
+    }
+    let mut by_age: Vec<&Exported> = ledgers.iter().collect();
+    by_age.sort_by_key(|l| (l.as_of, l.repository.clone()));
+    let oldest: Vec<String> = by_age.iter().take(3).map(|l| one(l)).collect();
     format!(
-        "over {} repositories' ledgers: {}",
+        "over {} repositories' ledgers, as of {} to {}; the oldest: {} (`-v` lists them all)",
         ledgers.len(),
-        list.join(", ")
+        crate::util::day(by_age[0].as_of),
+        crate::util::day(by_age[by_age.len() - 1].as_of),
+        oldest.join(", ")
     )
 }
 
