@@ -16,7 +16,7 @@ use crate::config::Config;
 /// The domain of an e-mail hash: `<hash>@sha256.invalid` joins like an address would.
 const HASHED: &str = "@sha256.invalid";
 
-/// The organisation's configuration with every e-mail in aliases, bots and opt-outs
+/// The organisation's configuration with every e-mail in aliases, opt-outs and bots
 /// replaced by its hash, so that it matches the hashed people of the ledgers.
 pub fn hash_config_emails(config: &Config) -> Config {
     let hash = |text: &str| -> String {
@@ -38,6 +38,12 @@ pub fn hash_config_emails(config: &Config) -> Config {
     }
     for o in c.opt_out.iter_mut() {
         *o = hash(o);
+    }
+    // A bot listed by its address (`bots: [ci@corp.example]`) is matched by its hash.
+    for b in c.bots.iter_mut() {
+        if b.contains('@') && b.contains('.') && !b.contains(' ') {
+            *b = format!("{}{HASHED}", super::exported::email_hash(b));
+        }
     }
     c
 }
@@ -108,6 +114,8 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         p.is_bot |= bot;
         p.opted_out |= out;
     }
+    // `sources::ledgers` refuses a ledger whose rows name someone not in its people table,
+    // so every id is found; 0 only keeps a hand-made ledger from panicking.
     let who = |l: usize, id: &str| index[l].get(id).copied().unwrap_or(0);
 
     let mut events = Vec::new();

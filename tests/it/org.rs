@@ -101,7 +101,7 @@ fn three_repositories_merge_into_one_community_whose_counts_are_the_sums() {
     }
     std::fs::write(
         org.path().join("guild.yml"),
-        "aliases:\n  frank:\n    - frank@home.example\n    - F Smith <fsmith@corp.example>\n",
+        "aliases:\n  frank:\n    - frank@home.example\n    - F Smith <fsmith@corp.example>\nbots: [gus@corp.example]\n",
     )
     .unwrap();
     let each: Vec<Value> = [&a, &b, &c]
@@ -118,9 +118,11 @@ fn three_repositories_merge_into_one_community_whose_counts_are_the_sums() {
         let sum: u64 = each.iter().map(|p| total(p, field)).sum();
         assert_eq!(total(&merged, field), sum, "{field} adds up");
     }
-    // dana (one login), erin (one e-mail hash), frank (an alias), gus: four people.
+    // dana (one login), erin (one e-mail hash), frank (an alias), gus: four people; gus is
+    // a bot by the address the organisation lists, though ledgers hold only its hash.
     let ids = crate::support::ids(&merged);
     assert_eq!(ids.len(), 4, "{ids:?}");
+    assert_eq!(crate::support::person(&merged, "gus")["is_bot"], true);
     let dana = counts(&merged, "dana");
     assert_eq!(dana["prs_merged"], 3);
     let frank = counts(&merged, "frank");
