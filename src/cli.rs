@@ -38,6 +38,10 @@ pub struct GlobalOpts {
     /// When to use colours and progress bars.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Run over the union of exported ledgers (`cargo guild export`) matching GLOB, quoted:
+    /// an organisation's many repositories as one community, with its own `guild.yml`.
+    #[arg(long, value_name = "GLOB", global = true)]
+    pub ledgers: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +88,9 @@ pub enum Command {
     Endorse(EndorseArgs),
     /// The whole community snapshot that renderers read.
     Context(ContextArgs),
+    /// Write the repository's resolved ledger (events, people, pull requests, docs) for
+    /// merging across an organisation (`--ledgers`) or querying with DuckDB.
+    Export(ExportArgs),
     /// The review network: who reviews whom, brokers, isolates.
     Network(NetworkArgs),
     /// Domains, their experts, bus factors and single points of failure.
@@ -223,6 +230,28 @@ pub struct WhoisArgs {
     pub suspects: bool,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+}
+
+/// Formats of an exported ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExportFormat {
+    /// JSON Lines: one row per line, each tagged with its `table`.
+    #[default]
+    Jsonl,
+    /// Parquet: the same rows, with the events' columns flat for queries (uncompressed).
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The repository's name in the ledger (default: the GitHub slug's name, else the folder's).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Args)]

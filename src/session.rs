@@ -39,6 +39,12 @@ pub struct Session {
 impl Session {
     /// Opens the repository and reads `guild.yml` (defaults when there is none).
     pub fn open(global: &GlobalOpts) -> anyhow::Result<Session> {
+        if let Some(pattern) = &global.ledgers {
+            // Only commands that render the snapshot run over many ledgers.
+            anyhow::bail!(
+                "this command needs one repository's history and does not run over --ledgers '{pattern}' (yet)\n  fix: run it in a repository without --ledgers; over ledgers, run reputation, explain, network, domains, newcomers, trends, paths, rotate, context or site build (without --since)"
+            );
+        }
         let repo = Repo::open(global.dir.as_deref())?;
         let (config, config_path) = match &global.config {
             Some(path) => {

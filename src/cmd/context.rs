@@ -40,6 +40,9 @@ pub fn community_tuned(
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
+    if let Some(pattern) = &global.ledgers {
+        return Ok((None, organisation(global, pattern, parts, tune)?));
+    }
     let mut session = super::Session::open(global)?;
     tune(&mut session.config, session.config_path.as_deref())?;
     let ledger = session.ledger()?;
@@ -59,4 +62,51 @@ pub fn community_tuned(
         &session.doc_errors(),
     );
     Ok((Some((session, ledger)), community))
+}
+
+/// The snapshot over the union of the exported ledgers `pattern` matches, with the
+/// organisation's configuration (`--config`, else `guild.yml` in `-C DIR` or here).
+fn organisation(
+    global: &GlobalOpts,
+    pattern: &str,
+    parts: Parts,
+    tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
+) -> anyhow::Result<Community> {
+    use anyhow::Context as _;
+    let path = match &global.config {
+        Some(p) => Some(p.clone()),
+        None => Some(
+            global
+                .dir
+                .clone()
+                .unwrap_or_default()
+                .join(crate::config::FILE_NAME),
+        )
+        .filter(|p| p.is_file()),
+    };
+    let mut config = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the configuration {}", p.display()))?;
+            crate::config::Config::parse(&text, p)?
+        }
+        None => crate::config::Config::default(),
+    };
+    tune(&mut config, path.as_deref())?;
+    let ledgers = crate::sources::ledgers::load_all(pattern)?;
+    if !global.quiet {
+        let now = chrono::Utc::now().timestamp();
+        eprintln!(
+            "note: {}",
+            crate::sources::ledgers::describe(
+                &ledgers,
+                now,
+                if global.verbose > 0 { usize::MAX } else { 10 },
+            )
+        );
+    }
+    let ledger = crate::events::merge::merge(&ledgers, &config);
+    // The rows are in the ledger now: free them before the analysis allocates its own.
+    drop(ledgers);
+    Ok(crate::snapshot::build(&ledger, &config, None, parts))
 }

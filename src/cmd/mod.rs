@@ -9,6 +9,7 @@ pub mod docs;
 pub mod domains;
 pub mod endorse;
 pub mod explain;
+pub mod export;
 pub mod init;
 pub mod network;
 pub mod new;
@@ -40,6 +41,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Paths(a) => paths::execute(&g, a),
         Command::Endorse(a) => endorse::execute(&g, a),
         Command::Context(a) => context::execute(&g, a),
+        Command::Export(a) => export::execute(&g, a),
         Command::Network(a) => network::execute(&g, a),
         Command::Domains(a) => domains::execute(&g, a),
         Command::Newcomers(a) => newcomers::execute(&g, a),

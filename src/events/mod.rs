@@ -5,8 +5,10 @@
 
 pub mod build;
 pub mod cache;
+pub mod exported;
 pub mod identity;
 pub mod logins;
+pub mod merge;
 pub mod people;
 pub mod structure;
 

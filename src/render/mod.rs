@@ -4,6 +4,7 @@
 pub mod comment;
 pub mod graph;
 pub mod ics;
+pub mod parquet;
 pub mod site;
 pub mod table;
 pub mod templates;

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod endorsements;
 pub mod git;
 pub mod github;
+pub mod ledgers;
 pub mod mailmap;
 pub mod merges;
 pub mod odb;

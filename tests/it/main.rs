@@ -12,6 +12,7 @@ mod endorsements;
 mod foundation;
 mod network;
 mod newcomers;
+mod org;
 mod paths;
 mod rhythm;
 mod site;

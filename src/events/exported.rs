@@ -1,0 +1,304 @@
+//! The exported ledger (`cargo guild export`): the rows one repository's resolved ledger is
+//! written as, so that an organisation can merge many of them (`events::merge`) or query
+//! them with DuckDB, BigQuery or Spark. One row per event, person, pull request,
+//! endorsement, doc and domain, each tagged with its `table`; the first row is the header.
+//! People carry salted SHA-256 hashes of their e-mails (for joining across repositories),
+//! never the e-mails. Turning a ledger into rows is here (pure); writing them is
+//! `cmd::export`, reading them back `sources::ledgers`.
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+use super::{CommitId, EventKind, Ledger, PrId, ReviewState, Source, Target};
+
+/// Bumped when a field changes meaning or disappears (adding a field does not bump it).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The salt of e-mail hashes: fixed, so that ledgers exported anywhere join on the same
+/// hash. It keeps the hashes from matching plain SHA-256 lookup tables of addresses; it does
+/// not make a known address unguessable.
+pub const EMAIL_SALT: &str = "cargo-guild/ledger/v1:";
+
+/// `sha256(EMAIL_SALT + lowercased, trimmed e-mail)` in lowercase hex.
+pub fn email_hash(email: &str) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(EMAIL_SALT.as_bytes());
+    h.update(email.trim().to_lowercase().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One line of an exported ledger.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "table", rename_all = "snake_case")]
+pub enum Row {
+    Ledger(Header),
+    Person(PersonRow),
+    Event(EventRow),
+    PullRequest(PrRow),
+    Endorsement(EndorsementRow),
+    Doc(DocRow),
+    Domain(DomainRow),
+}
+
+/// The first row: what the file is and where it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header {
+    pub schema_version: u32,
+    /// The repository's name (`--repository`, else the folder or the GitHub slug's name).
+    pub repository: String,
+    /// The commit the history was read from.
+    pub head: String,
+    /// HEAD's commit date, Unix seconds: how old the ledger is.
+    pub as_of: i64,
+    /// The cargo guild that wrote it.
+    pub generator: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub repository: String,
+    /// The person's id in this repository (unique here, not across repositories).
+    pub id: String,
+    pub name: String,
+    /// Names as written, with how often each was seen, most used first.
+    pub names: Vec<(String, u64)>,
+    /// Logins, most used first.
+    pub logins: Vec<String>,
+    /// [`email_hash`] of each e-mail, sorted.
+    pub email_hashes: Vec<String>,
+    pub is_bot: bool,
+    pub opted_out: bool,
+    /// Events of the person in this ledger (weighs the id's choice when merging).
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventRow {
+    pub repository: String,
+    /// Unix seconds.
+    pub time: i64,
+    pub kind: EventKind,
+    pub person: String,
+    /// Whose work it was about.
+    pub other: Option<String>,
+    pub source: Source,
+    pub state: Option<ReviewState>,
+    /// The pull request the event belongs to (number and merge commit), if any.
+    pub pr_number: Option<u64>,
+    pub pr_merge: Option<CommitId>,
+    /// What the event is about: `pr`, `commit` or `doc`, with its key below.
+    pub target: String,
+    pub target_pr_number: Option<u64>,
+    pub target_pr_merge: Option<CommitId>,
+    pub target_commit: Option<CommitId>,
+    pub target_doc: Option<String>,
+    /// The domains of the work (empty without domains).
+    pub domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrRow {
+    pub repository: String,
+    pub number: u64,
+    pub merge_commit: Option<CommitId>,
+    pub title: String,
+    pub author: Option<String>,
+    pub merged_at: Option<i64>,
+    pub created_at: Option<i64>,
+    pub merged_by: Option<String>,
+    pub reviewers: Vec<String>,
+    pub first_response_at: Option<i64>,
+    pub labels: Vec<String>,
+    pub paths: Vec<String>,
+    pub commits: Vec<CommitId>,
+    pub from_git: bool,
+    pub from_github: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndorsementRow {
+    pub repository: String,
+    pub person: String,
+    pub by: String,
+    pub skill: String,
+    pub note: Option<String>,
+    pub at: i64,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocRow {
+    pub repository: String,
+    pub path: String,
+    pub front: crate::sources::docs::FrontMatter,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DomainRow {
+    pub repository: String,
+    pub name: String,
+    /// Events whose work falls in the domain.
+    pub events: u64,
+}
+
+/// The rows of `ledger`, header first; `domains` are the domains of its events, if any.
+pub fn rows(
+    ledger: &Ledger,
+    repository: &str,
+    domains: Option<&crate::analysis::EventDomains>,
+) -> Vec<Row> {
+    let repo = || repository.to_string();
+    let people = ledger.people();
+    let id = |i: u32| people[i as usize].id.clone();
+    let mut out = vec![Row::Ledger(Header {
+        schema_version: SCHEMA_VERSION,
+        repository: repo(),
+        head: ledger.head.clone(),
+        as_of: ledger.as_of,
+        generator: format!("cargo-guild {}", env!("CARGO_PKG_VERSION")),
+    })];
+    let mut events_of = vec![0u64; people.len()];
+    for e in &ledger.events {
+        events_of[e.person as usize] += 1;
+    }
+    for (i, p) in people.iter().enumerate() {
+        let mut email_hashes: Vec<String> = p.emails.iter().map(|e| email_hash(e)).collect();
+        email_hashes.sort();
+        out.push(Row::Person(PersonRow {
+            repository: repo(),
+            id: p.id.clone(),
+            name: p.name.clone(),
+            names: p.names.clone(),
+            logins: p.logins.clone(),
+            email_hashes,
+            is_bot: p.is_bot,
+            opted_out: p.opted_out,
+            events: events_of[i],
+        }));
+    }
+    let mut domain_events = vec![0u64; domains.map_or(0, |d| d.names.len())];
+    for (i, e) in ledger.events.iter().enumerate() {
+        let of = domains.and_then(|d| d.of_event.get(i));
+        let names: Vec<String> = of
+            .into_iter()
+            .flatten()
+            .filter_map(|&d| {
+                domain_events[d as usize] += 1;
+                domains.and_then(|ds| ds.names.get(d as usize)).cloned()
+            })
+            .collect();
+        let (target, t_pr, t_commit, t_doc) = match &e.target {
+            Target::Pr(p) => ("pr", Some(*p), None, None),
+            Target::Commit(c) => ("commit", None, Some(*c), None),
+            Target::Doc(d) => ("doc", None, None, Some(d.clone())),
+        };
+        out.push(Row::Event(EventRow {
+            repository: repo(),
+            time: e.time,
+            kind: e.kind,
+            person: id(e.person),
+            other: e.other.map(id),
+            source: e.source,
+            state: e.state,
+            pr_number: e.pr.map(|p| p.number),
+            pr_merge: e.pr.and_then(|p| p.merge),
+            target: target.into(),
+            target_pr_number: t_pr.map(|p| p.number),
+            target_pr_merge: t_pr.and_then(|p| p.merge),
+            target_commit: t_commit,
+            target_doc: t_doc,
+            domains: names,
+        }));
+    }
+    for pr in ledger.prs.values() {
+        out.push(Row::PullRequest(PrRow {
+            repository: repo(),
+            number: pr.number,
+            merge_commit: pr.merge_commit,
+            title: pr.title.clone(),
+            author: pr.author.map(id),
+            merged_at: pr.merged_at,
+            created_at: pr.created_at,
+            merged_by: pr.merged_by.map(id),
+            reviewers: pr.reviewers.iter().map(|&r| id(r)).collect(),
+            first_response_at: pr.first_response_at,
+            labels: pr.labels.clone(),
+            paths: pr.paths.clone(),
+            commits: pr.commits.clone(),
+            from_git: pr.from_git,
+            from_github: pr.from_github,
+        }));
+    }
+    for e in &ledger.endorsements {
+        out.push(Row::Endorsement(EndorsementRow {
+            repository: repo(),
+            person: id(e.person),
+            by: id(e.by),
+            skill: e.skill.clone(),
+            note: e.note.clone(),
+            at: e.at,
+            path: e.path.clone(),
+        }));
+    }
+    let mut docs: Vec<&crate::sources::docs::DocRecord> = ledger.docs.iter().collect();
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    for d in docs {
+        out.push(Row::Doc(DocRow {
+            repository: repo(),
+            path: d.path.clone(),
+            front: d.front.clone(),
+            body: d.body.clone(),
+        }));
+    }
+    if let Some(ds) = domains {
+        for (name, events) in ds.names.iter().zip(domain_events) {
+            out.push(Row::Domain(DomainRow {
+                repository: repo(),
+                name: name.clone(),
+                events,
+            }));
+        }
+    }
+    out
+}
+
+/// One exported ledger read back: its header and its rows by table.
+#[derive(Debug, Default)]
+pub struct Exported {
+    /// Where it was read from, for messages.
+    pub file: String,
+    pub repository: String,
+    pub head: String,
+    pub as_of: i64,
+    pub people: Vec<PersonRow>,
+    pub events: Vec<EventRow>,
+    pub prs: Vec<PrRow>,
+    pub endorsements: Vec<EndorsementRow>,
+    pub docs: Vec<DocRow>,
+    pub domains: Vec<DomainRow>,
+}
+
+impl Exported {
+    /// Files a row under its table (the header sets the repository, head and date).
+    pub fn push(&mut self, row: Row) {
+        match row {
+            Row::Ledger(h) => {
+                self.repository = h.repository;
+                self.head = h.head;
+                self.as_of = h.as_of;
+            }
+            Row::Person(p) => self.people.push(p),
+            Row::Event(e) => self.events.push(e),
+            Row::PullRequest(p) => self.prs.push(p),
+            Row::Endorsement(e) => self.endorsements.push(e),
+            Row::Doc(d) => self.docs.push(d),
+            Row::Domain(d) => self.domains.push(d),
+        }
+    }
+}
+
+/// A pull request's id from its exported columns.
+pub(crate) fn pr_id(number: Option<u64>, merge: Option<CommitId>) -> Option<PrId> {
+    number.map(|number| PrId { number, merge })
+}

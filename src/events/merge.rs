@@ -1,0 +1,238 @@
+//! Many exported ledgers (`events::exported`) become one [`Ledger`], so that every command
+//! runs over an organisation through the usual road (`snapshot::build`). People are joined
+//! across repositories with the same [`IdentityBuilder`] a single repository uses, on logins,
+//! e-mail hashes, names and the organisation's aliases (whose e-mails are hashed the same
+//! way first); the organisation's bots and opt-outs apply on top of each repository's own.
+//! A pull request stays one per repository: merged ones are told apart by their merge
+//! commit. Pure: reading the files is `sources::ledgers`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::exported::{pr_id, Exported};
+use super::identity::{IdentityBuilder, RawIdent};
+use super::{Endorsement, Event, FutureDated, Ledger, PullRequest, Target};
+use crate::config::Config;
+
+/// The domain of an e-mail hash: `<hash>@sha256.invalid` joins like an address would.
+const HASHED: &str = "@sha256.invalid";
+
+/// The organisation's configuration with every e-mail in aliases, opt-outs and bots
+/// replaced by its hash, so that it matches the hashed people of the ledgers.
+pub fn hash_config_emails(config: &Config) -> Config {
+    let hash = |text: &str| -> String {
+        let ident = RawIdent::parse(text);
+        if ident.email.is_empty() {
+            return text.to_string();
+        }
+        let addr = format!("{}{HASHED}", super::exported::email_hash(&ident.email));
+        match ident.name.is_empty() {
+            true => addr,
+            false => format!("{} <{addr}>", ident.name),
+        }
+    };
+    let mut c = config.clone();
+    for names in c.aliases.values_mut() {
+        for n in names.iter_mut() {
+            *n = hash(n);
+        }
+    }
+    for o in c.opt_out.iter_mut() {
+        *o = hash(o);
+    }
+    // A bot listed by its address (`bots: [ci@corp.example]`) is matched by its hash.
+    for b in c.bots.iter_mut() {
+        if b.contains('@') && b.contains('.') && !b.contains(' ') {
+            *b = format!("{}{HASHED}", super::exported::email_hash(b));
+        }
+    }
+    c
+}
+
+/// The union of `ledgers` as one ledger, resolved with the organisation's `config`.
+pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
+    let config = hash_config_emails(config);
+    let mut b = IdentityBuilder::new();
+    // Each repository's person, by (ledger, id): the identity that stands for them.
+    let mut anchor: HashMap<(usize, &str), RawIdent> = HashMap::new();
+    for (l, ledger) in ledgers.iter().enumerate() {
+        for p in &ledger.people {
+            let mut idents: Vec<(RawIdent, u64)> = Vec::new();
+            // The main login weighs what the person did, so it stays the id.
+            for (k, login) in p.logins.iter().enumerate() {
+                let w = if k == 0 { p.events.max(1) * 2 } else { 1 };
+                idents.push((RawIdent::login(login), w));
+            }
+            for (name, uses) in &p.names {
+                idents.push((RawIdent::sig(name, ""), *uses));
+            }
+            if p.names.is_empty() {
+                idents.push((RawIdent::sig(&p.name, ""), 1));
+            }
+            for h in &p.email_hashes {
+                idents.push((RawIdent::sig("", &format!("{h}{HASHED}")), 1));
+            }
+            let mut first = None;
+            for (ident, w) in idents {
+                let n = b.add(ident.clone(), w);
+                match first {
+                    None => {
+                        first = Some(n);
+                        anchor.insert((l, p.id.as_str()), ident);
+                    }
+                    Some(f) => b.join(
+                        f,
+                        n,
+                        format!("one person in the ledger of {}", ledger.repository),
+                    ),
+                }
+            }
+        }
+    }
+    b.add_aliases(&config);
+    let mut identities = b.finish(&config);
+    let person_of = |l: usize, id: &str| -> Option<u32> {
+        anchor
+            .get(&(l, id))
+            .and_then(|ident| identities.resolve(ident))
+    };
+    // Resolved once per (ledger, id): events name people by id.
+    let mut index: Vec<HashMap<&str, u32>> = Vec::with_capacity(ledgers.len());
+    let mut repo_flags: Vec<(u32, bool, bool)> = Vec::new();
+    for (l, ledger) in ledgers.iter().enumerate() {
+        let mut m = HashMap::new();
+        for p in &ledger.people {
+            if let Some(i) = person_of(l, &p.id) {
+                m.insert(p.id.as_str(), i);
+                repo_flags.push((i, p.is_bot, p.opted_out));
+            }
+        }
+        index.push(m);
+    }
+    // A bot or an opt-out in any repository stays one in the organisation.
+    for (i, bot, out) in repo_flags {
+        let p = &mut identities.people[i as usize];
+        p.is_bot |= bot;
+        p.opted_out |= out;
+    }
+    // `sources::ledgers` refuses a ledger whose rows name someone not in its people table,
+    // so every id is found; 0 only keeps a hand-made ledger from panicking.
+    let who = |l: usize, id: &str| index[l].get(id).copied().unwrap_or(0);
+
+    let mut events = Vec::new();
+    let mut prs: BTreeMap<super::PrId, PullRequest> = BTreeMap::new();
+    let mut endorsements = Vec::new();
+    let mut docs = Vec::new();
+    for (l, ledger) in ledgers.iter().enumerate() {
+        for e in &ledger.events {
+            let target = match e.target.as_str() {
+                "pr" => pr_id(e.target_pr_number, e.target_pr_merge).map(Target::Pr),
+                "commit" => e.target_commit.map(Target::Commit),
+                _ => e.target_doc.clone().map(Target::Doc),
+            };
+            let Some(target) = target else { continue };
+            events.push(Event {
+                time: e.time,
+                person: who(l, &e.person),
+                kind: e.kind,
+                target,
+                pr: pr_id(e.pr_number, e.pr_merge),
+                other: e.other.as_deref().map(|o| who(l, o)),
+                source: e.source,
+                state: e.state,
+            });
+        }
+        for p in &ledger.prs {
+            let id = super::PrId {
+                number: p.number,
+                merge: p.merge_commit,
+            };
+            prs.insert(
+                id,
+                PullRequest {
+                    number: p.number,
+                    merge_commit: p.merge_commit,
+                    title: p.title.clone(),
+                    author: p.author.as_deref().map(|a| who(l, a)),
+                    merged_at: p.merged_at,
+                    created_at: p.created_at,
+                    merged_by: p.merged_by.as_deref().map(|a| who(l, a)),
+                    reviewers: p.reviewers.iter().map(|r| who(l, r)).collect(),
+                    first_response_at: p.first_response_at,
+                    labels: p.labels.clone(),
+                    paths: p.paths.clone(),
+                    commits: p.commits.clone(),
+                    from_git: p.from_git,
+                    from_github: p.from_github,
+                    newcomer_first: false,
+                },
+            );
+        }
+        for e in &ledger.endorsements {
+            endorsements.push(Endorsement {
+                person: who(l, &e.person),
+                by: who(l, &e.by),
+                skill: e.skill.clone(),
+                note: e.note.clone(),
+                at: e.at,
+                path: e.path.clone(),
+            });
+        }
+        for d in &ledger.docs {
+            docs.push(crate::sources::docs::DocRecord {
+                path: d.path.clone(),
+                front: d.front.clone(),
+                body: d.body.clone(),
+                body_line: 1,
+                key_lines: Default::default(),
+            });
+        }
+    }
+    // The order `events::build` gives (people are sorted by id, so indices order by id).
+    events.sort_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| a.person.cmp(&b.person))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.pr.cmp(&b.pr))
+            .then_with(|| a.other.cmp(&b.other))
+    });
+    endorsements.sort_by_key(|e| e.at);
+    // Reviewers joined into one person may now review themselves: drop them, and re-find
+    // newcomers' first pull requests over the whole organisation.
+    for pr in prs.values_mut() {
+        pr.reviewers.sort_unstable();
+        pr.reviewers.dedup();
+        if let Some(a) = pr.author {
+            pr.reviewers.retain(|&r| r != a);
+        }
+    }
+    let first_prs: HashSet<super::PrId> =
+        super::first_contributions(&events, identities.people.len())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| {
+                let e = &events[i];
+                e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
+            })
+            .collect();
+    for (id, pr) in prs.iter_mut() {
+        pr.newcomer_first = first_prs.contains(id);
+    }
+    let mut heads: Vec<String> = ledgers
+        .iter()
+        .map(|l| format!("{}@{:.10}", l.repository, l.head))
+        .collect();
+    heads.sort();
+    Ledger {
+        identities,
+        events,
+        prs,
+        head: heads.join(","),
+        as_of: ledgers.iter().map(|l| l.as_of).max().unwrap_or(0),
+        future: FutureDated::default(),
+        docs,
+        endorsements,
+    }
+}

@@ -1,0 +1,313 @@
+//! Organisation scale: `export` writes a repository's ledger, `--ledgers GLOB` runs commands
+//! over the union of many (issue 18).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::require;
+use crate::support::Repo;
+
+/// Exports `repo`'s ledger as `name` into `dir/ledgers/name.jsonl`; returns the text.
+fn export(repo: &Repo, dir: &Path, name: &str) -> String {
+    let out = dir.join("ledgers").join(format!("{name}.jsonl"));
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    repo.run([
+        "export",
+        "--repository",
+        name,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
+fn over(repo: &Repo, dir: &Path, args: &[&str]) -> crate::support::Run {
+    let glob = format!("{}/ledgers/*.jsonl", dir.display());
+    let mut all = vec!["--ledgers", glob.as_str()];
+    all.extend_from_slice(args);
+    repo.run_in(dir, all)
+}
+
+fn total(people: &Value, field: &str) -> u64 {
+    people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["counts"][field].as_u64().unwrap())
+        .sum()
+}
+
+fn counts(people: &Value, id: &str) -> Value {
+    crate::support::person(people, id)["counts"].clone()
+}
+
+/// Three repositories sharing people: dana by login (GitHub noreply addresses), erin by
+/// e-mail under two names, frank under two e-mails and names joined by an org alias.
+fn three() -> (Repo, Repo, Repo) {
+    let dana_a = "Dana <101+dana@users.noreply.github.com>";
+    let dana_b = "Dana Doe <202+dana@users.noreply.github.com>";
+    let a = Repo::new();
+    a.commit_by("Erin <erin@corp.example>", "2024-01-02", "init")
+        .merge_pr_full(
+            1,
+            dana_a,
+            "Erin <erin@corp.example>",
+            "2024-01-05",
+            "Add a",
+            None,
+            "Reviewed-by: Erin <erin@corp.example>",
+        )
+        .merge_pr(2, dana_a, "Erin <erin@corp.example>", "2024-01-09");
+    let b = Repo::new();
+    b.commit_by("Frank <frank@home.example>", "2024-02-01", "init")
+        .merge_pr_full(
+            7,
+            dana_b,
+            "Frank <frank@home.example>",
+            "2024-02-03",
+            "Add b",
+            None,
+            "Reviewed-by: Frank <frank@home.example>",
+        )
+        .commit_by("Frank <frank@home.example>", "2024-02-04", "tidy");
+    let c = Repo::new();
+    c.commit_by("F Smith <fsmith@corp.example>", "2024-03-01", "init")
+        .merge_pr_full(
+            3,
+            "Gus <gus@corp.example>",
+            "Erin Q <erin@corp.example>",
+            "2024-03-02",
+            "Add c",
+            None,
+            "Reviewed-by: F Smith <fsmith@corp.example>",
+        )
+        .commit_by("Erin Q <erin@corp.example>", "2024-03-03", "fix");
+    (a, b, c)
+}
+
+#[test]
+fn three_repositories_merge_into_one_community_whose_counts_are_the_sums() {
+    let (a, b, c) = three();
+    let org = tempfile::tempdir().unwrap();
+    let mut texts = String::new();
+    for (repo, name) in [(&a, "alpha"), (&b, "beta"), (&c, "gamma")] {
+        texts.push_str(&export(repo, org.path(), name));
+    }
+    // Joining is by hashes: no address is ever written.
+    for addr in ["corp.example", "home.example", "noreply.github.com"] {
+        assert!(!texts.contains(addr), "an e-mail leaked into the export");
+    }
+    std::fs::write(
+        org.path().join("guild.yml"),
+        "aliases:\n  frank:\n    - frank@home.example\n    - F Smith <fsmith@corp.example>\nbots: [gus@corp.example]\n",
+    )
+    .unwrap();
+    let each: Vec<Value> = [&a, &b, &c]
+        .iter()
+        .map(|r| r.run(["reputation", "--format", "json"]).json())
+        .collect();
+    let run = over(&a, org.path(), &["reputation", "--format", "json"]);
+    let merged = run.json();
+    let note = run.stderr();
+    for name in ["alpha", "beta", "gamma"] {
+        assert!(note.contains(name), "the note names {name}: {note}");
+    }
+    for field in ["commits", "prs_merged", "reviews_given"] {
+        let sum: u64 = each.iter().map(|p| total(p, field)).sum();
+        assert_eq!(total(&merged, field), sum, "{field} adds up");
+    }
+    // dana (one login), erin (one e-mail hash), frank (an alias), gus: four people; gus is
+    // a bot by the address the organisation lists, though ledgers hold only its hash.
+    let ids = crate::support::ids(&merged);
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    assert_eq!(crate::support::person(&merged, "gus")["is_bot"], true);
+    let dana = counts(&merged, "dana");
+    assert_eq!(dana["prs_merged"], 3);
+    let frank = counts(&merged, "frank");
+    let frank_b = counts(&each[1], "frank");
+    let fsmith_c = counts(&each[2], "f-smith");
+    assert_eq!(
+        frank["commits"].as_u64().unwrap(),
+        frank_b["commits"].as_u64().unwrap() + fsmith_c["commits"].as_u64().unwrap()
+    );
+    assert_eq!(frank["reviews_given"], 2);
+    let erin = ids.iter().find(|i| i.starts_with("erin")).expect("erin");
+    assert_eq!(counts(&merged, erin)["commits"], 2);
+    // The other commands take the same road.
+    let network = over(&a, org.path(), &["network", "--format", "json"]).json();
+    assert!(network.to_string().contains("frank"));
+    over(&a, org.path(), &["explain", "frank"]).ok();
+    let site = org.path().join("site");
+    over(
+        &a,
+        org.path(),
+        &["site", "build", "--out", site.to_str().unwrap()],
+    )
+    .ok();
+    assert!(site.join("index.html").is_file());
+}
+
+#[test]
+fn one_exported_ledger_gives_the_same_output_as_the_repository() {
+    let (a, _, _) = three();
+    a.merge_pr_full(4, "Hana <303+hana@users.noreply.github.com>", "Erin <erin@corp.example>", "2024-01-20", "Docs", None, "Co-authored-by: Dana <101+dana@users.noreply.github.com>\nReviewed-by: Dana <101+dana@users.noreply.github.com>");
+    let org = tempfile::tempdir().unwrap();
+    export(&a, org.path(), "alpha");
+    for args in [
+        &["reputation", "--format", "json"][..],
+        &["network", "--format", "json"],
+        &["newcomers", "--format", "json"],
+    ] {
+        let here = a.run(args).json();
+        let there = over(&a, org.path(), args).json();
+        assert_eq!(here, there, "{args:?} differs over the exported ledger");
+    }
+}
+
+#[test]
+fn parquet_ledgers_merge_like_json_lines_ones() {
+    let (a, b, c) = three();
+    let jsonl = tempfile::tempdir().unwrap();
+    let parquet = tempfile::tempdir().unwrap();
+    std::fs::create_dir(parquet.path().join("ledgers")).unwrap();
+    for (repo, name) in [(&a, "alpha"), (&b, "beta"), (&c, "gamma")] {
+        export(repo, jsonl.path(), name);
+        let out = parquet.path().join(format!("ledgers/{name}.parquet"));
+        repo.run([
+            "export",
+            "--format",
+            "parquet",
+            "--repository",
+            name,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    }
+    let glob = format!("{}/ledgers/*.parquet", parquet.path().display());
+    for args in [
+        &["reputation", "--format", "json"][..],
+        &["network", "--format", "json"],
+    ] {
+        let from_jsonl = over(&a, jsonl.path(), args).json();
+        let mut all = vec!["--ledgers", glob.as_str()];
+        all.extend_from_slice(args);
+        let from_parquet = a.run_in(parquet.path(), all).json();
+        assert_eq!(from_jsonl, from_parquet, "{args:?}");
+    }
+    std::fs::write(
+        parquet.path().join("ledgers/bad.parquet"),
+        "PAR1 not really",
+    )
+    .unwrap();
+    let err = a
+        .run_in(parquet.path(), ["--ledgers", glob.as_str(), "reputation"])
+        .fails_with(2);
+    assert!(err.contains("bad.parquet") && err.contains("fix:"), "{err}");
+}
+
+#[test]
+fn bad_ledgers_say_which_file_and_the_fix() {
+    let (a, _, _) = three();
+    let org = tempfile::tempdir().unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(err.contains("matches no file"), "{err}");
+    let text = export(&a, org.path(), "alpha");
+    let dir = org.path().join("ledgers");
+    std::fs::write(dir.join("broken.jsonl"), "{\"table\":\"ledger\",\"schema_version\":1,\"repository\":\"b\",\"head\":\"\",\"as_of\":0,\"generator\":\"x\"}\nnot json\n").unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(err.contains("broken.jsonl:2"), "{err}");
+    std::fs::remove_file(dir.join("broken.jsonl")).unwrap();
+    std::fs::write(
+        dir.join("newer.jsonl"),
+        text.replacen("\"schema_version\":1", "\"schema_version\":99", 1),
+    )
+    .unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(
+        err.contains("newer.jsonl") && err.contains("version 99") && err.contains("upgrade"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join("newer.jsonl")).unwrap();
+    std::fs::write(dir.join("copy.jsonl"), &text).unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(
+        err.contains("both ledgers of the repository `alpha`"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join("copy.jsonl")).unwrap();
+    // Commands that need one repository's history say so rather than reading the folder.
+    let err = over(&a, org.path(), &["whois", "dana"]).fails_with(2);
+    assert!(err.contains("--ledgers"), "{err}");
+}
+
+#[test]
+fn duckdb_reads_the_exported_ledger_and_its_counts_match() {
+    let duckdb = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    require!(
+        duckdb,
+        "DuckDB for Python (`python3 -m pip install duckdb`)"
+    );
+    let (a, _, _) = three();
+    let org = tempfile::tempdir().unwrap();
+    export(&a, org.path(), "alpha");
+    let parquet = org.path().join("alpha.parquet");
+    a.run([
+        "export",
+        "--format",
+        "parquet",
+        "--repository",
+        "alpha",
+        "--out",
+        parquet.to_str().unwrap(),
+    ])
+    .ok();
+    let jsonl = org.path().join("ledgers/alpha.jsonl");
+    let people = a.run(["reputation", "--format", "json"]).json();
+    let mut expected = String::new();
+    let mut list: Vec<&Value> = people.as_array().unwrap().iter().collect();
+    list.sort_by_key(|p| p["id"].as_str().unwrap().to_string());
+    for p in list {
+        expected.push_str(&format!(
+            "{} {} {}\n",
+            p["id"].as_str().unwrap(),
+            p["counts"]["commits"],
+            p["counts"]["prs_merged"]
+        ));
+    }
+    for source in [
+        format!("read_parquet('{}')", parquet.display()),
+        format!(
+            "read_json_auto('{}', format = 'newline_delimited', union_by_name = true)",
+            jsonl.display()
+        ),
+    ] {
+        assert_eq!(duckdb_counts(&source), expected, "{source}");
+    }
+}
+
+/// Commits and merged pull requests per person, as DuckDB counts them in `source`.
+fn duckdb_counts(source: &str) -> String {
+    let sql = format!(
+        "select person, count(*) filter (where kind = 'commit'), count(*) filter (where kind = 'pr_merged') \
+         from {source} where \"table\" = 'event' group by person order by person"
+    );
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            &format!("import duckdb\nfor r in duckdb.sql(\"\"\"{sql}\"\"\").fetchall(): print(*r)"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
