@@ -43,6 +43,12 @@ pub fn execute(global: &GlobalOpts, args: PathsArgs) -> anyhow::Result<Outcome> 
     };
     let mut out = super::stdout();
     match &args.person {
+        None if community.domains.is_empty() && args.format != TableFormat::Json => {
+            writeln!(
+                out,
+                "no domains, so no learning paths: define `domains:` in guild.yml (or a CODEOWNERS file); `cargo guild paths PERSON` still shows a person's next ladder step"
+            )?;
+        }
         None => {
             let list: Vec<&DomainPath> = community.paths.iter().filter(|p| in_domain(p)).collect();
             match args.format {
