@@ -230,9 +230,22 @@ impl Session {
             .and_then(|r| Slug::from_remote_url(r.url().ok()?))
             .filter(|(host, _)| host == "github.com")
             .map(|(_, slug)| slug.to_string());
+        let git = &self.repo.git;
+        let branch = git
+            .find_reference("refs/remotes/origin/HEAD")
+            .ok()
+            .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+            .and_then(|t| t.strip_prefix("refs/remotes/origin/").map(str::to_string))
+            .or_else(|| {
+                let head = git.head().ok()?;
+                head.is_branch()
+                    .then(|| head.shorthand().ok().map(str::to_string))?
+            });
         crate::snapshot::site::Origin {
             github_remote,
             folder: crate::snapshot::site::folder_name(self.repo.root()),
+            branch,
+            doc_updated: Default::default(),
         }
     }
 

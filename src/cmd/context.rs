@@ -55,12 +55,26 @@ pub fn community_tuned(
     let mut community = session.timed("snapshot", || {
         crate::snapshot::build(&ledger, &session.config, ownership.as_ref(), parts)
     });
-    community.site = crate::snapshot::site::info(
-        &ledger,
-        &session.config,
-        &session.origin(),
-        &session.doc_errors(),
-    );
+    let mut origin = session.origin();
+    // When each doc last changed: for the site's doc pages (the whole snapshot only).
+    if parts == Parts::ALL {
+        let paths: Vec<String> = ledger.docs.iter().map(|d| d.path.clone()).collect();
+        let head = session.repo.head_commit()?;
+        origin.doc_updated = session
+            .timed("docs' last changes", || {
+                crate::sources::docs::history::last_changes(
+                    &session.repo.git,
+                    head,
+                    &session.config.docs_dir,
+                    &paths,
+                )
+            })
+            .into_iter()
+            .map(|(p, t)| (p, crate::util::day(t)))
+            .collect();
+    }
+    community.site =
+        crate::snapshot::site::info(&ledger, &session.config, &origin, &session.doc_errors());
     Ok((Some((session, ledger)), community))
 }
 

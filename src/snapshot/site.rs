@@ -28,6 +28,12 @@ pub struct SiteInfo {
     pub synced: bool,
     /// Docs whose front matter could not be read (what `docs check` reports), by path.
     pub doc_errors: Vec<DocProblem>,
+    /// The branch "edit this page" links point at (none: no such links).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// Each doc's last change in history (`YYYY-MM-DD`), by path; uncommitted docs absent.
+    #[serde(default)]
+    pub doc_updated: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -44,6 +50,10 @@ pub struct Origin {
     pub github_remote: Option<String>,
     /// The repository folder's name (`cargo` for `/tmp/cargo.git`).
     pub folder: Option<String>,
+    /// The default branch (`origin/HEAD`), else the branch checked out: for "edit" links.
+    pub branch: Option<String>,
+    /// Each doc's last change in history, `YYYY-MM-DD`, by path.
+    pub doc_updated: BTreeMap<String, String>,
 }
 
 /// The site section of the snapshot.
@@ -94,6 +104,8 @@ pub fn info(
         logins,
         synced: ledger.prs.values().any(|p| p.from_github),
         doc_errors,
+        branch: origin.branch.clone(),
+        doc_updated: origin.doc_updated.clone(),
     }
 }
 

@@ -234,3 +234,4 @@ pub fn load(root: &Path, docs_dir: &str) -> (Vec<DocRecord>, Vec<DocError>) {
     (docs, errors)
 }
 pub mod check;
+pub mod history;

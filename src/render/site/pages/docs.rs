@@ -152,6 +152,8 @@ pub(super) fn docs(
                 "toc": if toc.len() >= 3 { toc } else { Vec::new() },
                 "path": d.path,
                 "source_url": ctx.github(&format!("blob/{}/{}", input.head, d.path)),
+                "edit_url": input.site.branch.as_deref().and_then(|b| ctx.github(&format!("edit/{b}/{}", d.path))),
+                "updated": input.site.doc_updated.get(&d.path),
                 "date": d.date,
                 "kind": {"name": kind, "url": kind_url.get(kind)},
                 "domain": d.domain.as_deref().filter(|s| !s.trim().is_empty()).map(|x| json!({"name": x, "url": domain_url.get(x)})),
