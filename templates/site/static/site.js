@@ -308,6 +308,7 @@
       return;
     }
     var hits = search(q);
+    var shownDocs = 0;
     hits.slice(0, 50).forEach(function (h) {
       var li = el("li");
       var a = el("a", h.item[1]);
@@ -315,9 +316,44 @@
       li.appendChild(a);
       li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
       list.appendChild(li);
+      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) snippet(li, a.href, words(q), q);
     });
     status.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
       (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + q + "\u201d.";
+  }
+
+  // Snippets: the doc's own page is read (once) and the sentence around the first word
+  // starting with a query term is shown with the term marked, so the index holds no text.
+  var SNIPPETS = 10;
+  var pages = {};
+  function snippet(li, url, terms, q) {
+    if (!pages[url]) {
+      pages[url] = fetch(url)
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var body = new DOMParser().parseFromString(html, "text/html").querySelector("article.doc .body");
+          return body ? body.textContent.replace(/\s+/g, " ").trim() : "";
+        })
+        .catch(function () { return ""; });
+    }
+    pages[url].then(function (text) {
+      if (!text || input.value.trim() !== q || !li.isConnected) return;
+      var lower = text.toLowerCase(), at = -1, len = 0;
+      terms.forEach(function (t) {
+        var re = new RegExp("(^|[^\\p{L}\\p{N}])" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+        var m = re.exec(lower);
+        if (m && (at < 0 || m.index + m[1].length < at)) { at = m.index + m[1].length; len = t.length; }
+      });
+      if (at < 0) return;
+      var from = Math.max(0, text.lastIndexOf(" ", Math.max(0, at - 70)));
+      var to = text.indexOf(" ", Math.min(text.length, at + len + 90));
+      if (to < 0) to = text.length;
+      var p = el("p", undefined, "snippet");
+      p.appendChild(document.createTextNode((from > 0 ? "\u2026" : "") + text.slice(from, at).replace(/^ /, "")));
+      p.appendChild(el("mark", text.slice(at, at + len)));
+      p.appendChild(document.createTextNode(text.slice(at + len, to) + (to < text.length ? "\u2026" : "")));
+      li.appendChild(p);
+    });
   }
 
   input.addEventListener("input", run);
