@@ -2,6 +2,7 @@
 //! real headless Chromium (skipped locally when Chromium is missing, required under CI).
 
 mod cdp;
+mod interrupt;
 mod network_tools;
 mod scale;
 
