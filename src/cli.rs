@@ -468,8 +468,8 @@ pub struct ActionArgs {
     /// or `off` (the report goes to the step summary only). Also `GUILD_COMMENT`.
     #[arg(long, value_enum, env = "GUILD_COMMENT", default_value_t = CommentMode::Update)]
     pub comment: CommentMode,
-    /// Exit 1 when the docs check finds problems in the pull request's docs (also
-    /// `GUILD_FAIL_ON_DOCS_FINDINGS=true`).
+    /// Exit 1 when the docs check finds errors in the pull request's docs; warnings
+    /// (unfilled template sections) never fail (also `GUILD_FAIL_ON_DOCS_FINDINGS=true`).
     #[arg(long, env = "GUILD_FAIL_ON_DOCS_FINDINGS", value_parser = clap::builder::FalseyValueParser::new())]
     pub fail_on_docs_findings: bool,
 }

@@ -114,10 +114,18 @@ fn check(session: &super::Session, root: &Path, args: DocsCheckArgs) -> anyhow::
         writeln!(out, "{f}")?;
     }
     out.flush()?;
-    if findings.is_empty() {
+    let warnings = findings.iter().filter(|f| f.is_warning()).count();
+    let errors = findings.len() - warnings;
+    if warnings > 0 {
+        session.note(format_args!(
+            "{warnings} warning(s): unfilled template sections"
+        ));
+    }
+    // Warnings are printed, never fail: exit 1 is for errors.
+    if errors == 0 {
         Ok(Outcome::Ok)
     } else {
-        session.note(format_args!("{} problem(s) found", findings.len()));
+        session.note(format_args!("{errors} problem(s) found"));
         Ok(Outcome::Findings)
     }
 }

@@ -51,6 +51,8 @@ pub struct Finding {
     pub path: String,
     pub line: usize,
     pub message: String,
+    /// A warning (an unfilled template section) rather than an error.
+    pub warning: bool,
 }
 
 /// Everything the comment says, before escaping.
@@ -156,7 +158,11 @@ pub fn render(templates: &Templates, input: &Input) -> anyhow::Result<String> {
                 reason: String::new(),
                 path: md(&f.path),
                 line: f.line,
-                message: md(&f.message),
+                message: if f.warning {
+                    format!("warning: {}", md(&f.message))
+                } else {
+                    md(&f.message)
+                },
             })
             .collect(),
     };
@@ -389,6 +395,7 @@ mod tests {
                 path: "community/x.md".into(),
                 line: 3,
                 message: "missing required field `date`".into(),
+                warning: false,
             }],
         }
     }

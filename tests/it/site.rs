@@ -2,6 +2,8 @@
 //! real headless Chromium (skipped locally when Chromium is missing, required under CI).
 
 mod cdp;
+mod interrupt;
+mod network_tools;
 mod scale;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};

@@ -60,6 +60,7 @@ pub fn docs_check(root: &Path, config: &Config, files: &[PathBuf]) -> Vec<Findin
     crate::sources::docs::check::docs_check(root, config, Some(files))
         .into_iter()
         .map(|f| Finding {
+            warning: f.level == crate::sources::docs::check::Level::Warning,
             path: f.path,
             line: f.line,
             message: f.message,

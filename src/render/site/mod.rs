@@ -8,6 +8,7 @@
 //! site. What it does not do: read history, compute scores, or touch the network; every page is built in memory first and nothing is
 //! written unless the whole site (links included) is good.
 
+mod interrupt;
 mod links;
 pub mod markdown;
 mod pages;

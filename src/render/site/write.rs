@@ -38,9 +38,13 @@ pub fn write(site: &Site, out: &Path) -> anyhow::Result<()> {
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    // Ctrl-C from here on removes the temporary folder (see `interrupt`).
+    super::interrupt::install();
+    *super::interrupt::lock() = Some((tmp.clone(), old.clone(), out.to_path_buf()));
     let result = (|| -> anyhow::Result<()> {
         let mut dirs = std::collections::BTreeSet::new();
         for (rel, bytes) in &site.files {
+            let _writing = super::interrupt::lock();
             let path = tmp.join(rel);
             if let Some(d) = path.parent() {
                 if dirs.insert(d.to_path_buf()) {
@@ -51,6 +55,7 @@ pub fn write(site: &Site, out: &Path) -> anyhow::Result<()> {
             std::fs::write(&path, bytes)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
+        let _renaming = super::interrupt::lock();
         if out.exists() {
             std::fs::rename(out, &old).with_context(|| {
                 format!("cannot move the previous site {} aside", out.display())
@@ -68,6 +73,7 @@ pub fn write(site: &Site, out: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     let _ = std::fs::remove_dir_all(&old);
+    *super::interrupt::lock() = None;
     result
 }
 

@@ -35,7 +35,18 @@ pub const REQUIRED: &[&str] = &["title", "kind", "date", "authors"];
 /// The longest title accepted (characters).
 pub const MAX_TITLE: usize = 200;
 
-/// One problem found in a doc: `path:line: message`.
+/// How serious a finding is: errors fail `docs check` (exit 1), warnings are only printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[default]
+    Error,
+    /// Something a reader would notice but the site renders fine (an unfilled template
+    /// section), so it must not block a pull request.
+    Warning,
+}
+
+/// One problem found in a doc: `path:line: message` (`path:line: warning: message`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
     /// Relative to the repository root, `/`-separated.
@@ -43,11 +54,19 @@ pub struct Finding {
     /// 1-based line in the file.
     pub line: usize,
     pub message: String,
+    pub level: Level,
+}
+
+impl Finding {
+    pub fn is_warning(&self) -> bool {
+        self.level == Level::Warning
+    }
 }
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+        let level = if self.is_warning() { "warning: " } else { "" };
+        write!(f, "{}:{}: {level}{}", self.path, self.line, self.message)
     }
 }
 
@@ -77,6 +96,7 @@ pub fn docs_check(root: &Path, config: &Config, files: Option<&[PathBuf]>) -> Ve
                 path: p.clone(),
                 line: 1,
                 message: "cannot read: the file does not exist".into(),
+                level: Level::Error,
             });
         }
     }
@@ -85,11 +105,13 @@ pub fn docs_check(root: &Path, config: &Config, files: Option<&[PathBuf]>) -> Ve
             path: e.path.clone(),
             line: e.line,
             message: e.message.clone(),
+            level: Level::Error,
         });
     }
     for d in all.iter().filter(|d| wanted(&d.path)) {
         findings.extend(check_doc(d, &kinds, config));
         findings.extend(check_links(root, d));
+        findings.extend(super::unfilled::check_unfilled(d));
     }
     let mut by_id: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for d in &all {
@@ -107,6 +129,7 @@ pub fn docs_check(root: &Path, config: &Config, files: Option<&[PathBuf]>) -> Ve
                     "duplicate id `{id}`: also used by {}; rename one of the files",
                     others.join(", ")
                 ),
+                level: Level::Error,
             });
         }
     }
@@ -229,6 +252,7 @@ pub fn check_doc(d: &DocRecord, kinds: &BTreeSet<String>, config: &Config) -> Ve
             path: d.path.clone(),
             line,
             message,
+            level: Level::Error,
         })
     };
     let f = &d.front;
@@ -360,6 +384,7 @@ pub fn check_links(root: &Path, d: &DocRecord) -> Vec<Finding> {
             path: d.path.clone(),
             line,
             message,
+            level: Level::Error,
         });
     }
     out

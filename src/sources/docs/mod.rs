@@ -235,3 +235,4 @@ pub fn load(root: &Path, docs_dir: &str) -> (Vec<DocRecord>, Vec<DocError>) {
 }
 pub mod check;
 pub mod history;
+pub mod unfilled;

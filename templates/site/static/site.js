@@ -1,5 +1,5 @@
-// cargo guild site: client-side search and the people directory's sorting, filtering and
-// paging. Progressive enhancement only: every page is readable and navigable without this
+// cargo guild site: client-side search, the people directory's sorting, filtering and
+// paging, and the network picture's zoom, pan and highlights. Progressive enhancement only: every page is readable and navigable without this
 // file (the directory's numbered pages, the header's search form). Everything shown is
 // built with textContent and createElement (never innerHTML), so nothing from the data can
 // run.
@@ -131,6 +131,121 @@
       .catch(function () { /* the static page stays as it is */ });
   }
 
+  // ---- The network picture: zoom and pan (buttons and keys), a person's own ties, a
+  // domain filter. The drawing itself is static; this only moves the viewBox and sets
+  // classes. Lines are matched to circles by their end points, which the build writes with
+  // the same coordinates.
+  var fig = document.querySelector("figure.network");
+  var net = fig && fig.querySelector("svg.network");
+  if (net) networkTools(fig, net);
+
+  function networkTools(fig, svg) {
+    var home = svg.getAttribute("viewBox");
+    var box = home.split(/\s+/).map(Number);
+    var W = box[2], H = box[3];
+    var view = { x: 0, y: 0, k: 1 };
+    var bar = el("div", undefined, "net-tools");
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Network picture");
+    var level = el("span", "100%", "net-zoom");
+    level.setAttribute("aria-live", "polite");
+    function apply() {
+      var w = W / view.k, h = H / view.k;
+      view.x = Math.min(Math.max(0, view.x), W - w);
+      view.y = Math.min(Math.max(0, view.y), H - h);
+      svg.setAttribute("viewBox", view.k === 1 ? home :
+        [view.x, view.y, w, h].map(function (v) { return v.toFixed(1); }).join(" "));
+      level.textContent = Math.round(view.k * 100) + "%";
+    }
+    function zoom(f) {
+      var cx = view.x + W / view.k / 2, cy = view.y + H / view.k / 2;
+      view.k = Math.min(8, Math.max(1, view.k * f));
+      view.x = cx - W / view.k / 2;
+      view.y = cy - H / view.k / 2;
+      apply();
+    }
+    function pan(dx, dy) {
+      view.x += dx * W / view.k / 5;
+      view.y += dy * H / view.k / 5;
+      apply();
+    }
+    function button(text, label, key, act) {
+      var b = el("button", text);
+      b.type = "button";
+      b.setAttribute("aria-label", label);
+      b.setAttribute("data-net", key);
+      b.addEventListener("click", act);
+      bar.appendChild(b);
+    }
+    button("+", "Zoom in", "in", function () { zoom(1.5); });
+    button("\u2212", "Zoom out", "out", function () { zoom(1 / 1.5); });
+    button("Reset", "Reset the view", "reset", function () { view = { x: 0, y: 0, k: 1 }; apply(); });
+    bar.appendChild(level);
+
+    // Keys on the focused picture: + and - zoom, arrows pan, 0 resets.
+    fig.tabIndex = 0;
+    fig.setAttribute("aria-keyshortcuts", "+ - 0 ArrowUp ArrowDown ArrowLeft ArrowRight");
+    fig.addEventListener("keydown", function (e) {
+      var k = e.key, done = true;
+      if (k === "+" || k === "=") zoom(1.5);
+      else if (k === "-" || k === "_") zoom(1 / 1.5);
+      else if (k === "0") { view = { x: 0, y: 0, k: 1 }; apply(); }
+      else if (k === "ArrowLeft") pan(-1, 0);
+      else if (k === "ArrowRight") pan(1, 0);
+      else if (k === "ArrowUp") pan(0, -1);
+      else if (k === "ArrowDown") pan(0, 1);
+      else done = false;
+      if (done) e.preventDefault();
+    });
+
+    var circles = Array.prototype.slice.call(svg.querySelectorAll(".nodes circle"));
+    var lines = Array.prototype.slice.call(svg.querySelectorAll(".edges line"));
+    var at = {};
+    circles.forEach(function (c, i) { at[c.getAttribute("cx") + "," + c.getAttribute("cy")] = i; });
+    var ends = lines.map(function (l) {
+      return [at[l.getAttribute("x1") + "," + l.getAttribute("y1")],
+              at[l.getAttribute("x2") + "," + l.getAttribute("y2")]];
+    });
+    function choice(label, first, options, onChange) {
+      var wrap = el("label", label + " ");
+      var s = el("select");
+      s.appendChild(el("option", first)).value = "";
+      options.forEach(function (o) { s.appendChild(el("option", o[1])).value = o[0]; });
+      s.addEventListener("change", function () { onChange(s.value); });
+      wrap.appendChild(s);
+      bar.appendChild(wrap);
+      return s;
+    }
+    var people = circles.map(function (c, i) {
+      var t = c.querySelector("title");
+      return [String(i), (t ? t.textContent : "").replace(/ \(knowledge broker\)$/, "")];
+    }).sort(function (a, b) { return a[1].localeCompare(b[1]); });
+    var who = choice("Ties of", "everyone", people, function (v) {
+      var i = v === "" ? -1 : Number(v);
+      svg.classList.toggle("focus", i >= 0);
+      circles.forEach(function (c, j) { c.classList.toggle("on", j === i); });
+      lines.forEach(function (l, j) {
+        var on = i >= 0 && (ends[j][0] === i || ends[j][1] === i);
+        l.classList.toggle("on", on);
+        if (on) circles[ends[j][0] === i ? ends[j][1] : ends[j][0]].classList.add("on");
+      });
+    });
+    who.setAttribute("data-net", "person");
+    var legend = fig.parentNode.querySelectorAll(".legend li");
+    if (legend.length) {
+      var domains = Array.prototype.map.call(legend, function (li) {
+        var sw = li.querySelector(".swatch");
+        var cls = sw ? sw.className.replace("swatch", "").trim() : "";
+        return [cls, li.textContent.trim()];
+      });
+      choice("Domain", "all", domains, function (v) {
+        svg.classList.toggle("filter", v !== "");
+        circles.forEach(function (c) { c.classList.toggle("in", v !== "" && c.classList.contains(v)); });
+      }).setAttribute("data-net", "domain");
+    }
+    fig.insertBefore(bar, svg);
+  }
+
   // ---- Search: word-start matches over names, ids, logins, domains, titles, tags and text.
   var input = document.getElementById("q");
   var list = document.getElementById("search-results");
@@ -193,6 +308,7 @@
       return;
     }
     var hits = search(q);
+    var shownDocs = 0;
     hits.slice(0, 50).forEach(function (h) {
       var li = el("li");
       var a = el("a", h.item[1]);
@@ -200,9 +316,44 @@
       li.appendChild(a);
       li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
       list.appendChild(li);
+      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) snippet(li, a.href, words(q), q);
     });
     status.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
       (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + q + "\u201d.";
+  }
+
+  // Snippets: the doc's own page is read (once) and the sentence around the first word
+  // starting with a query term is shown with the term marked, so the index holds no text.
+  var SNIPPETS = 10;
+  var pages = {};
+  function snippet(li, url, terms, q) {
+    if (!pages[url]) {
+      pages[url] = fetch(url)
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var body = new DOMParser().parseFromString(html, "text/html").querySelector("article.doc .body");
+          return body ? body.textContent.replace(/\s+/g, " ").trim() : "";
+        })
+        .catch(function () { return ""; });
+    }
+    pages[url].then(function (text) {
+      if (!text || input.value.trim() !== q || !li.isConnected) return;
+      var lower = text.toLowerCase(), at = -1, len = 0;
+      terms.forEach(function (t) {
+        var re = new RegExp("(^|[^\\p{L}\\p{N}])" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+        var m = re.exec(lower);
+        if (m && (at < 0 || m.index + m[1].length < at)) { at = m.index + m[1].length; len = t.length; }
+      });
+      if (at < 0) return;
+      var from = Math.max(0, text.lastIndexOf(" ", Math.max(0, at - 70)));
+      var to = text.indexOf(" ", Math.min(text.length, at + len + 90));
+      if (to < 0) to = text.length;
+      var p = el("p", undefined, "snippet");
+      p.appendChild(document.createTextNode((from > 0 ? "\u2026" : "") + text.slice(from, at).replace(/^ /, "")));
+      p.appendChild(el("mark", text.slice(at, at + len)));
+      p.appendChild(document.createTextNode(text.slice(at + len, to) + (to < text.length ? "\u2026" : "")));
+      li.appendChild(p);
+    });
   }
 
   input.addEventListener("input", run);

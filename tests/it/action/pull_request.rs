@@ -197,6 +197,34 @@ fn docs_findings_become_annotations_and_part_of_the_report() {
 }
 
 #[test]
+fn unfilled_template_sections_are_warnings_that_never_fail_the_check() {
+    let repo = history();
+    let (base, head) = open_pr(
+        &repo,
+        CAROL,
+        &[(
+            "community/case-round/2024-05-01-parser.md",
+            "---\ntitle: Parser\nkind: case-round\ndate: 2024-05-01\nauthors: [Carol]\n---\n\n## The case\n\n<!-- What happened? -->\n",
+        )],
+    );
+    let payload = pr_payload("opened", 9, "A case round", "carol", &base, &head);
+    let r = Runner::new("pull_request", Some(&payload));
+    let run = r.run(&repo, &["--fail-on-docs-findings"]);
+    let stdout = run.ok();
+    assert!(
+        stdout.lines().any(|l| l
+            .starts_with("::warning file=community/case-round/2024-05-01-parser.md,line=8")
+            && l.contains("::the section `The case` is unfilled")),
+        "{stdout}"
+    );
+    let summary = r.summary();
+    assert!(
+        summary.contains("2024-05-01-parser.md:8: warning: the section \\`The case\\` is unfilled"),
+        "{summary}"
+    );
+}
+
+#[test]
 fn hostile_titles_and_names_stay_inert() {
     let repo = history();
     // A git-only contributor (no login) whose name is hostile, and who knows src/.

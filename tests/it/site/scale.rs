@@ -317,6 +317,14 @@ fn chromium_search_matches_word_starts_over_names_and_bodies_ranked() {
         results.as_str().unwrap(),
         "Work stealing in the scheduler /docs/case-rounds-2024-05-03-scheduler.html"
     );
+    // A body match shows where it is, the term marked.
+    let snippet = s.wait_for(
+        "(document.querySelector('#search-results .snippet mark') || {}).textContent === 'loom' && document.querySelector('#search-results .snippet').textContent",
+    );
+    assert_eq!(
+        snippet.as_str().unwrap(),
+        "We checked it with loom, the model checker, before the parser changes landed."
+    );
     // A title match ranks above a body match: "parser" is in one title and another body.
     s.open("/search.html?q=parser");
     let results = s.wait_for(SEARCH_RESULTS);

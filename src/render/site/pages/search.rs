@@ -7,7 +7,9 @@ use super::*;
 ///   and doc (kind 1, page `docs/<page>.html`);
 /// - `names`: word → items, from names, ids and logins, the domains a person is an expert
 ///   in, and docs' titles, kinds, domains and tags (matches here rank first);
-/// - `text`: word → items, from doc bodies (markup and comments left out).
+/// - `text`: word → items, from the first [`BODY_WORDS`] words of doc bodies (markup and
+///   comments left out), words of three letters or more and no [`STOP_WORDS`]: a body is
+///   found by what it is about, and the index for 10,000 docs stays small.
 ///
 /// Item lists are delta-encoded (`[3, 1, 4]` is items 3, 4, 8), which keeps 10,000 docs'
 /// index small. Words are lowercase runs of letters and digits, as `search.js` splits a
@@ -85,7 +87,13 @@ pub(super) fn index(input: &Community, ctx: &Ctx<'_>) -> Vec<u8> {
         for t in &d.tags {
             add(&mut names, id, t);
         }
-        add(&mut text, id, &markdown::plain_text(&d.body));
+        let body = markdown::plain_text(&d.body);
+        for w in body_words(&body) {
+            let list = text.entry(w).or_default();
+            if list.last() != Some(&id) {
+                list.push(id);
+            }
+        }
         items.push(json!([
             1,
             title_of(d),
@@ -117,6 +125,33 @@ pub(super) fn index(input: &Community, ctx: &Ctx<'_>) -> Vec<u8> {
     .unwrap_or_default()
 }
 
+/// How many words of a doc's body are indexed (the snippets come from the doc page itself).
+const BODY_WORDS: usize = 150;
+
+/// Words too common to find anything by (English, three letters or more).
+const STOP_WORDS: &[&str] = &[
+    "about", "after", "all", "also", "and", "any", "are", "because", "been", "before", "but",
+    "can", "could", "did", "does", "each", "for", "from", "had", "has", "have", "her", "his",
+    "how", "into", "its", "just", "more", "most", "not", "now", "one", "only", "other", "our",
+    "out", "over", "she", "should", "some", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "through", "too", "under", "very", "was", "way",
+    "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would",
+    "you", "your",
+];
+
+/// The words of a doc body worth indexing: among its first [`BODY_WORDS`] words, those of
+/// three letters or more that are not stop words, each once.
+fn body_words(s: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(BODY_WORDS)
+        .filter(|w| (3..=40).contains(&w.chars().count()))
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()) && seen.insert(w.clone()))
+        .collect()
+}
+
 /// The words of a text for the search index: lowercase runs of letters and digits, each
 /// once, in order.
 fn words(s: &str) -> Vec<String> {
@@ -132,4 +167,21 @@ fn words(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_words;
+
+    #[test]
+    fn bodies_index_words_of_three_letters_or_more_without_stop_words() {
+        assert_eq!(
+            body_words("The loom is a model checker; we use it, and the LOOM tests."),
+            ["loom", "model", "checker", "use", "tests"]
+        );
+        let long: String = (0..200).map(|i| format!("w{i:03} ")).collect();
+        let words = body_words(&long);
+        assert_eq!(words.len(), super::BODY_WORDS);
+        assert_eq!(words.last().map(String::as_str), Some("w149"));
+    }
 }
