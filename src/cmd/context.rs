@@ -119,8 +119,14 @@ fn organisation(
             )
         );
     }
-    let ledger = crate::events::merge::merge(&ledgers, &config);
+    let (ledger, domains) = crate::events::merge::merge(&ledgers, &config);
     // The rows are in the ledger now: free them before the analysis allocates its own.
     drop(ledgers);
-    Ok(crate::snapshot::build(&ledger, &config, None, parts))
+    Ok(crate::snapshot::build_with(
+        &ledger,
+        &config,
+        None,
+        domains.as_ref(),
+        parts,
+    ))
 }

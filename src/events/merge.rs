@@ -48,8 +48,13 @@ pub fn hash_config_emails(config: &Config) -> Config {
     c
 }
 
-/// The union of `ledgers` as one ledger, resolved with the organisation's `config`.
-pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
+/// The union of `ledgers` as one ledger, resolved with the organisation's `config`, and the
+/// domains of its events as each repository exported them (joined by name; `None` when no
+/// ledger has any), for the cross-domain review bonus.
+pub fn merge(
+    ledgers: &[Exported],
+    config: &Config,
+) -> (Ledger, Option<crate::analysis::EventDomains>) {
     let config = hash_config_emails(config);
     let mut b = IdentityBuilder::new();
     // Each repository's person, by (ledger, id): the identity that stands for them.
@@ -118,7 +123,20 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
     // so every id is found; 0 only keeps a hand-made ledger from panicking.
     let who = |l: usize, id: &str| index[l].get(id).copied().unwrap_or(0);
 
-    let mut events = Vec::new();
+    // Domain names, sorted, over all ledgers: an event's domains index them.
+    let names: Vec<String> = ledgers
+        .iter()
+        .flat_map(|l| l.events.iter().flat_map(|e| e.domains.iter()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .cloned()
+        .collect();
+    let name_index: HashMap<&str, u16> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
+        .collect();
+    let mut events: Vec<(Event, Vec<u16>)> = Vec::new();
     let mut prs: BTreeMap<super::PrId, PullRequest> = BTreeMap::new();
     let mut endorsements = Vec::new();
     let mut docs = Vec::new();
@@ -130,16 +148,26 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
                 _ => e.target_doc.clone().map(Target::Doc),
             };
             let Some(target) = target else { continue };
-            events.push(Event {
-                time: e.time,
-                person: who(l, &e.person),
-                kind: e.kind,
-                target,
-                pr: pr_id(e.pr_number, e.pr_merge),
-                other: e.other.as_deref().map(|o| who(l, o)),
-                source: e.source,
-                state: e.state,
-            });
+            let mut of: Vec<u16> = e
+                .domains
+                .iter()
+                .filter_map(|d| name_index.get(d.as_str()).copied())
+                .collect();
+            of.sort_unstable();
+            of.dedup();
+            events.push((
+                Event {
+                    time: e.time,
+                    person: who(l, &e.person),
+                    kind: e.kind,
+                    target,
+                    pr: pr_id(e.pr_number, e.pr_merge),
+                    other: e.other.as_deref().map(|o| who(l, o)),
+                    source: e.source,
+                    state: e.state,
+                },
+                of,
+            ));
         }
         for p in &ledger.prs {
             let id = super::PrId {
@@ -188,7 +216,7 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         }
     }
     // The order `events::build` gives (people are sorted by id, so indices order by id).
-    events.sort_by(|a, b| {
+    events.sort_by(|(a, _), (b, _)| {
         a.time
             .cmp(&b.time)
             .then_with(|| a.person.cmp(&b.person))
@@ -198,6 +226,8 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
             .then_with(|| a.pr.cmp(&b.pr))
             .then_with(|| a.other.cmp(&b.other))
     });
+    let (events, of_event): (Vec<Event>, Vec<Vec<u16>>) = events.into_iter().unzip();
+    let domains = (!names.is_empty()).then_some(crate::analysis::EventDomains { names, of_event });
     endorsements.sort_by_key(|e| e.at);
     // Reviewers joined into one person may now review themselves: drop them, and re-find
     // newcomers' first pull requests over the whole organisation.
@@ -225,7 +255,7 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         .map(|l| format!("{}@{:.10}", l.repository, l.head))
         .collect();
     heads.sort();
-    Ledger {
+    let ledger = Ledger {
         identities,
         events,
         prs,
@@ -234,5 +264,6 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         future: FutureDated::default(),
         docs,
         endorsements,
-    }
+    };
+    (ledger, domains)
 }

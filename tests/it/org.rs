@@ -311,3 +311,49 @@ fn duckdb_counts(source: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn a_repository_with_domains_scores_the_same_over_its_exported_ledger() {
+    let alice = "Alice <alice@example.com>";
+    let bob = "Bob <bob@example.com>";
+    let carol = "Carol <carol@example.com>";
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "domains:\n  ui: [\"ui/**\"]\n  db: [\"db/**\"]\n",
+    );
+    repo.commit_by(alice, "2024-01-01", "Start");
+    repo.merge_pr_full(1, carol, alice, "2024-01-02", "DB", Some("db/a.sql"), "");
+    let review = "Reviewed-by: Carol <carol@example.com>";
+    repo.merge_pr_full(2, bob, alice, "2024-01-03", "UI", Some("ui/a.js"), review);
+    repo.merge_pr_full(
+        3,
+        bob,
+        alice,
+        "2024-01-04",
+        "DB too",
+        Some("db/b.sql"),
+        review,
+    );
+    let org = tempfile::tempdir().unwrap();
+    let text = export(&repo, org.path(), "alpha");
+    assert!(text.contains(r#""domains":["ui"]"#), "{text}");
+    for args in [
+        &["reputation", "--format", "json"][..],
+        &["explain", "carol", "--format", "json"],
+        &["network", "--format", "json"],
+    ] {
+        let here = repo.run(args).json();
+        let there = over(&repo, org.path(), args).json();
+        assert_eq!(here, there, "{args:?} differs over the exported ledger");
+    }
+    // The bonus is there, not merely absent on both sides.
+    let ex = over(&repo, org.path(), &["explain", "carol", "--format", "json"]).json();
+    let bonus = ex["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["rule"] == "review_cross_domain")
+        .count();
+    assert_eq!(bonus, 1, "{ex:#}");
+}
