@@ -298,7 +298,11 @@ impl Exported {
     }
 }
 
-/// A pull request's id from its exported columns.
-pub(crate) fn pr_id(number: Option<u64>, merge: Option<CommitId>) -> Option<PrId> {
-    number.map(|number| PrId { number, merge })
+/// A pull request's id from its exported columns, in the `repo`-th merged ledger.
+pub(crate) fn pr_id(number: Option<u64>, merge: Option<CommitId>, repo: u16) -> Option<PrId> {
+    number.map(|number| PrId {
+        number,
+        merge,
+        repo,
+    })
 }

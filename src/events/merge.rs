@@ -48,6 +48,13 @@ pub fn hash_config_emails(config: &Config) -> Config {
     c
 }
 
+/// A doc's path in the organisation, `repository/path`: two repositories' docs of one kind
+/// and file name (`docs/adr/0001-x.md`) stay two docs, with two pages on the site; links
+/// between a repository's own docs still resolve, being relative.
+fn doc_path(ledger: &Exported, path: &str) -> String {
+    format!("{}/{path}", ledger.repository)
+}
+
 /// The union of `ledgers` as one ledger, resolved with the organisation's `config`, and the
 /// domains of its events as each repository exported them (joined by name; `None` when no
 /// ledger has any), for the cross-domain review bonus.
@@ -141,11 +148,16 @@ pub fn merge(
     let mut endorsements = Vec::new();
     let mut docs = Vec::new();
     for (l, ledger) in ledgers.iter().enumerate() {
+        // Pull requests are told apart by repository; more ledgers than ids share the last.
+        let repo = u16::try_from(l).unwrap_or(u16::MAX);
         for e in &ledger.events {
             let target = match e.target.as_str() {
-                "pr" => pr_id(e.target_pr_number, e.target_pr_merge).map(Target::Pr),
+                "pr" => pr_id(e.target_pr_number, e.target_pr_merge, repo).map(Target::Pr),
                 "commit" => e.target_commit.map(Target::Commit),
-                _ => e.target_doc.clone().map(Target::Doc),
+                _ => e
+                    .target_doc
+                    .as_deref()
+                    .map(|d| Target::Doc(doc_path(ledger, d))),
             };
             let Some(target) = target else { continue };
             let mut of: Vec<u16> = e
@@ -161,7 +173,7 @@ pub fn merge(
                     person: who(l, &e.person),
                     kind: e.kind,
                     target,
-                    pr: pr_id(e.pr_number, e.pr_merge),
+                    pr: pr_id(e.pr_number, e.pr_merge, repo),
                     other: e.other.as_deref().map(|o| who(l, o)),
                     source: e.source,
                     state: e.state,
@@ -173,6 +185,7 @@ pub fn merge(
             let id = super::PrId {
                 number: p.number,
                 merge: p.merge_commit,
+                repo,
             };
             prs.insert(
                 id,
@@ -207,7 +220,7 @@ pub fn merge(
         }
         for d in &ledger.docs {
             docs.push(crate::sources::docs::DocRecord {
-                path: d.path.clone(),
+                path: doc_path(ledger, &d.path),
                 front: d.front.clone(),
                 body: d.body.clone(),
                 body_line: 1,
@@ -266,4 +279,85 @@ pub fn merge(
         endorsements,
     };
     (ledger, domains)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::exported::{EventRow, PersonRow, PrRow};
+    use crate::events::{EventKind, Source};
+
+    /// A ledger where `author` opened pull request #7 (unmerged, from GitHub only) and
+    /// `reviewer` reviewed it.
+    fn open_pr(repository: &str, author: &str, reviewer: &str) -> Exported {
+        let person = |id: &str| PersonRow {
+            repository: repository.into(),
+            id: id.into(),
+            name: id.into(),
+            names: vec![(id.into(), 1)],
+            logins: vec![id.into()],
+            email_hashes: vec![],
+            is_bot: false,
+            opted_out: false,
+            events: 1,
+        };
+        Exported {
+            file: format!("{repository}.jsonl"),
+            repository: repository.into(),
+            head: "0".repeat(40),
+            as_of: 1_700_000_000,
+            people: vec![person(author), person(reviewer)],
+            events: vec![EventRow {
+                repository: repository.into(),
+                time: 1_700_000_000,
+                kind: EventKind::Review,
+                person: reviewer.into(),
+                other: Some(author.into()),
+                source: Source::Github,
+                state: None,
+                pr_number: Some(7),
+                pr_merge: None,
+                target: "pr".into(),
+                target_pr_number: Some(7),
+                target_pr_merge: None,
+                target_commit: None,
+                target_doc: None,
+                domains: vec![],
+            }],
+            prs: vec![PrRow {
+                repository: repository.into(),
+                number: 7,
+                merge_commit: None,
+                title: format!("#7 of {repository}"),
+                author: Some(author.into()),
+                merged_at: None,
+                created_at: Some(1_699_000_000),
+                merged_by: None,
+                reviewers: vec![reviewer.into()],
+                first_response_at: None,
+                labels: vec![],
+                paths: vec![],
+                commits: vec![],
+                from_git: false,
+                from_github: true,
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn unmerged_pull_requests_with_one_number_in_two_repositories_stay_two() {
+        let ledgers = [open_pr("alpha", "ann", "bo"), open_pr("beta", "cy", "di")];
+        let (ledger, _) = merge(&ledgers, &Config::default());
+        assert_eq!(ledger.prs.len(), 2, "{:#?}", ledger.prs);
+        let titles: Vec<&str> = ledger.prs.values().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["#7 of alpha", "#7 of beta"]);
+        // Each review points at its own repository's pull request and author.
+        for e in &ledger.events {
+            let Some(pr) = e.pr else { panic!("{e:?}") };
+            let pr = &ledger.prs[&pr];
+            assert_eq!(pr.author, e.other);
+            assert_eq!(pr.reviewers, [e.person]);
+        }
+    }
 }

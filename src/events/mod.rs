@@ -185,6 +185,14 @@ impl<'de> Deserialize<'de> for CommitId {
 pub struct PrId {
     pub number: u64,
     pub merge: Option<CommitId>,
+    /// Which of the merged ledgers (`--ledgers`) it comes from, 0 in one repository: an
+    /// unmerged pull request known only from GitHub is unique per (repository, number).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repo: u16,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 impl std::fmt::Display for PrId {

@@ -357,3 +357,50 @@ fn a_repository_with_domains_scores_the_same_over_its_exported_ledger() {
         .count();
     assert_eq!(bonus, 1, "{ex:#}");
 }
+
+#[test]
+fn docs_of_one_kind_and_file_name_in_two_repositories_get_two_pages() {
+    let doc = |title: &str| {
+        format!("---\ntitle: {title}\nkind: retrospective\ndate: 2024-05-01\nauthors: [\"Alice Smith <alice@example.com>\"]\n---\n# {title}\n")
+    };
+    let org = tempfile::tempdir().unwrap();
+    let mut last = None;
+    for (name, title) in [("alpha", "Alpha outage"), ("beta", "Beta outage")] {
+        let repo = Repo::new();
+        repo.write("community/retrospective/2024-05-01-outage.md", &doc(title));
+        repo.commit_by("Alice Smith <alice@example.com>", "2024-05-02", "retro");
+        export(&repo, org.path(), name);
+        last = Some(repo);
+    }
+    let repo = last.unwrap();
+    let ctx = over(&repo, org.path(), &["context", "--json"]).json();
+    let mut paths: Vec<&str> = ctx["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "alpha/community/retrospective/2024-05-01-outage.md",
+            "beta/community/retrospective/2024-05-01-outage.md"
+        ]
+    );
+    let site = org.path().join("site");
+    over(
+        &repo,
+        org.path(),
+        &["site", "build", "--out", site.to_str().unwrap()],
+    )
+    .ok();
+    // One page each, named after the repository, with its own doc.
+    for (name, title) in [("alpha", "Alpha outage"), ("beta", "Beta outage")] {
+        let page = site.join(format!(
+            "docs/{name}-community-retrospective-2024-05-01-outage.html"
+        ));
+        let html = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
+    }
+}
