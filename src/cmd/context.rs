@@ -107,7 +107,7 @@ fn organisation(
         None => crate::config::Config::default(),
     };
     tune(&mut config, path.as_deref())?;
-    let ledgers = crate::sources::ledgers::load_all(pattern)?;
+    let mut ledgers = crate::sources::ledgers::load_all(pattern)?;
     if !global.quiet {
         let now = chrono::Utc::now().timestamp();
         eprintln!(
@@ -119,7 +119,7 @@ fn organisation(
             )
         );
     }
-    let (ledger, domains) = crate::events::merge::merge(&ledgers, &config);
+    let (ledger, domains) = crate::events::merge::merge(&mut ledgers, &config);
     // The rows are in the ledger now: free them before the analysis allocates its own.
     drop(ledgers);
     Ok(crate::snapshot::build_with(

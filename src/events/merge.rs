@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::exported::{pr_id, Exported};
+use super::exported::Exported;
 use super::identity::{IdentityBuilder, RawIdent};
 use super::{Endorsement, Event, FutureDated, Ledger, PullRequest, Target};
 use crate::config::Config;
@@ -59,9 +59,15 @@ fn doc_path(ledger: &Exported, path: &str) -> String {
 /// domains of its events as each repository exported them (joined by name; `None` when no
 /// ledger has any), for the cross-domain review bonus.
 pub fn merge(
-    ledgers: &[Exported],
+    ledgers: &mut [Exported],
     config: &Config,
 ) -> (Ledger, Option<crate::analysis::EventDomains>) {
+    // The events move into the merged ledger one repository at a time, never copied whole.
+    let mut moved: Vec<Vec<(Event, Vec<u16>)>> = ledgers
+        .iter_mut()
+        .map(|l| std::mem::take(&mut l.events))
+        .collect();
+    let ledgers: &[Exported] = ledgers;
     let config = hash_config_emails(config);
     let mut b = IdentityBuilder::new();
     // Each repository's person, by (ledger, id): the identity that stands for them.
@@ -133,7 +139,7 @@ pub fn merge(
     // Domain names, sorted, over all ledgers: an event's domains index them.
     let names: Vec<String> = ledgers
         .iter()
-        .flat_map(|l| l.events.iter().flat_map(|e| e.domains.iter()))
+        .flat_map(|l| l.domain_names.iter())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .cloned()
@@ -143,38 +149,42 @@ pub fn merge(
         .enumerate()
         .map(|(i, n)| (n.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
         .collect();
-    let mut events: Vec<(Event, Vec<u16>)> = Vec::new();
+    let mut events: Vec<(Event, Vec<u16>)> = Vec::with_capacity(moved.iter().map(Vec::len).sum());
     let mut prs: BTreeMap<super::PrId, PullRequest> = BTreeMap::new();
     let mut endorsements = Vec::new();
     let mut docs = Vec::new();
     for (l, ledger) in ledgers.iter().enumerate() {
         // Pull requests are told apart by repository; more ledgers than ids share the last.
         let repo = u16::try_from(l).unwrap_or(u16::MAX);
-        for e in &ledger.events {
-            let target = match e.target.as_str() {
-                "pr" => pr_id(e.target_pr_number, e.target_pr_merge, repo).map(Target::Pr),
-                "commit" => e.target_commit.map(Target::Commit),
-                _ => e
-                    .target_doc
-                    .as_deref()
-                    .map(|d| Target::Doc(doc_path(ledger, d))),
+        // The organisation's person of each of the ledger's people, by index.
+        let local: Vec<u32> = ledger.people.iter().map(|p| who(l, &p.id)).collect();
+        let global = |i: u32| local.get(i as usize).copied().unwrap_or(0);
+        let domain_of: Vec<u16> = ledger
+            .domain_names
+            .iter()
+            .map(|n| name_index.get(n.as_str()).copied().unwrap_or(u16::MAX))
+            .collect();
+        let with_repo = |p: super::PrId| super::PrId { repo, ..p };
+        for (e, of) in std::mem::take(&mut moved[l]) {
+            let target = match e.target {
+                Target::Pr(p) => Target::Pr(with_repo(p)),
+                Target::Doc(d) => Target::Doc(doc_path(ledger, &d)),
+                t => t,
             };
-            let Some(target) = target else { continue };
-            let mut of: Vec<u16> = e
-                .domains
+            let mut of: Vec<u16> = of
                 .iter()
-                .filter_map(|d| name_index.get(d.as_str()).copied())
+                .filter_map(|&d| domain_of.get(d as usize).copied())
                 .collect();
             of.sort_unstable();
             of.dedup();
             events.push((
                 Event {
                     time: e.time,
-                    person: who(l, &e.person),
+                    person: global(e.person),
                     kind: e.kind,
                     target,
-                    pr: pr_id(e.pr_number, e.pr_merge, repo),
-                    other: e.other.as_deref().map(|o| who(l, o)),
+                    pr: e.pr.map(with_repo),
+                    other: e.other.map(global),
                     source: e.source,
                     state: e.state,
                 },
@@ -284,7 +294,7 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::exported::{EventRow, PersonRow, PrRow};
+    use crate::events::exported::{EventRow, PersonRow, PrRow, Row};
     use crate::events::{EventKind, Source};
 
     /// A ledger where `author` opened pull request #7 (unmerged, from GitHub only) and
@@ -301,13 +311,33 @@ mod tests {
             opted_out: false,
             events: 1,
         };
-        Exported {
-            file: format!("{repository}.jsonl"),
+        let mut ledger = Exported::default();
+        ledger.file = format!("{repository}.jsonl");
+        ledger.repository = repository.into();
+        ledger.head = "0".repeat(40);
+        ledger.as_of = 1_700_000_000;
+        ledger.prs = vec![PrRow {
             repository: repository.into(),
-            head: "0".repeat(40),
-            as_of: 1_700_000_000,
-            people: vec![person(author), person(reviewer)],
-            events: vec![EventRow {
+            number: 7,
+            merge_commit: None,
+            title: format!("#7 of {repository}"),
+            author: Some(author.into()),
+            merged_at: None,
+            created_at: Some(1_699_000_000),
+            merged_by: None,
+            reviewers: vec![reviewer.into()],
+            first_response_at: None,
+            labels: vec![],
+            paths: vec![],
+            commits: vec![],
+            from_git: false,
+            from_github: true,
+        }];
+        for row in [Row::Person(person(author)), Row::Person(person(reviewer))] {
+            ledger.push(row).unwrap();
+        }
+        ledger
+            .push(Row::Event(EventRow {
                 repository: repository.into(),
                 time: 1_700_000_000,
                 kind: EventKind::Review,
@@ -323,32 +353,16 @@ mod tests {
                 target_commit: None,
                 target_doc: None,
                 domains: vec![],
-            }],
-            prs: vec![PrRow {
-                repository: repository.into(),
-                number: 7,
-                merge_commit: None,
-                title: format!("#7 of {repository}"),
-                author: Some(author.into()),
-                merged_at: None,
-                created_at: Some(1_699_000_000),
-                merged_by: None,
-                reviewers: vec![reviewer.into()],
-                first_response_at: None,
-                labels: vec![],
-                paths: vec![],
-                commits: vec![],
-                from_git: false,
-                from_github: true,
-            }],
-            ..Default::default()
-        }
+            }))
+            .unwrap();
+        ledger.finish();
+        ledger
     }
 
     #[test]
     fn unmerged_pull_requests_with_one_number_in_two_repositories_stay_two() {
-        let ledgers = [open_pr("alpha", "ann", "bo"), open_pr("beta", "cy", "di")];
-        let (ledger, _) = merge(&ledgers, &Config::default());
+        let mut ledgers = [open_pr("alpha", "ann", "bo"), open_pr("beta", "cy", "di")];
+        let (ledger, _) = merge(&mut ledgers, &Config::default());
         assert_eq!(ledger.prs.len(), 2, "{:#?}", ledger.prs);
         let titles: Vec<&str> = ledger.prs.values().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, ["#7 of alpha", "#7 of beta"]);

@@ -187,12 +187,10 @@ pub struct PrId {
     pub merge: Option<CommitId>,
     /// Which of the merged ledgers (`--ledgers`) it comes from, 0 in one repository: an
     /// unmerged pull request known only from GitHub is unique per (repository, number).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// Not serialised: one repository's ledger (the cache) has only 0, and output names
+    /// pull requests by number.
+    #[serde(skip)]
     pub repo: u16,
-}
-
-fn is_zero(n: &u16) -> bool {
-    *n == 0
 }
 
 impl std::fmt::Display for PrId {

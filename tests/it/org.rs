@@ -238,6 +238,20 @@ fn bad_ledgers_say_which_file_and_the_fix() {
         "{err}"
     );
     std::fs::remove_file(dir.join("copy.jsonl")).unwrap();
+    // An event naming someone the people table does not list: the file and its line.
+    let header = text.lines().next().unwrap().replace("alpha", "gamma");
+    let event = text
+        .lines()
+        .find(|l| l.contains("\"table\":\"event\""))
+        .unwrap()
+        .replace("\"alpha\"", "\"gamma\"");
+    std::fs::write(dir.join("gamma.jsonl"), format!("{header}\n{event}\n")).unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(
+        err.contains("gamma.jsonl:2") && err.contains("not in the people table"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join("gamma.jsonl")).unwrap();
     // Commands that need one repository's history say so rather than reading the folder.
     let err = over(&a, org.path(), &["whois", "dana"]).fails_with(2);
     assert!(err.contains("--ledgers"), "{err}");
