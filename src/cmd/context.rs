@@ -107,7 +107,7 @@ fn organisation(
         None => crate::config::Config::default(),
     };
     tune(&mut config, path.as_deref())?;
-    let ledgers = crate::sources::ledgers::load_all(pattern)?;
+    let mut ledgers = crate::sources::ledgers::load_all(pattern)?;
     if !global.quiet {
         let now = chrono::Utc::now().timestamp();
         eprintln!(
@@ -119,8 +119,14 @@ fn organisation(
             )
         );
     }
-    let ledger = crate::events::merge::merge(&ledgers, &config);
+    let (ledger, domains) = crate::events::merge::merge(&mut ledgers, &config);
     // The rows are in the ledger now: free them before the analysis allocates its own.
     drop(ledgers);
-    Ok(crate::snapshot::build(&ledger, &config, None, parts))
+    Ok(crate::snapshot::build_with(
+        &ledger,
+        &config,
+        None,
+        domains.as_ref(),
+        parts,
+    ))
 }

@@ -141,6 +141,7 @@ pub fn build(inputs: Inputs) -> Ledger {
             .unwrap_or(PrId {
                 number: gh.number,
                 merge: merge_commit,
+                repo: 0,
             });
         if !matched.insert(key) {
             continue; // the same pull request synced twice

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-use super::{CommitId, EventKind, Ledger, PrId, ReviewState, Source, Target};
+use super::{CommitId, Event, EventKind, Ledger, PrId, ReviewState, Source, Target};
 
 /// Bumped when a field changes meaning or disappears (adding a field does not bump it).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -263,7 +263,9 @@ pub fn rows(
     out
 }
 
-/// One exported ledger read back: its header and its rows by table.
+/// One exported ledger read back: its header and its rows by table. Events, the bulk of a
+/// ledger, are kept compact as they are read (people and domains as indices, the row's text
+/// dropped), so that memory grows with people and ties rather than with rows.
 #[derive(Debug, Default)]
 pub struct Exported {
     /// Where it was read from, for messages.
@@ -272,33 +274,98 @@ pub struct Exported {
     pub head: String,
     pub as_of: i64,
     pub people: Vec<PersonRow>,
-    pub events: Vec<EventRow>,
+    /// Each event, its `person` and `other` indices into `people`, its pull requests with
+    /// `repo` 0, and its domains as indices into `domain_names`.
+    pub events: Vec<(Event, Vec<u16>)>,
+    /// The names of the domains events fall in, in the order first seen.
+    pub domain_names: Vec<String>,
     pub prs: Vec<PrRow>,
     pub endorsements: Vec<EndorsementRow>,
     pub docs: Vec<DocRow>,
     pub domains: Vec<DomainRow>,
+    /// A person's index in `people`, by id (for events as they are read).
+    person_index: std::collections::HashMap<String, u32>,
 }
 
 impl Exported {
-    /// Files a row under its table (the header sets the repository, head and date).
-    pub fn push(&mut self, row: Row) {
+    /// Files a row under its table (the header sets the repository, head and date). An
+    /// event must name people listed before it (`rows` writes people first); an event
+    /// whose target is missing is skipped. The error names the unknown id.
+    pub fn push(&mut self, row: Row) -> Result<(), String> {
         match row {
             Row::Ledger(h) => {
                 self.repository = h.repository;
                 self.head = h.head;
                 self.as_of = h.as_of;
             }
-            Row::Person(p) => self.people.push(p),
-            Row::Event(e) => self.events.push(e),
+            Row::Person(p) => {
+                let i = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
+                self.person_index.insert(p.id.clone(), i);
+                self.people.push(p);
+            }
+            Row::Event(e) => {
+                let who = |id: &str| {
+                    self.person_index.get(id).copied().ok_or_else(|| {
+                        format!(
+                            "`{id}` is named by an event but is not in the people table before it"
+                        )
+                    })
+                };
+                let person = who(&e.person)?;
+                let other = e.other.as_deref().map(who).transpose()?;
+                let target = match e.target.as_str() {
+                    "pr" => pr_id(e.target_pr_number, e.target_pr_merge, 0).map(Target::Pr),
+                    "commit" => e.target_commit.map(Target::Commit),
+                    _ => e.target_doc.map(Target::Doc),
+                };
+                let Some(target) = target else {
+                    return Ok(());
+                };
+                let mut domains: Vec<u16> = Vec::with_capacity(e.domains.len());
+                for d in e.domains {
+                    let at = match self.domain_names.iter().position(|n| *n == d) {
+                        Some(at) => at,
+                        None => {
+                            self.domain_names.push(d);
+                            self.domain_names.len() - 1
+                        }
+                    };
+                    domains.push(u16::try_from(at).unwrap_or(u16::MAX));
+                }
+                self.events.push((
+                    Event {
+                        time: e.time,
+                        person,
+                        kind: e.kind,
+                        target,
+                        pr: pr_id(e.pr_number, e.pr_merge, 0),
+                        other,
+                        source: e.source,
+                        state: e.state,
+                    },
+                    domains,
+                ));
+            }
             Row::PullRequest(p) => self.prs.push(p),
             Row::Endorsement(e) => self.endorsements.push(e),
             Row::Doc(d) => self.docs.push(d),
             Row::Domain(d) => self.domains.push(d),
         }
+        Ok(())
+    }
+
+    /// Done reading: the index by id is not needed any more.
+    pub fn finish(&mut self) {
+        self.person_index = Default::default();
+        self.events.shrink_to_fit();
     }
 }
 
-/// A pull request's id from its exported columns.
-pub(crate) fn pr_id(number: Option<u64>, merge: Option<CommitId>) -> Option<PrId> {
-    number.map(|number| PrId { number, merge })
+/// A pull request's id from its exported columns, in the `repo`-th merged ledger.
+pub(crate) fn pr_id(number: Option<u64>, merge: Option<CommitId>, repo: u16) -> Option<PrId> {
+    number.map(|number| PrId {
+        number,
+        merge,
+        repo,
+    })
 }

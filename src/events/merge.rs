@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::exported::{pr_id, Exported};
+use super::exported::Exported;
 use super::identity::{IdentityBuilder, RawIdent};
 use super::{Endorsement, Event, FutureDated, Ledger, PullRequest, Target};
 use crate::config::Config;
@@ -48,8 +48,26 @@ pub fn hash_config_emails(config: &Config) -> Config {
     c
 }
 
-/// The union of `ledgers` as one ledger, resolved with the organisation's `config`.
-pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
+/// A doc's path in the organisation, `repository/path`: two repositories' docs of one kind
+/// and file name (`docs/adr/0001-x.md`) stay two docs, with two pages on the site; links
+/// between a repository's own docs still resolve, being relative.
+fn doc_path(ledger: &Exported, path: &str) -> String {
+    format!("{}/{path}", ledger.repository)
+}
+
+/// The union of `ledgers` as one ledger, resolved with the organisation's `config`, and the
+/// domains of its events as each repository exported them (joined by name; `None` when no
+/// ledger has any), for the cross-domain review bonus.
+pub fn merge(
+    ledgers: &mut [Exported],
+    config: &Config,
+) -> (Ledger, Option<crate::analysis::EventDomains>) {
+    // The events move into the merged ledger one repository at a time, never copied whole.
+    let mut moved: Vec<Vec<(Event, Vec<u16>)>> = ledgers
+        .iter_mut()
+        .map(|l| std::mem::take(&mut l.events))
+        .collect();
+    let ledgers: &[Exported] = ledgers;
     let config = hash_config_emails(config);
     let mut b = IdentityBuilder::new();
     // Each repository's person, by (ledger, id): the identity that stands for them.
@@ -118,33 +136,66 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
     // so every id is found; 0 only keeps a hand-made ledger from panicking.
     let who = |l: usize, id: &str| index[l].get(id).copied().unwrap_or(0);
 
-    let mut events = Vec::new();
+    // Domain names, sorted, over all ledgers: an event's domains index them.
+    let names: Vec<String> = ledgers
+        .iter()
+        .flat_map(|l| l.domain_names.iter())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .cloned()
+        .collect();
+    let name_index: HashMap<&str, u16> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
+        .collect();
+    let mut events: Vec<(Event, Vec<u16>)> = Vec::with_capacity(moved.iter().map(Vec::len).sum());
     let mut prs: BTreeMap<super::PrId, PullRequest> = BTreeMap::new();
     let mut endorsements = Vec::new();
     let mut docs = Vec::new();
     for (l, ledger) in ledgers.iter().enumerate() {
-        for e in &ledger.events {
-            let target = match e.target.as_str() {
-                "pr" => pr_id(e.target_pr_number, e.target_pr_merge).map(Target::Pr),
-                "commit" => e.target_commit.map(Target::Commit),
-                _ => e.target_doc.clone().map(Target::Doc),
+        // Pull requests are told apart by repository; more ledgers than ids share the last.
+        let repo = u16::try_from(l).unwrap_or(u16::MAX);
+        // The organisation's person of each of the ledger's people, by index.
+        let local: Vec<u32> = ledger.people.iter().map(|p| who(l, &p.id)).collect();
+        let global = |i: u32| local.get(i as usize).copied().unwrap_or(0);
+        let domain_of: Vec<u16> = ledger
+            .domain_names
+            .iter()
+            .map(|n| name_index.get(n.as_str()).copied().unwrap_or(u16::MAX))
+            .collect();
+        let with_repo = |p: super::PrId| super::PrId { repo, ..p };
+        for (e, of) in std::mem::take(&mut moved[l]) {
+            let target = match e.target {
+                Target::Pr(p) => Target::Pr(with_repo(p)),
+                Target::Doc(d) => Target::Doc(doc_path(ledger, &d)),
+                t => t,
             };
-            let Some(target) = target else { continue };
-            events.push(Event {
-                time: e.time,
-                person: who(l, &e.person),
-                kind: e.kind,
-                target,
-                pr: pr_id(e.pr_number, e.pr_merge),
-                other: e.other.as_deref().map(|o| who(l, o)),
-                source: e.source,
-                state: e.state,
-            });
+            let mut of: Vec<u16> = of
+                .iter()
+                .filter_map(|&d| domain_of.get(d as usize).copied())
+                .collect();
+            of.sort_unstable();
+            of.dedup();
+            events.push((
+                Event {
+                    time: e.time,
+                    person: global(e.person),
+                    kind: e.kind,
+                    target,
+                    pr: e.pr.map(with_repo),
+                    other: e.other.map(global),
+                    source: e.source,
+                    state: e.state,
+                },
+                of,
+            ));
         }
         for p in &ledger.prs {
             let id = super::PrId {
                 number: p.number,
                 merge: p.merge_commit,
+                repo,
             };
             prs.insert(
                 id,
@@ -179,7 +230,7 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         }
         for d in &ledger.docs {
             docs.push(crate::sources::docs::DocRecord {
-                path: d.path.clone(),
+                path: doc_path(ledger, &d.path),
                 front: d.front.clone(),
                 body: d.body.clone(),
                 body_line: 1,
@@ -188,7 +239,7 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         }
     }
     // The order `events::build` gives (people are sorted by id, so indices order by id).
-    events.sort_by(|a, b| {
+    events.sort_by(|(a, _), (b, _)| {
         a.time
             .cmp(&b.time)
             .then_with(|| a.person.cmp(&b.person))
@@ -198,6 +249,8 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
             .then_with(|| a.pr.cmp(&b.pr))
             .then_with(|| a.other.cmp(&b.other))
     });
+    let (events, of_event): (Vec<Event>, Vec<Vec<u16>>) = events.into_iter().unzip();
+    let domains = (!names.is_empty()).then_some(crate::analysis::EventDomains { names, of_event });
     endorsements.sort_by_key(|e| e.at);
     // Reviewers joined into one person may now review themselves: drop them, and re-find
     // newcomers' first pull requests over the whole organisation.
@@ -225,7 +278,7 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         .map(|l| format!("{}@{:.10}", l.repository, l.head))
         .collect();
     heads.sort();
-    Ledger {
+    let ledger = Ledger {
         identities,
         events,
         prs,
@@ -234,5 +287,91 @@ pub fn merge(ledgers: &[Exported], config: &Config) -> Ledger {
         future: FutureDated::default(),
         docs,
         endorsements,
+    };
+    (ledger, domains)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::exported::{EventRow, PersonRow, PrRow, Row};
+    use crate::events::{EventKind, Source};
+
+    /// A ledger where `author` opened pull request #7 (unmerged, from GitHub only) and
+    /// `reviewer` reviewed it.
+    fn open_pr(repository: &str, author: &str, reviewer: &str) -> Exported {
+        let person = |id: &str| PersonRow {
+            repository: repository.into(),
+            id: id.into(),
+            name: id.into(),
+            names: vec![(id.into(), 1)],
+            logins: vec![id.into()],
+            email_hashes: vec![],
+            is_bot: false,
+            opted_out: false,
+            events: 1,
+        };
+        let mut ledger = Exported::default();
+        ledger.file = format!("{repository}.jsonl");
+        ledger.repository = repository.into();
+        ledger.head = "0".repeat(40);
+        ledger.as_of = 1_700_000_000;
+        ledger.prs = vec![PrRow {
+            repository: repository.into(),
+            number: 7,
+            merge_commit: None,
+            title: format!("#7 of {repository}"),
+            author: Some(author.into()),
+            merged_at: None,
+            created_at: Some(1_699_000_000),
+            merged_by: None,
+            reviewers: vec![reviewer.into()],
+            first_response_at: None,
+            labels: vec![],
+            paths: vec![],
+            commits: vec![],
+            from_git: false,
+            from_github: true,
+        }];
+        for row in [Row::Person(person(author)), Row::Person(person(reviewer))] {
+            ledger.push(row).unwrap();
+        }
+        ledger
+            .push(Row::Event(EventRow {
+                repository: repository.into(),
+                time: 1_700_000_000,
+                kind: EventKind::Review,
+                person: reviewer.into(),
+                other: Some(author.into()),
+                source: Source::Github,
+                state: None,
+                pr_number: Some(7),
+                pr_merge: None,
+                target: "pr".into(),
+                target_pr_number: Some(7),
+                target_pr_merge: None,
+                target_commit: None,
+                target_doc: None,
+                domains: vec![],
+            }))
+            .unwrap();
+        ledger.finish();
+        ledger
+    }
+
+    #[test]
+    fn unmerged_pull_requests_with_one_number_in_two_repositories_stay_two() {
+        let mut ledgers = [open_pr("alpha", "ann", "bo"), open_pr("beta", "cy", "di")];
+        let (ledger, _) = merge(&mut ledgers, &Config::default());
+        assert_eq!(ledger.prs.len(), 2, "{:#?}", ledger.prs);
+        let titles: Vec<&str> = ledger.prs.values().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["#7 of alpha", "#7 of beta"]);
+        // Each review points at its own repository's pull request and author.
+        for e in &ledger.events {
+            let Some(pr) = e.pr else { panic!("{e:?}") };
+            let pr = &ledger.prs[&pr];
+            assert_eq!(pr.author, e.other);
+            assert_eq!(pr.reviewers, [e.person]);
+        }
     }
 }

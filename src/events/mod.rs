@@ -185,6 +185,12 @@ impl<'de> Deserialize<'de> for CommitId {
 pub struct PrId {
     pub number: u64,
     pub merge: Option<CommitId>,
+    /// Which of the merged ledgers (`--ledgers`) it comes from, 0 in one repository: an
+    /// unmerged pull request known only from GitHub is unique per (repository, number).
+    /// Not serialised: one repository's ledger (the cache) has only 0, and output names
+    /// pull requests by number.
+    #[serde(skip)]
+    pub repo: u16,
 }
 
 impl std::fmt::Display for PrId {

@@ -73,6 +73,7 @@ impl Structure {
         let id_of = |number: u64, i: usize| PrId {
             number,
             merge: Some(CommitId(commits[i].id)),
+            repo: 0,
         };
         let mut s = Structure {
             prs: BTreeMap::new(),

@@ -326,6 +326,18 @@ pub fn build(
     ownership: Option<&crate::analysis::domains::Ownership>,
     parts: Parts,
 ) -> Community {
+    build_with(ledger, config, ownership, None, parts)
+}
+
+/// [`build`] where the domains of events are already known (`given`, from exported
+/// ledgers, which carry no changed paths): they give the cross-domain review bonus.
+pub fn build_with(
+    ledger: &Ledger,
+    config: &Config,
+    ownership: Option<&crate::analysis::domains::Ownership>,
+    given: Option<&crate::analysis::EventDomains>,
+    parts: Parts,
+) -> Community {
     let analysis = ownership
         .filter(|_| parts.domains)
         .map(|o| crate::analysis::domains::analyse(ledger, config, o));
@@ -338,7 +350,8 @@ pub fn build(
     let domains = analysis
         .as_ref()
         .map(|a| &a.event_domains)
-        .or(light.as_ref());
+        .or(light.as_ref())
+        .or(given);
     // The network and the trends are the costliest parts and need nothing else here: they
     // run beside the rest.
     let (network, trends, community) = std::thread::scope(|scope| {

@@ -86,10 +86,8 @@ pub fn load(path: &Path) -> anyhow::Result<Exported> {
     let name = path.display().to_string();
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read the ledger {name}"))?;
-    let mut ledger = Exported {
-        file: name.clone(),
-        ..Default::default()
-    };
+    let mut ledger = Exported::default();
+    ledger.file = name.clone();
     let lines: Box<dyn Iterator<Item = std::io::Result<String>>> =
         if path.extension().is_some_and(|e| e == "parquet") {
             let rows = parquet_rows(file).map_err(|e| {
@@ -116,8 +114,14 @@ pub fn load(path: &Path) -> anyhow::Result<Exported> {
             )
         })?;
         header = true;
-        ledger.push(row);
+        ledger.push(row).map_err(|e| {
+            anyhow::anyhow!(
+                "{name}:{}: {e}: the file is incomplete\n  {FIX_EXPORT}",
+                n + 1
+            )
+        })?;
     }
+    ledger.finish();
     if !header {
         anyhow::bail!("{name} is empty: not an exported ledger\n  {FIX_EXPORT}");
     }
@@ -151,18 +155,14 @@ fn check_header(name: &str, line: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Every person an event, pull request or endorsement names is in the people table.
+/// Every person a pull request or endorsement names is in the people table (events are
+/// checked as they are read, by `Exported::push`).
 fn check_people(l: &Exported) -> anyhow::Result<()> {
     let ids: std::collections::HashSet<&str> = l.people.iter().map(|p| p.id.as_str()).collect();
     let named = l
-        .events
+        .prs
         .iter()
-        .flat_map(|e| std::iter::once(&e.person).chain(&e.other))
-        .chain(
-            l.prs
-                .iter()
-                .flat_map(|p| p.author.iter().chain(&p.merged_by).chain(&p.reviewers)),
-        )
+        .flat_map(|p| p.author.iter().chain(&p.merged_by).chain(&p.reviewers))
         .chain(l.endorsements.iter().flat_map(|e| [&e.person, &e.by]));
     for id in named {
         if !ids.contains(id.as_str()) {

@@ -238,6 +238,20 @@ fn bad_ledgers_say_which_file_and_the_fix() {
         "{err}"
     );
     std::fs::remove_file(dir.join("copy.jsonl")).unwrap();
+    // An event naming someone the people table does not list: the file and its line.
+    let header = text.lines().next().unwrap().replace("alpha", "gamma");
+    let event = text
+        .lines()
+        .find(|l| l.contains("\"table\":\"event\""))
+        .unwrap()
+        .replace("\"alpha\"", "\"gamma\"");
+    std::fs::write(dir.join("gamma.jsonl"), format!("{header}\n{event}\n")).unwrap();
+    let err = over(&a, org.path(), &["reputation"]).fails_with(2);
+    assert!(
+        err.contains("gamma.jsonl:2") && err.contains("not in the people table"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join("gamma.jsonl")).unwrap();
     // Commands that need one repository's history say so rather than reading the folder.
     let err = over(&a, org.path(), &["whois", "dana"]).fails_with(2);
     assert!(err.contains("--ledgers"), "{err}");
@@ -310,4 +324,97 @@ fn duckdb_counts(source: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_repository_with_domains_scores_the_same_over_its_exported_ledger() {
+    let alice = "Alice <alice@example.com>";
+    let bob = "Bob <bob@example.com>";
+    let carol = "Carol <carol@example.com>";
+    let repo = Repo::new();
+    repo.write(
+        "guild.yml",
+        "domains:\n  ui: [\"ui/**\"]\n  db: [\"db/**\"]\n",
+    );
+    repo.commit_by(alice, "2024-01-01", "Start");
+    repo.merge_pr_full(1, carol, alice, "2024-01-02", "DB", Some("db/a.sql"), "");
+    let review = "Reviewed-by: Carol <carol@example.com>";
+    repo.merge_pr_full(2, bob, alice, "2024-01-03", "UI", Some("ui/a.js"), review);
+    repo.merge_pr_full(
+        3,
+        bob,
+        alice,
+        "2024-01-04",
+        "DB too",
+        Some("db/b.sql"),
+        review,
+    );
+    let org = tempfile::tempdir().unwrap();
+    let text = export(&repo, org.path(), "alpha");
+    assert!(text.contains(r#""domains":["ui"]"#), "{text}");
+    for args in [
+        &["reputation", "--format", "json"][..],
+        &["explain", "carol", "--format", "json"],
+        &["network", "--format", "json"],
+    ] {
+        let here = repo.run(args).json();
+        let there = over(&repo, org.path(), args).json();
+        assert_eq!(here, there, "{args:?} differs over the exported ledger");
+    }
+    // The bonus is there, not merely absent on both sides.
+    let ex = over(&repo, org.path(), &["explain", "carol", "--format", "json"]).json();
+    let bonus = ex["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["rule"] == "review_cross_domain")
+        .count();
+    assert_eq!(bonus, 1, "{ex:#}");
+}
+
+#[test]
+fn docs_of_one_kind_and_file_name_in_two_repositories_get_two_pages() {
+    let doc = |title: &str| {
+        format!("---\ntitle: {title}\nkind: retrospective\ndate: 2024-05-01\nauthors: [\"Alice Smith <alice@example.com>\"]\n---\n# {title}\n")
+    };
+    let org = tempfile::tempdir().unwrap();
+    let mut last = None;
+    for (name, title) in [("alpha", "Alpha outage"), ("beta", "Beta outage")] {
+        let repo = Repo::new();
+        repo.write("community/retrospective/2024-05-01-outage.md", &doc(title));
+        repo.commit_by("Alice Smith <alice@example.com>", "2024-05-02", "retro");
+        export(&repo, org.path(), name);
+        last = Some(repo);
+    }
+    let repo = last.unwrap();
+    let ctx = over(&repo, org.path(), &["context", "--json"]).json();
+    let mut paths: Vec<&str> = ctx["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "alpha/community/retrospective/2024-05-01-outage.md",
+            "beta/community/retrospective/2024-05-01-outage.md"
+        ]
+    );
+    let site = org.path().join("site");
+    over(
+        &repo,
+        org.path(),
+        &["site", "build", "--out", site.to_str().unwrap()],
+    )
+    .ok();
+    // One page each, named after the repository, with its own doc.
+    for (name, title) in [("alpha", "Alpha outage"), ("beta", "Beta outage")] {
+        let page = site.join(format!(
+            "docs/{name}-community-retrospective-2024-05-01-outage.html"
+        ));
+        let html = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
+    }
 }

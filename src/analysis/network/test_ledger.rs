@@ -22,10 +22,12 @@ pub fn ledger(logins: &[&str], events: &[(i64, u32, EventKind, Option<u32>, u64)
             target: Target::Pr(PrId {
                 number: pr,
                 merge: None,
+                repo: 0,
             }),
             pr: Some(PrId {
                 number: pr,
                 merge: None,
+                repo: 0,
             }),
             other,
             source: Source::Git,
