@@ -258,7 +258,10 @@ fn dot_and_graphml_escape_hostile_names() {
         graphml.contains("<data key=\"label\">Ev&quot;il &amp; &#39;Q\\ Name</data>"),
         "{graphml}"
     );
-    require!(networkx(), "python3 with networkx (pip install networkx)");
+    require!(
+        crate::support::python_has("networkx"),
+        "python3 with networkx (pip install networkx)"
+    );
     let file = repo.path().join("net.graphml");
     std::fs::write(&file, &graphml).unwrap();
     let parsed = python(&["--graphml", file.to_str().unwrap()], "");
@@ -311,14 +314,6 @@ fn which(program: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok()
-}
-
-fn networkx() -> bool {
-    Command::new("python3")
-        .args(["-c", "import networkx"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 fn oracle_script() -> std::path::PathBuf {
@@ -384,7 +379,10 @@ use cargo_guild::util::XorShift as Rng;
 
 #[test]
 fn metrics_agree_with_networkx() {
-    require!(networkx(), "python3 with networkx (pip install networkx)");
+    require!(
+        crate::support::python_has("networkx"),
+        "python3 with networkx (pip install networkx)"
+    );
     agrees_with_networkx("star", &network(&star()));
     agrees_with_networkx("bridge", &network(&bridge()));
 

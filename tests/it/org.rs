@@ -259,12 +259,8 @@ fn bad_ledgers_say_which_file_and_the_fix() {
 
 #[test]
 fn duckdb_reads_the_exported_ledger_and_its_counts_match() {
-    let duckdb = std::process::Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output()
-        .is_ok_and(|o| o.status.success());
     require!(
-        duckdb,
+        crate::support::python_has("duckdb"),
         "DuckDB for Python (`python3 -m pip install duckdb`)"
     );
     let (a, _, _) = three();

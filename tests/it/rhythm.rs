@@ -2,7 +2,7 @@
 //! opted out or inactive, pairs a first-time facilitator with someone who has served, counts
 //! held sessions, and exports a calendar that a real iCalendar parser reads.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -114,14 +114,6 @@ fn a_held_session_counts_for_its_facilitator() {
     assert_eq!(json[1]["facilitator"], "alice");
 }
 
-fn icalendar() -> bool {
-    Command::new("python3")
-        .args(["-c", "import icalendar"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 #[test]
 fn the_calendar_parses_with_stable_uids() {
     let repo = community(RITUALS);
@@ -138,7 +130,7 @@ fn the_calendar_parses_with_stable_uids() {
         .ok();
     assert!(ics.contains("\r\n"), "CRLF line ends");
     require!(
-        icalendar(),
+        crate::support::python_has("icalendar"),
         "python3 with icalendar (pip install icalendar)"
     );
     let dir = tempfile::tempdir().unwrap();

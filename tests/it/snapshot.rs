@@ -3,8 +3,6 @@
 //! (checked by Python's `jsonschema`, a real validator), and the context of a fixture is
 //! pinned.
 
-use std::process::{Command, Stdio};
-
 use crate::require;
 use crate::support::Repo;
 
@@ -189,14 +187,6 @@ fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn jsonschema() -> bool {
-    Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 #[test]
 fn the_published_schema_accepts_every_snapshot_and_rejects_a_broken_one() {
     let repo = community();
@@ -206,7 +196,7 @@ fn the_published_schema_accepts_every_snapshot_and_rejects_a_broken_one() {
         "draft 2020-12"
     );
     require!(
-        jsonschema(),
+        crate::support::python_has("jsonschema"),
         "python3 with jsonschema (pip install jsonschema)"
     );
     let dir = repo.path();
@@ -215,20 +205,7 @@ fn the_published_schema_accepts_every_snapshot_and_rejects_a_broken_one() {
     let mut broken = repo.run(["context", "--json"]).json();
     broken["people"][0]["rank"] = serde_json::json!("first");
     std::fs::write(dir.join("broken.json"), broken.to_string()).unwrap();
-    let check = |file: &str| {
-        Command::new("python3")
-            .current_dir(dir)
-            .args([
-                "-c",
-                "import json, sys, jsonschema\n\
-                 schema = json.load(open('schema.json'))\n\
-                 jsonschema.Draft202012Validator.check_schema(schema)\n\
-                 jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[1])))",
-                file,
-            ])
-            .output()
-            .unwrap()
-    };
+    let check = |file: &str| crate::support::validate_with_schema(dir, file);
     let ok = check("ctx.json");
     assert!(
         ok.status.success(),

@@ -523,11 +523,7 @@ fn the_published_schema_accepts_trends_with_an_intervention() {
     let repo = two_teams();
     let schema = repo.run(["context", "--schema"]).ok();
     crate::require!(
-        Command::new("python3")
-            .args(["-c", "import jsonschema"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success()),
+        crate::support::python_has("jsonschema"),
         "python3 with jsonschema (pip install jsonschema)"
     );
     let dir = repo.path();
@@ -540,19 +536,7 @@ fn the_published_schema_accepts_trends_with_an_intervention() {
     std::fs::write(dir.join("ctx.json"), ctx.to_string()).unwrap();
     ctx["trends"]["windows"][0]["density"] = Value::from("dense");
     std::fs::write(dir.join("broken.json"), ctx.to_string()).unwrap();
-    let check = |file: &str| {
-        Command::new("python3")
-            .current_dir(dir)
-            .args([
-                "-c",
-                "import json, sys, jsonschema\n\
-                 schema = json.load(open('schema.json'))\n\
-                 jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[1])))",
-                file,
-            ])
-            .output()
-            .unwrap()
-    };
+    let check = |file: &str| crate::support::validate_with_schema(dir, file);
     let ok = check("ctx.json");
     assert!(
         ok.status.success(),

@@ -391,3 +391,29 @@ macro_rules! require {
         }
     };
 }
+
+/// Whether `python3` can import `module` (the real parsers the tests check output with).
+pub fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Validates `dir/file` against `dir/schema.json` with Python's `jsonschema` (draft
+/// 2020-12), after checking the schema itself.
+pub fn validate_with_schema(dir: &Path, file: &str) -> std::process::Output {
+    Command::new("python3")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open('schema.json'))\n\
+             jsonschema.Draft202012Validator.check_schema(schema)\n\
+             jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[1])))",
+            file,
+        ])
+        .output()
+        .unwrap()
+}
