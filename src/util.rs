@@ -102,6 +102,13 @@ pub fn day(t: i64) -> String {
         .unwrap_or_else(|| "1970-01-01".into())
 }
 
+/// The UTC calendar day of Unix seconds `t` (the epoch's when out of range).
+pub fn date_of(t: i64) -> chrono::NaiveDate {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default()
+}
+
 /// Days since the epoch (UTC), for daily caps.
 pub fn day_number(t: i64) -> i64 {
     t.div_euclid(86_400)

@@ -50,9 +50,7 @@ pub const SNAPSHOT_SLOTS: usize = 8;
 
 /// The next [`SNAPSHOT_SLOTS`] slots of every ritual from the day of the latest activity.
 pub fn upcoming(c: &Community<'_>) -> Schedule {
-    let from = chrono::DateTime::from_timestamp(c.ledger.as_of, 0)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
+    let from = crate::util::date_of(c.ledger.as_of);
     let mut out = Schedule::default();
     for r in &c.config.rituals {
         match schedule(c, r, from, SNAPSHOT_SLOTS) {

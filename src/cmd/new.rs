@@ -378,20 +378,21 @@ fn scheduled_facilitator(
     kind: &str,
     date: &str,
 ) -> anyhow::Result<Option<String>> {
-    let rituals: Vec<&crate::config::rhythm::Ritual> = session
-        .config
-        .rituals
-        .iter()
-        .filter(|r| !r.on_call && r.kind.as_deref() == Some(kind))
-        .collect();
     let Some(day) = crate::config::rhythm::parse_date(date) else {
         return Ok(None);
     };
-    if rituals.is_empty() || day < rituals.iter().map(|r| r.starts()).min().unwrap_or(day) {
+    let rituals: Vec<_> = session
+        .config
+        .rituals
+        .iter()
+        .filter(|r| !r.on_call && r.kind.as_deref() == Some(kind) && r.starts() <= day)
+        .map(|r| (r, day))
+        .collect();
+    if rituals.is_empty() {
         return Ok(None);
     }
     let ledger = session.ledger()?;
-    let slots = super::rotate::from_history(session, &ledger, &rituals, Some(day), 1)?;
+    let slots = super::rotate::from_history(session, &ledger, &rituals, 1)?;
     Ok(slots
         .into_iter()
         .find(|s| s.date == date)

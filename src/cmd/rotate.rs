@@ -82,13 +82,15 @@ pub fn execute(global: &GlobalOpts, args: RotateArgs) -> anyhow::Result<Outcome>
             .collect()
     } else {
         let (session, ledger) = opened.as_ref().expect("checked above");
-        let rituals: Vec<&crate::config::rhythm::Ritual> = session
+        let from = from.unwrap_or_else(|| crate::util::date_of(ledger.as_of));
+        let rituals: Vec<_> = session
             .config
             .rituals
             .iter()
             .filter(|r| wanted(&r.name))
+            .map(|r| (r, from))
             .collect();
-        from_history(session, ledger, &rituals, from, args.count)?
+        from_history(session, ledger, &rituals, args.count)?
     };
     let name_of = |id: &str| {
         community
@@ -138,13 +140,12 @@ pub fn execute(global: &GlobalOpts, args: RotateArgs) -> anyhow::Result<Outcome>
     Ok(Outcome::Ok)
 }
 
-/// The `count` slots of each of `rituals` from `from` (default: the day of the latest
-/// activity), computed from the history.
+/// The `count` slots of each ritual from its date, computed from the history: the
+/// domains, ladder and display ids are worked out once for all of them.
 pub fn from_history(
     session: &super::Session,
     ledger: &crate::events::Ledger,
-    rituals: &[&crate::config::rhythm::Ritual],
-    from: Option<chrono::NaiveDate>,
+    rituals: &[(&crate::config::rhythm::Ritual, chrono::NaiveDate)],
     count: usize,
 ) -> anyhow::Result<Vec<Slot>> {
     let domains = session.event_domains(ledger)?;
@@ -160,14 +161,9 @@ pub fn from_history(
         steps,
         ids: &display.ids,
     };
-    let from = from.unwrap_or_else(|| {
-        chrono::DateTime::from_timestamp(ledger.as_of, 0)
-            .map(|t| t.date_naive())
-            .unwrap_or_default()
-    });
     let mut out = Vec::new();
-    for r in rituals {
-        out.extend(rhythm::schedule(&c, r, from, count)?);
+    for (r, from) in rituals {
+        out.extend(rhythm::schedule(&c, r, *from, count)?);
     }
     Ok(out)
 }

@@ -24,23 +24,28 @@ pub fn on_call(
     if rituals.is_empty() {
         return Ok(Vec::new());
     }
-    let today = chrono::DateTime::from_timestamp(ledger.as_of, 0)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
+    let today = crate::util::date_of(ledger.as_of);
+    // A slot covering today starts at most one period before it.
+    let from: Vec<_> = rituals
+        .iter()
+        .map(|&r| {
+            let back = match r.every() {
+                Every::Days(n) => today - chrono::Days::new(u64::from(n)),
+                Every::Months(n) => today
+                    .checked_sub_months(chrono::Months::new(n))
+                    .unwrap_or(today),
+            };
+            (r, back)
+        })
+        .collect();
+    let today = today.to_string();
     let display = crate::snapshot::Display::new(ledger);
     let mut out = Vec::new();
+    let slots = super::super::rotate::from_history(session, ledger, &from, 3)?;
     for r in rituals {
-        // A slot covering today starts at most one period before it.
-        let back = match r.every() {
-            Every::Days(n) => today - chrono::Days::new(u64::from(n)),
-            Every::Months(n) => today
-                .checked_sub_months(chrono::Months::new(n))
-                .unwrap_or(today),
-        };
-        let slots = super::super::rotate::from_history(session, ledger, &[r], Some(back), 3)?;
         let Some(slot) = slots
             .iter()
-            .find(|s| s.date.as_str() <= today.to_string().as_str() && today.to_string() < s.ends)
+            .find(|s| s.ritual == r.name && s.date <= today && today < s.ends)
         else {
             continue;
         };
