@@ -5,7 +5,7 @@
 //! written in it, so nobody can endorse in someone else's name (a later edit by someone
 //! else does not change who endorsed).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -122,42 +122,25 @@ fn adding_commits(
     dir: &str,
     files: &BTreeMap<String, (String, git2::Oid)>,
 ) -> anyhow::Result<BTreeMap<String, (git2::Oid, i64)>> {
-    let dir_of = |c: &git2::Commit| -> Option<git2::Oid> {
-        c.tree().ok()?.get_path(Path::new(dir)).ok().map(|e| e.id())
-    };
-    let has = |c: &git2::Commit, path: &str| -> bool {
-        c.tree()
-            .ok()
-            .is_some_and(|t| t.get_path(Path::new(path)).is_ok())
-    };
-    let mut walk = git.revwalk()?;
-    walk.push(head)?;
+    use super::folder_history::entry_at;
     let mut out: BTreeMap<String, (git2::Oid, i64)> = BTreeMap::new();
-    let wanted: HashSet<&str> = files.keys().map(String::as_str).collect();
-    for oid in walk {
-        let c = git.find_commit(oid?)?;
-        let mine = dir_of(&c);
-        if mine.is_none() {
-            continue;
-        }
-        let parents: Vec<git2::Commit> = c.parents().collect();
-        if parents.first().map(&dir_of) == Some(mine) {
-            continue;
-        }
+    super::folder_history::changes(git, head, Path::new(dir), |c, parents| {
         let at = c.author().when().seconds();
-        for path in &wanted {
-            if has(&c, path) && !parents.iter().any(|p| has(p, path)) {
+        for path in files.keys() {
+            let p = Path::new(path);
+            if entry_at(c, p).is_some() && !parents.iter().any(|q| entry_at(q, p).is_some()) {
                 // The newest adding commit wins: a file removed (an endorsement withdrawn)
                 // and added again is a new endorsement by whoever added it again, so an old
                 // endorser cannot be brought back by someone else.
-                match out.get(*path) {
+                match out.get(path) {
                     Some(&(_, t)) if t >= at => {}
                     _ => {
-                        out.insert(path.to_string(), (c.id(), at));
+                        out.insert(path.clone(), (c.id(), at));
                     }
                 }
             }
         }
-    }
+        true
+    })?;
     Ok(out)
 }

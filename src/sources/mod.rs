@@ -5,6 +5,7 @@ pub mod cache;
 pub mod codeowners;
 pub mod docs;
 pub mod endorsements;
+pub mod folder_history;
 pub mod git;
 pub mod github;
 pub mod ledgers;
