@@ -460,17 +460,7 @@ pub fn build(inputs: Inputs) -> Ledger {
     events.retain(|e| !(e.kind.is_review_side() && e.other == Some(e.person)));
     // A total order before deduplication, so the result never depends on the order in
     // which history was read (fresh walk or cache).
-    events.sort_by(|a, b| {
-        a.time
-            .cmp(&b.time)
-            // People are sorted by id, so their index orders like their id.
-            .then_with(|| a.person.cmp(&b.person))
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.target.cmp(&b.target))
-            .then_with(|| a.source.cmp(&b.source))
-            .then_with(|| a.pr.cmp(&b.pr))
-            .then_with(|| a.other.cmp(&b.other))
-    });
+    events.sort_by(Event::ledger_order);
     dedupe(&mut events);
 
     // Newcomers' first pull requests: the author's first contribution belongs to that PR.

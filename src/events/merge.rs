@@ -239,16 +239,7 @@ pub fn merge(
         }
     }
     // The order `events::build` gives (people are sorted by id, so indices order by id).
-    events.sort_by(|(a, _), (b, _)| {
-        a.time
-            .cmp(&b.time)
-            .then_with(|| a.person.cmp(&b.person))
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.target.cmp(&b.target))
-            .then_with(|| a.source.cmp(&b.source))
-            .then_with(|| a.pr.cmp(&b.pr))
-            .then_with(|| a.other.cmp(&b.other))
-    });
+    events.sort_by(|(a, _), (b, _)| Event::ledger_order(a, b));
     let (events, of_event): (Vec<Event>, Vec<Vec<u16>>) = events.into_iter().unzip();
     let domains = (!names.is_empty()).then_some(crate::analysis::EventDomains { names, of_event });
     endorsements.sort_by_key(|e| e.at);

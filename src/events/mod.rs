@@ -258,6 +258,22 @@ pub struct Event {
     pub state: Option<ReviewState>,
 }
 
+impl Event {
+    /// The ledger's total order: time, person (people are sorted by id, so their index
+    /// orders like their id), kind, target, source, pull request, other person. A ledger
+    /// built from history and one merged from exported ledgers sort the same way.
+    pub fn ledger_order(a: &Event, b: &Event) -> std::cmp::Ordering {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| a.person.cmp(&b.person))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.pr.cmp(&b.pr))
+            .then_with(|| a.other.cmp(&b.other))
+    }
+}
+
 /// A pull request as the ledger knows it (from git, GitHub or both).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
