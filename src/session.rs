@@ -105,6 +105,19 @@ impl Session {
     /// Reads history (cached), synced GitHub data and docs, and builds the ledger. When
     /// nothing it depends on changed since the last run, the cached ledger is used instead.
     pub fn ledger(&self) -> anyhow::Result<Ledger> {
+        let (ledger, unsaved) = self.ledger_unsaved()?;
+        if let Some(key) = unsaved {
+            self.timed("store the ledger cache", || {
+                store_ledger(&self.repo.cache_dir, key, &ledger)
+            });
+        }
+        Ok(ledger)
+    }
+
+    /// [`Session::ledger`], leaving a freshly built ledger's cache for the caller to write
+    /// with [`store_ledger`] (under the key returned), on another core while it works on the
+    /// ledger: on git/git the write takes a twentieth of a first run.
+    pub fn ledger_unsaved(&self) -> anyhow::Result<(Ledger, Option<events::cache::Key>)> {
         let head = self.repo.head_commit()?;
         if self.repo.head_detached() && self.global.verbose > 0 {
             self.note(format_args!(
@@ -129,9 +142,9 @@ impl Session {
         }) {
             ledger.docs = docs;
             self.warn_future(&ledger);
-            return Ok(ledger);
+            return Ok((ledger, None));
         }
-        let history = self.history()?;
+        let history = self.read_history(false)?;
         let mailmapped: Vec<Sig> = history
             .sigs
             .iter()
@@ -176,6 +189,7 @@ impl Session {
             let cache = self.repo.cache_dir.clone();
             let progress = self.progress();
             let (ledger, paths) = std::thread::scope(|scope| {
+                store_history(scope, &self.repo.cache_dir, history);
                 let paths = scope.spawn(|| {
                     let start = std::time::Instant::now();
                     let opts = paths::ReadOptions {
@@ -193,12 +207,13 @@ impl Session {
             *self.paths.borrow_mut() = Some(paths?);
             ledger
         } else {
-            build()
+            std::thread::scope(|scope| {
+                store_history(scope, &self.repo.cache_dir, history);
+                build()
+            })
         };
-        // A read-only repository simply runs without a cache.
-        let _ = events::cache::store(&self.repo.cache_dir, key, &ledger);
         self.warn_future(&ledger);
-        Ok(ledger)
+        Ok((ledger, Some(key)))
     }
 
     /// Says once, on stderr, that events dated after HEAD were counted at HEAD's date.
@@ -268,6 +283,12 @@ impl Session {
 
     /// The history reachable from HEAD (from the cache when it is current), read once.
     pub fn history(&self) -> anyhow::Result<&git::History> {
+        self.read_history(true)
+    }
+
+    /// [`Session::history`]; without `store`, a history read from the repository is left for
+    /// the caller to write to the cache ([`git::History::unsaved`]).
+    fn read_history(&self, store: bool) -> anyhow::Result<&git::History> {
         if let Some(h) = self.history.get() {
             return Ok(h);
         }
@@ -279,6 +300,7 @@ impl Session {
                 &git::ReadOptions {
                     progress: self.progress(),
                     cache: Some(&self.repo.cache_dir),
+                    store,
                 },
             )
         })?;
@@ -420,4 +442,25 @@ impl Session {
             ownership.map(|o| domains::event_domains(ledger, &o))
         }))
     }
+}
+
+/// Writes the history cache on another thread of `scope` when the history was read without
+/// writing it ([`git::History::unsaved`]): the ledger is built meanwhile.
+fn store_history<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    cache: &'env std::path::Path,
+    history: &'env git::History,
+) {
+    if history.unsaved {
+        // A read-only repository simply runs without a cache.
+        scope.spawn(move || {
+            let _ = git::store(cache, history);
+        });
+    }
+}
+
+/// Writes the ledger cache under `key` in the cache folder `dir`.
+pub fn store_ledger(dir: &std::path::Path, key: events::cache::Key, ledger: &Ledger) {
+    // A read-only repository simply runs without a cache.
+    let _ = events::cache::store(dir, key, ledger);
 }

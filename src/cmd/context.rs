@@ -45,15 +45,23 @@ pub fn community_tuned(
     }
     let mut session = super::Session::open(global)?;
     tune(&mut session.config, session.config_path.as_deref())?;
-    let ledger = session.ledger()?;
+    let (ledger, unsaved) = session.ledger_unsaved()?;
     // Only the domains section counts the files at HEAD.
     let ownership = if parts.domains {
         session.ownership()?
     } else {
         session.ownership_for_events()?
     };
-    let mut community = session.timed("snapshot", || {
-        crate::snapshot::build(&ledger, &session.config, ownership.as_ref(), parts)
+    // A freshly built ledger is written to the cache on the other core meanwhile.
+    let cache = &session.repo.cache_dir;
+    let mut community = std::thread::scope(|scope| {
+        if let Some(key) = unsaved {
+            let ledger = &ledger;
+            scope.spawn(move || crate::session::store_ledger(cache, key, ledger));
+        }
+        session.timed("snapshot", || {
+            crate::snapshot::build(&ledger, &session.config, ownership.as_ref(), parts)
+        })
     });
     let mut origin = session.origin();
     // When each doc last changed: for the site's doc pages (the whole snapshot only).

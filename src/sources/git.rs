@@ -65,6 +65,10 @@ pub struct History {
     pub rewrites: u64,
     pub sigs: Vec<Sig>,
     pub commits: Vec<CommitRecord>,
+    /// Read (in part) from the repository and not written to the cache yet: see
+    /// [`ReadOptions::store`].
+    #[serde(skip)]
+    pub unsaved: bool,
 }
 
 impl History {
@@ -106,6 +110,15 @@ pub struct ReadOptions<'a> {
     pub progress: bool,
     /// Where the cache lives; `None` disables it.
     pub cache: Option<&'a std::path::Path>,
+    /// Write the refreshed cache before returning. Without it the caller writes it with
+    /// [`store`] when [`History::unsaved`] says so, typically on the other core while it
+    /// builds the ledger (on git/git the write is a tenth of a first run).
+    pub store: bool,
+}
+
+/// Writes the history cache under `dir` (atomically; failures are the caller's to ignore).
+pub fn store(dir: &std::path::Path, history: &History) -> anyhow::Result<()> {
+    super::cache::store(dir, history)
 }
 
 /// Reads the history reachable from `head`, using and refreshing the cache.
@@ -172,9 +185,13 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     if let Some(old) = cached {
         merge_cached(&mut history, old);
     }
-    if let Some(dir) = opts.cache {
+    match opts.cache {
         // A read-only repository simply runs without a cache.
-        let _ = super::cache::store(dir, &history);
+        Some(dir) if opts.store => {
+            let _ = store(dir, &history);
+        }
+        Some(_) => history.unsaved = true,
+        None => {}
     }
     Ok(history)
 }

@@ -49,12 +49,8 @@ impl Repo {
 
     /// The commit to read history from, after the checks that make its history trustworthy.
     pub fn head_commit(&self) -> anyhow::Result<git2::Oid> {
-        if self.git.is_empty().unwrap_or(false) {
-            bail!(
-                "the repository at {} has no commits yet\n  fix: commit something first; cargo guild reads history",
-                self.root().display()
-            );
-        }
+        // An empty repository is told apart by its unborn HEAD below, not by libgit2's
+        // `is_empty`, which lists every reference (and parses packed-refs) to find out.
         if self.git.is_shallow() {
             bail!(
                 "the repository at {} is a shallow clone: its history is cut, so every count would be wrong\n  \
