@@ -254,10 +254,10 @@ mod tests {
         assert!(without[2]
             .iter()
             .all(|b| b.domain.is_none() && b.id != "bridge"));
-        let domains = EventDomains {
-            names: vec!["core".into(), "docs".into()],
-            of_event: vec![vec![0], vec![1], vec![1], vec![0], vec![0]],
-        };
+        let domains = EventDomains::new(
+            vec!["core".into(), "docs".into()],
+            vec![vec![0], vec![1], vec![1], vec![0], vec![0]],
+        );
         let with = award(&l, &config, &scores, Some(&domains));
         let x: Vec<(&str, Option<&str>, Tier, &str, u64)> = with[2]
             .iter()

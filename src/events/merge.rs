@@ -241,7 +241,8 @@ pub fn merge(
     // The order `events::build` gives (people are sorted by id, so indices order by id).
     events.sort_by(|(a, _), (b, _)| Event::ledger_order(a, b));
     let (events, of_event): (Vec<Event>, Vec<Vec<u16>>) = events.into_iter().unzip();
-    let domains = (!names.is_empty()).then_some(crate::analysis::EventDomains { names, of_event });
+    let domains =
+        (!names.is_empty()).then_some(crate::analysis::EventDomains::new(names, of_event));
     endorsements.sort_by_key(|e| e.at);
     // Reviewers joined into one person may now review themselves: drop them, and re-find
     // newcomers' first pull requests over the whole organisation.

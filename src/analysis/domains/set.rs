@@ -288,10 +288,7 @@ pub(super) fn domains_of_event(
                 .collect(),
         })
         .collect();
-    EventDomains {
-        names: set.names.clone(),
-        of_event,
-    }
+    EventDomains::new(set.names.clone(), of_event)
 }
 
 /// For each ledger event, the domains of the work it was about: a commit's paths, a pull

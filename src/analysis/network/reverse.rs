@@ -23,8 +23,13 @@ pub struct ReverseTie {
     pub reviews: u64,
 }
 
-/// Which events are reverse mentorship (parallel to `ledger.events`).
-pub fn per_event(ledger: &Ledger, domains: &EventDomains) -> Vec<Option<u16>> {
+/// Which events are reverse mentorship (parallel to `ledger.events`): the domain the reviewer
+/// knows better. Worked out once per `domains` (which were made from `ledger`).
+pub fn per_event<'d>(ledger: &Ledger, domains: &'d EventDomains) -> &'d [Option<u16>] {
+    domains.reverse.get_or_init(|| work_out(ledger, domains))
+}
+
+fn work_out(ledger: &Ledger, domains: &EventDomains) -> Vec<Option<u16>> {
     let people = ledger.people();
     // Expertise per (domain, person), as `domains` scores it.
     let mut score: HashMap<(u16, u32), f64> = HashMap::new();
@@ -72,7 +77,7 @@ pub fn per_event(ledger: &Ledger, domains: &EventDomains) -> Vec<Option<u16>> {
 /// domain.
 pub fn ties(ledger: &Ledger, domains: &EventDomains, ids: &[String]) -> Vec<ReverseTie> {
     let mut work: BTreeMap<(u32, u32, u16), BTreeSet<Target>> = BTreeMap::new();
-    for (i, d) in per_event(ledger, domains).into_iter().enumerate() {
+    for (i, &d) in per_event(ledger, domains).iter().enumerate() {
         let (Some(d), e) = (d, &ledger.events[i]) else {
             continue;
         };

@@ -59,9 +59,9 @@ fn broker_between_domains_is_marked_only_with_domains() {
     let x = plain.brokers.iter().find(|b| b.id == "x").unwrap();
     assert!(!x.between_domains);
     assert!(x.domains.is_empty());
-    let domains = EventDomains {
-        names: vec!["core".into(), "docs".into()],
-        of_event: vec![
+    let domains = EventDomains::new(
+        vec!["core".into(), "docs".into()],
+        vec![
             vec![0],
             vec![0],
             vec![0],
@@ -73,7 +73,7 @@ fn broker_between_domains_is_marked_only_with_domains() {
             vec![0],
             vec![1],
         ],
-    };
+    );
     let net = analyse(&ledger, Some(&domains), &ids, &ids);
     // 2 × 2 pairs across the teams out of C(4, 2) = 6, plus none inside: 4 / 6.
     assert_eq!(net.brokers[0].id, "x");
