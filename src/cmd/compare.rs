@@ -24,11 +24,10 @@ pub fn execute(global: &GlobalOpts, args: CompareArgs) -> anyhow::Result<Outcome
         global,
         &args.context,
         crate::snapshot::Parts {
-            trends: true,
+            trends: Some(args.window),
             ..crate::snapshot::Parts::PEOPLE
         },
         |config, path| {
-            config.trends_window_days = args.window;
             if let Some(name) = &args.intervention {
                 let where_ = path
                     .map(|p| p.display().to_string())

@@ -15,13 +15,10 @@ pub fn execute(global: &GlobalOpts, args: TrendsArgs) -> anyhow::Result<Outcome>
         global,
         &args.context,
         crate::snapshot::Parts {
-            trends: true,
+            trends: Some(args.window),
             ..crate::snapshot::Parts::PEOPLE
         },
-        |config, _| {
-            config.trends_window_days = args.window;
-            Ok(())
-        },
+        |_, _| Ok(()),
     )?;
     let trends = saved_trends(community.trends, args.window, &args.context)?;
     // Windows (and cohorts) that end on or after the day, compared as `YYYY-MM-DD`.

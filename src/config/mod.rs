@@ -54,10 +54,6 @@ pub struct Config {
     /// Dated changes to how the community works (a new ritual, cross-team masterminds...),
     /// for `cargo guild compare` and the trends' before/after.
     pub interventions: Vec<Intervention>,
-    /// Not a `guild.yml` key: the length of the trends' windows in days, set by the
-    /// `--window` of `trends` and `compare` (90 by default).
-    #[serde(skip)]
-    pub trends_window_days: u32,
 }
 
 impl Default for Config {
@@ -80,7 +76,6 @@ impl Default for Config {
             away: BTreeMap::new(),
             learning_paths: BTreeMap::new(),
             interventions: Vec::new(),
-            trends_window_days: TRENDS_WINDOW_DAYS,
         }
     }
 }

@@ -291,8 +291,8 @@ pub struct Parts {
     pub newcomers: bool,
     /// Every scored line (`explain`, the site's person pages).
     pub lines: bool,
-    /// Outcomes over time: windows, cohorts, interventions.
-    pub trends: bool,
+    /// Outcomes over time (windows, cohorts, interventions), with the windows' length in days.
+    pub trends: Option<u32>,
     /// The rituals' upcoming schedule.
     pub schedule: bool,
 }
@@ -303,7 +303,7 @@ impl Parts {
         domains: true,
         newcomers: true,
         lines: true,
-        trends: true,
+        trends: Some(crate::config::TRENDS_WINDOW_DAYS),
         schedule: true,
     };
     /// People (with badges and ladder steps), activity and docs only.
@@ -312,7 +312,7 @@ impl Parts {
         domains: false,
         newcomers: false,
         lines: false,
-        trends: false,
+        trends: None,
         schedule: false,
     };
 }
@@ -360,8 +360,10 @@ pub fn build_with(
                 crate::analysis::network::analyse(ledger, domains, &display.ids, &display.names)
             })
         });
-        let trends = parts.trends.then(|| {
-            scope.spawn(|| crate::analysis::trends::analyse(ledger, config, ownership, domains))
+        let trends = parts.trends.map(|days| {
+            scope.spawn(move || {
+                crate::analysis::trends::analyse(ledger, config, days, ownership, domains)
+            })
         });
         let rest = assemble(ledger, config, analysis.as_ref(), domains, &display, parts);
         (network.map(join), trends.map(join), rest)

@@ -173,16 +173,17 @@ pub(crate) fn median(xs: &mut [f64]) -> Option<f64> {
     }
 }
 
-/// The trends of a ledger: windows of `config.trends_window_days` (90 if 0), cohorts, and
-/// a comparison per intervention of `config.interventions`. `ownership` and `domains` (the
+/// The trends of a ledger: windows of `window_days` (90 if 0), cohorts, and a comparison
+/// per intervention of `config.interventions`. `ownership` and `domains` (the
 /// domains of each event) give the per-domain numbers and the cross-domain share.
 pub fn analyse(
     ledger: &Ledger,
     config: &Config,
+    window_days: u32,
     ownership: Option<&Ownership>,
     domains: Option<&EventDomains>,
 ) -> Trends {
-    let window_days = match config.trends_window_days {
+    let window_days = match window_days {
         0 => crate::config::TRENDS_WINDOW_DAYS,
         d => d,
     };
@@ -298,10 +299,9 @@ mod tests {
         assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
     }
 
-    /// A configuration with `window`-day trends and the interventions `(name, date)`.
-    fn config(window: u32, interventions: &[(&str, &str)]) -> Config {
+    /// A configuration with the interventions `(name, date)`.
+    fn config(interventions: &[(&str, &str)]) -> Config {
         Config {
-            trends_window_days: window,
             interventions: interventions
                 .iter()
                 .map(|(n, d)| crate::config::Intervention {
@@ -327,7 +327,7 @@ mod tests {
             events.push((d, 3, Review, Some(2), d as u64));
         }
         let l = ledger(&["a", "b", "c", "d"], &events);
-        let t = analyse(&l, &config(10, &[]), None, None);
+        let t = analyse(&l, &config(&[]), 10, None, None);
         assert_eq!(t.window_days, 10);
         let spans: Vec<(&str, &str)> = t
             .windows
@@ -357,9 +357,9 @@ mod tests {
             events.push((d, b, Review, Some(a), d as u64));
         }
         let l = ledger(&["a", "b", "c"], &events);
-        let c = config(27, &[("steady", "1970-01-31")]);
-        let one = analyse(&l, &c, None, None);
-        let two = analyse(&l, &c, None, None);
+        let c = config(&[("steady", "1970-01-31")]);
+        let one = analyse(&l, &c, 27, None, None);
+        let two = analyse(&l, &c, 27, None, None);
         assert_eq!(one, two);
         let cmp = &one.interventions[0];
         assert_eq!(cmp.before.from, "1970-01-04");
