@@ -444,3 +444,47 @@ fn evaluation_reads_synced_reviews_from_when_each_pull_request_was_opened() {
     assert_eq!(e["evaluated"], 3, "{e:#}");
     assert_eq!(scores(&e), [0.333, 0.333, 0.333, 0.333]);
 }
+
+/// tokio's shape: squash merges and no review trailers, so until `sync` the history holds no
+/// review at all. A reason then says nothing about reviews: "0 reviews in the last 30 days"
+/// would be wrong about maintainers who review every day on GitHub. One recorded review
+/// brings the count back.
+#[test]
+fn without_any_recorded_review_a_reason_counts_no_reviews() {
+    let repo = Repo::new();
+    commits(&repo, 3, ALICE, "2024-02-01", "core/a.rs", "Core work");
+    commits(&repo, 2, BOB, "2024-03-01", "core/b.rs", "More core work");
+    let s = suggest(&repo, &["--paths", "core/c.rs"]);
+    let reasons: Vec<&str> = s["reviewers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{s:#}");
+    for r in &reasons {
+        assert!(r.contains("wrote") && !r.contains("review"), "{r}");
+    }
+    commits(
+        &repo,
+        1,
+        CAROL,
+        "2024-03-02",
+        "web/x.js",
+        &format!("Web\n\nReviewed-by: {BOB}"),
+    );
+    let s = suggest(&repo, &["--paths", "core/c.rs"]);
+    let bob = s["reviewers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "bob")
+        .expect("bob is suggested");
+    assert!(
+        bob["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("in the last 30 days"),
+        "{bob:#}"
+    );
+}

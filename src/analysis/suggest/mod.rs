@@ -38,7 +38,7 @@ use model::{Model, Ranked, PARAMS};
 use tree::common_folder;
 
 use crate::config::Config;
-use crate::events::Ledger;
+use crate::events::{EventKind, Ledger};
 use crate::snapshot::Display;
 use crate::sources::paths::PathsIndex;
 use crate::util::day;
@@ -245,6 +245,10 @@ pub fn suggest(
         .iter()
         .map(|&a| display.ids[a as usize].clone())
         .collect();
+    let reviews_known = ledger
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Review | EventKind::ReviewComment));
     let make = |r: &Ranked, learner: bool| {
         let know = in_area(r.person);
         let mut parts = Vec::new();
@@ -280,12 +284,21 @@ pub fn suggest(
         } else {
             ""
         };
+        // A review count only where the history records reviews: "0 reviews" would be
+        // wrong about a maintainer whose reviews live only on GitHub, before `sync`.
+        let load = if reviews_known {
+            format!(
+                "; {}{busy} in the last {LOAD_DAYS} days",
+                plural(u64::from(r.load), "review", "reviews")
+            )
+        } else {
+            String::new()
+        };
         let reason = format!(
-            "{}{}, last {}; {}{busy} in the last {LOAD_DAYS} days",
+            "{}{}, last {}{load}",
             if learner { "learner: " } else { "" },
             parts.join(", "),
             day(last),
-            plural(u64::from(r.load), "review", "reviews"),
         );
         Suggestion {
             id: display.ids[r.person as usize].clone(),
