@@ -246,7 +246,9 @@
     fig.insertBefore(bar, svg);
   }
 
-  // ---- Search: word-start matches over names, ids, logins, domains, titles, tags and text.
+  // ---- Search: word-start matches over names, ids, logins, domains, titles, kinds and tags
+  // (search-index.json, loaded with the page) and doc bodies (search/<key>.json, one shard
+  // per two-letter word start, fetched only when a query word needs it).
   var input = document.getElementById("q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
@@ -254,10 +256,82 @@
   var index = null;
   input.value = new URLSearchParams(window.location.search).get("q") || "";
 
-  // Items of a delta-encoded list.
-  function decode(d) {
-    var out = [], x = 0;
-    for (var i = 0; i < d.length; i++) { x += d[i]; out.push(x); }
+  // An ASCII title's slug, as the build shortens doc pages with it.
+  function slug(t) {
+    var s = t.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    return s.length > 80 ? s.slice(0, 80).replace(/-+$/, "") : s;
+  }
+
+  // Items: people first, then docs ([kind, title, page, detail]); names: word → items.
+  // The index stores people and docs as columns; rows again.
+  function rows(cols) {
+    return cols[0].map(function (_, i) { return cols.map(function (c) { return c[i]; }); });
+  }
+  function load(data) {
+    var items = [], names = {}, people = rows(data.people), docs = rows(data.docs);
+    function add(s, id) {
+      words(s).forEach(function (w) {
+        var l = names[w] || (names[w] = []);
+        if (l[l.length - 1] !== id) l.push(id);
+      });
+    }
+    people.forEach(function (p) {
+      var id = items.length, doms = p[4].map(function (d) { return data.domains[d]; });
+      var detail = p[1] + (p[3] ? " \u00b7 @" + p[3] : "") + (doms.length ? " \u00b7 " + doms.join(", ") : "");
+      items.push([0, p[0], p[2] || p[1], detail]);
+      [p[0], p[1], p[3]].concat(doms).forEach(function (s) { add(s, id); });
+    });
+    docs.forEach(function (d) {
+      var id = items.length, kind = data.kinds[d[2]], dom = d[3] >= 0 ? data.domains[d[3]] : "";
+      var tags = d[4].map(function (t) { return data.tags[t]; });
+      var page = d[1].slice(-1) !== "*" ? d[1] :
+        (d[1].length > 1 ? d[1].slice(0, -1) + "-" : "") + slug(d[0]);
+      var date = d[5] || (page.match(/\d{4}-\d\d-\d\d/) || [""])[0];
+      var detail = kind + " \u00b7 " + date + (dom ? " \u00b7 " + dom : "") +
+        tags.map(function (t) { return " #" + t; }).join("");
+      items.push([1, d[0], page, detail]);
+      [d[0], kind, dom].concat(tags).forEach(function (s) { add(s, id); });
+    });
+    return { items: items, names: names, docs0: people.length, shards: data.shards, text: {} };
+  }
+
+  // Code point order, as the build sorts words (plain < compares UTF-16 units).
+  function before(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      if (x[i] !== y[i]) return x[i].codePointAt(0) < y[i].codePointAt(0);
+    }
+    return x.length < y.length;
+  }
+  var shards = {};
+  function shard(n) {
+    if (!shards[n]) {
+      shards[n] = fetch(base + "search/" + n + ".json")
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (map) {
+          for (var w in map) {
+            var ids = [], x = 0;
+            map[w].forEach(function (d) { x += d; ids.push(index.docs0 + x); });
+            index.text[w] = ids;
+          }
+        })
+        .catch(function () { /* that shard's words are not found */ });
+    }
+    return shards[n];
+  }
+  // The shards that may hold words starting with a query word: shard n holds the words
+  // from firsts[n] up to firsts[n + 1]. One-letter words match names and titles only.
+  function needed(terms) {
+    var out = [], f = index.shards;
+    terms.forEach(function (t) {
+      if (Array.from(t).length < 2) return;
+      for (var n = 0; n < f.length; n++) {
+        // Words from t up to the last one starting with t, against [firsts[n], firsts[n + 1]).
+        var endsBefore = n + 1 < f.length && !before(t, f[n + 1]);
+        var startsAfter = before(t, f[n]) && f[n].lastIndexOf(t, 0) !== 0;
+        if (!endsBefore && !startsAfter && out.indexOf(n) < 0) out.push(n);
+      }
+    });
     return out;
   }
 
@@ -274,7 +348,7 @@
         for (var w in map) {
           if (w.lastIndexOf(t, 0) !== 0) continue;
           var s = w === t ? f[1] : f[2];
-          decode(map[w]).forEach(function (i) { if (!(best[i] >= s)) best[i] = s; });
+          map[w].forEach(function (i) { if (!(best[i] >= s)) best[i] = s; });
         }
       });
       if (total === null) total = best;
@@ -301,12 +375,19 @@
 
   function run() {
     if (!index) return;
-    list.replaceChildren();
     var q = input.value.trim();
     if (!words(q).length) {
+      list.replaceChildren();
       status.textContent = index.items.length + " people and docs to search.";
       return;
     }
+    Promise.all(needed(words(q)).map(shard)).then(function () {
+      if (input.value.trim() === q) show(q);
+    });
+  }
+
+  function show(q) {
+    list.replaceChildren();
     var hits = search(q);
     var shownDocs = 0;
     hits.slice(0, 50).forEach(function (h) {
@@ -314,7 +395,7 @@
       var a = el("a", h.item[1]);
       a.href = base + (h.item[0] === 0 ? "people/" : "docs/") + h.item[2] + ".html";
       li.appendChild(a);
-      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
+      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " \u00b7 " + h.item[3]));
       list.appendChild(li);
       if (h.item[0] === 1 && shownDocs++ < SNIPPETS) snippet(li, a.href, words(q), q);
     });
@@ -359,6 +440,6 @@
   input.addEventListener("input", run);
   fetch(base + "search-index.json")
     .then(function (r) { return r.json(); })
-    .then(function (data) { index = data; run(); })
+    .then(function (data) { index = load(data); run(); })
     .catch(function () { status.textContent = "The search index could not be loaded."; });
 })();
