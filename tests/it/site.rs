@@ -6,6 +6,7 @@ mod interrupt;
 mod network_tools;
 mod scale;
 mod search;
+mod windows;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;

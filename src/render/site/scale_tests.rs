@@ -146,6 +146,7 @@ pub(super) fn generated(people: usize, docs: usize) -> Community {
         schedule: Default::default(),
         paths: Vec::new(),
         endorsements: Vec::new(),
+        windows: Default::default(),
     }
 }
 

@@ -20,13 +20,38 @@
     return e;
   }
 
+  // ---- Time windows: radio groups (all time, last year, last 90 days) that show the
+  // elements marked data-window="<value>" of the chosen window and hide the others. Every
+  // switch on a page moves together; the directory re-scores from its one copy of the data.
+  var switches = Array.prototype.slice.call(document.querySelectorAll("fieldset.window-switch"));
+  var onWindow = [];
+  function setWindow(value) {
+    document.querySelectorAll("[data-window]").forEach(function (e) {
+      e.hidden = e.getAttribute("data-window") !== value;
+    });
+    switches.forEach(function (fs) {
+      fs.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = r.value === value; });
+    });
+    onWindow.forEach(function (f) { f(value); });
+  }
+  switches.forEach(function (fs) {
+    fs.hidden = false;
+    fs.addEventListener("change", function (e) {
+      if (e.target && e.target.type === "radio" && e.target.checked) setWindow(e.target.value);
+    });
+  });
+
   // ---- The people directory: one copy of everyone (directory.json), sorted and paged here.
   var table = document.getElementById("people-table");
   if (table && table.getAttribute("data-directory")) {
     var PER = 100;
     var COLS = { name: 1, id: 0, total: 4, contributor: 5, reviewer: 6, prs: 7, reviews: 8, last_seen: 9 };
     var params = new URLSearchParams(window.location.search);
+    var winBox = document.querySelector("fieldset.window-switch");
+    var days = winBox ? winBox.getAttribute("data-days").split(" ") : [];
+    if (winBox) winBox.hidden = true; // until the directory is here to re-score
     var state = {
+      win: days.indexOf(params.get("window") || "") >= 0 ? params.get("window") : "all",
       sort: COLS.hasOwnProperty(params.get("sort")) ? params.get("sort") : "total",
       asc: params.get("order") === "asc",
       page: parseInt(params.get("page") || table.getAttribute("data-page") || "1", 10) || 1,
@@ -54,9 +79,17 @@
       sortButtons.push(th);
     });
 
+    // A row's field; reputation (fields 4 to 6) in the chosen window: row[10] holds
+    // [total, contributor, reviewer] per window of data-days, 0 when none.
+    function field(r, i) {
+      if (state.win === "all" || i < 4 || i > 6) return r[i];
+      var w = days.indexOf(state.win);
+      return r[10] && r[10][w] ? r[10][w][i - 4] : 0;
+    }
+
     function compare(a, b) {
       var i = COLS[state.sort];
-      var x = a[i], y = b[i];
+      var x = field(a, i), y = field(b, i);
       var c = typeof x === "string" ? x.toLowerCase().localeCompare(y.toLowerCase()) : x - y;
       if (!state.asc) c = -c;
       return c || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -83,7 +116,7 @@
         id.appendChild(el("code", r[0]));
         tr.appendChild(id);
         [[4, "num"], [5, "num opt"], [6, "num opt"], [7, "num"], [8, "num"], [9, "opt"]].forEach(function (c) {
-          tr.appendChild(el("td", String(r[c[0]]), c[1]));
+          tr.appendChild(el("td", String(field(r, c[0])), c[1]));
         });
         return tr;
       }));
@@ -110,6 +143,7 @@
       if (state.page < pages) nav.appendChild(go("Next →", state.page + 1, "next"));
       pagerBox.replaceChildren(nav);
       var p = new URLSearchParams();
+      if (state.win !== "all") p.set("window", state.win);
       if (state.sort !== "total") p.set("sort", state.sort);
       if (state.asc !== (state.sort === "name" || state.sort === "id")) p.set("order", state.asc ? "asc" : "desc");
       if (state.page > 1) p.set("page", String(state.page));
@@ -126,7 +160,10 @@
           filter.parentNode.hidden = false;
           filter.addEventListener("input", function () { state.q = filter.value; state.page = 1; render(); });
         }
-        render();
+        onWindow.push(function (value) { state.win = value; state.page = 1; render(); });
+        if (winBox) winBox.hidden = false;
+        if (state.win !== "all") setWindow(state.win);
+        else render();
       })
       .catch(function () { /* the static page stays as it is */ });
   }
@@ -242,6 +279,14 @@
         svg.classList.toggle("filter", v !== "");
         circles.forEach(function (c) { c.classList.toggle("in", v !== "" && c.classList.contains(v)); });
       }).setAttribute("data-net", "domain");
+    }
+    // The time filter: ties with no activity in the window hidden (lines carry r90, r365
+    // when they had some in those windows, t when their last activity is known at all).
+    if (svg.querySelector(".edges line.t")) {
+      choice("Ties active", "all time", [["365", "in the last year"], ["90", "in the last 90 days"]], function (v) {
+        svg.classList.remove("t90", "t365");
+        if (v) svg.classList.add("t" + v);
+      }).setAttribute("data-net", "time");
     }
     fig.insertBefore(bar, svg);
   }

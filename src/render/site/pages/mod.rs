@@ -12,6 +12,7 @@ use crate::events::Target;
 use crate::snapshot::Community;
 use crate::snapshot::{DocSummary, PersonSummary};
 use crate::util::slug;
+use windows::window_switch;
 
 mod docs;
 mod domains;
@@ -23,6 +24,7 @@ mod outcomes;
 mod people;
 mod rhythm;
 mod search;
+mod windows;
 
 /// One page to render.
 pub struct Page {
