@@ -49,7 +49,9 @@
     var params = new URLSearchParams(window.location.search);
     var winBox = document.querySelector("fieldset.window-switch");
     var days = winBox ? winBox.getAttribute("data-days").split(" ") : [];
-    if (winBox) winBox.hidden = true; // until the directory is here to re-score
+    // The filter and the switch take their place at once (appearing later would move the
+    // table under the reader), usable once the directory is here.
+    if (winBox) winBox.disabled = true;
     var state = {
       win: days.indexOf(params.get("window") || "") >= 0 ? params.get("window") : "all",
       sort: COLS.hasOwnProperty(params.get("sort")) ? params.get("sort") : "total",
@@ -61,6 +63,7 @@
     var tbody = table.tBodies[0];
     var pagerBox = document.getElementById("people-pager");
     var filter = document.getElementById("people-filter");
+    if (filter) { filter.parentNode.hidden = false; filter.disabled = true; }
     var heads = table.querySelectorAll("th[data-sort]");
 
     var sortButtons = [];
@@ -157,11 +160,11 @@
         rows = data;
         table.setAttribute("data-ready", "1");
         if (filter) {
-          filter.parentNode.hidden = false;
+          filter.disabled = false;
           filter.addEventListener("input", function () { state.q = filter.value; state.page = 1; render(); });
         }
         onWindow.push(function (value) { state.win = value; state.page = 1; render(); });
-        if (winBox) winBox.hidden = false;
+        if (winBox) winBox.disabled = false;
         if (state.win !== "all") setWindow(state.win);
         else render();
       })
@@ -309,35 +312,50 @@
 
   // Items: people first, then docs ([kind, title, page, detail]); names: word → items.
   // The index stores people and docs as columns; rows again.
-  function rows(cols) {
+  function unpack(cols) {
     return cols[0].map(function (_, i) { return cols.map(function (c) { return c[i]; }); });
   }
-  function load(data) {
-    var items = [], names = {}, people = rows(data.people), docs = rows(data.docs);
+  // Builds the name words in slices of 2,000 people and docs, yielding between them so the
+  // page stays responsive (10,000 docs would otherwise block it for a long task); then
+  // calls done. Items are [kind, title, page, detail(), lowercase title].
+  function load(data, done) {
+    var idx = { items: [], names: {}, shards: data.shards, text: {} };
+    var people = unpack(data.people), docs = unpack(data.docs), cache = {};
+    idx.docs0 = people.length;
     function add(s, id) {
-      words(s).forEach(function (w) {
-        var l = names[w] || (names[w] = []);
+      (cache[s] || (cache[s] = words(s))).forEach(function (w) {
+        var l = idx.names[w] || (idx.names[w] = []);
         if (l[l.length - 1] !== id) l.push(id);
       });
     }
-    people.forEach(function (p) {
-      var id = items.length, doms = p[4].map(function (d) { return data.domains[d]; });
-      var detail = p[1] + (p[3] ? " \u00b7 @" + p[3] : "") + (doms.length ? " \u00b7 " + doms.join(", ") : "");
-      items.push([0, p[0], p[2] || p[1], detail]);
+    function person(p, id) {
+      var doms = p[4].map(function (d) { return data.domains[d]; });
+      idx.items.push([0, p[0], p[2] || p[1], function () {
+        return p[1] + (p[3] ? " \u00b7 @" + p[3] : "") + (doms.length ? " \u00b7 " + doms.join(", ") : "");
+      }, p[0].toLowerCase()]);
       [p[0], p[1], p[3]].concat(doms).forEach(function (s) { add(s, id); });
-    });
-    docs.forEach(function (d) {
-      var id = items.length, kind = data.kinds[d[2]], dom = d[3] >= 0 ? data.domains[d[3]] : "";
+    }
+    function doc(d, id) {
+      var kind = data.kinds[d[2]], dom = d[3] >= 0 ? data.domains[d[3]] : "";
       var tags = d[4].map(function (t) { return data.tags[t]; });
       var page = d[1].slice(-1) !== "*" ? d[1] :
         (d[1].length > 1 ? d[1].slice(0, -1) + "-" : "") + slug(d[0]);
-      var date = d[5] || (page.match(/\d{4}-\d\d-\d\d/) || [""])[0];
-      var detail = kind + " \u00b7 " + date + (dom ? " \u00b7 " + dom : "") +
-        tags.map(function (t) { return " #" + t; }).join("");
-      items.push([1, d[0], page, detail]);
+      idx.items.push([1, d[0], page, function () {
+        var date = d[5] || (page.match(/\d{4}-\d\d-\d\d/) || [""])[0];
+        return kind + " \u00b7 " + date + (dom ? " \u00b7 " + dom : "") +
+          tags.map(function (t) { return " #" + t; }).join("");
+      }, d[0].toLowerCase()]);
       [d[0], kind, dom].concat(tags).forEach(function (s) { add(s, id); });
-    });
-    return { items: items, names: names, docs0: people.length, shards: data.shards, text: {} };
+    }
+    var i = 0, n = people.length + docs.length;
+    (function slice() {
+      for (var end = Math.min(n, i + 2000); i < end; i++) {
+        if (i < people.length) person(people[i], i);
+        else doc(docs[i - people.length], i);
+      }
+      if (i < n) setTimeout(slice, 0);
+      else done(idx);
+    })();
   }
 
   // Code point order, as the build sorts words (plain < compares UTF-16 units).
@@ -384,7 +402,7 @@
   // whole word of the text 2, its start 1. An item must match every term.
   function search(q) {
     var terms = words(q);
-    if (!terms.length) return [];
+    if (!terms.length) return { top: [], count: 0 };
     var total = null;
     terms.forEach(function (t) {
       var best = {};
@@ -404,19 +422,32 @@
       }
     });
     var whole = q.trim().toLowerCase();
-    var hits = [];
+    // Only the first SHOWN are ranked in full: with 10,000 docs matching, sorting all of
+    // them was a long task. The rest are counted.
+    var top = [], count = 0;
     for (var id in total) {
       var it = index.items[id];
       var score = total[id];
-      if (it[1].toLowerCase() === whole) score += 20;
-      else if (it[1].toLowerCase().lastIndexOf(whole, 0) === 0) score += 10;
-      hits.push({ item: it, score: score });
+      if (it[4] === whole) score += 20;
+      else if (it[4].lastIndexOf(whole, 0) === 0) score += 10;
+      var h = { item: it, score: score };
+      count++;
+      if (top.length === SHOWN && rank(h, top[SHOWN - 1]) >= 0) continue;
+      var lo = 0, hi = top.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (rank(top[mid], h) <= 0) lo = mid + 1; else hi = mid; }
+      top.splice(lo, 0, h);
+      if (top.length > SHOWN) top.pop();
     }
-    hits.sort(function (a, b) {
-      return b.score - a.score || a.item[0] - b.item[0] || a.item[1].localeCompare(b.item[1]);
-    });
-    return hits;
+    return { top: top, count: count };
   }
+
+  // Higher score first; ties: people before docs, then by lowercase title (a plain
+  // comparison: a locale-aware one made thousands of hits a long task).
+  function rank(a, b) {
+    return b.score - a.score || a.item[0] - b.item[0] ||
+      (a.item[4] < b.item[4] ? -1 : a.item[4] > b.item[4] ? 1 : 0);
+  }
+  var SHOWN = 50;
 
   function run() {
     if (!index) return;
@@ -433,26 +464,30 @@
 
   function show(q) {
     list.replaceChildren();
-    var hits = search(q);
+    var found = search(q);
     var shownDocs = 0;
-    hits.slice(0, 50).forEach(function (h) {
+    found.top.forEach(function (h) {
       var li = el("li");
       var a = el("a", h.item[1]);
       a.href = base + (h.item[0] === 0 ? "people/" : "docs/") + h.item[2] + ".html";
       li.appendChild(a);
-      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " \u00b7 " + h.item[3]));
+      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " \u00b7 " + h.item[3]()));
       list.appendChild(li);
-      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) snippet(li, a.href, words(q), q);
+      // The snippet's place is kept from the start, so nothing moves when it comes.
+      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) {
+        var p = li.appendChild(el("p", undefined, "snippet"));
+        snippet(p, a.href, words(q), q);
+      }
     });
-    status.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
-      (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + q + "\u201d.";
+    status.textContent = found.count + (found.count === 1 ? " result" : " results") +
+      (found.count > SHOWN ? " (first " + SHOWN + " shown)" : "") + " for \u201c" + q + "\u201d.";
   }
 
   // Snippets: the doc's own page is read (once) and the sentence around the first word
   // starting with a query term is shown with the term marked, so the index holds no text.
   var SNIPPETS = 10;
   var pages = {};
-  function snippet(li, url, terms, q) {
+  function snippet(p, url, terms, q) {
     if (!pages[url]) {
       pages[url] = fetch(url)
         .then(function (r) { return r.ok ? r.text() : ""; })
@@ -463,7 +498,7 @@
         .catch(function () { return ""; });
     }
     pages[url].then(function (text) {
-      if (!text || input.value.trim() !== q || !li.isConnected) return;
+      if (!text || input.value.trim() !== q || !p.isConnected) return;
       var lower = text.toLowerCase(), at = -1, len = 0;
       terms.forEach(function (t) {
         var re = new RegExp("(^|[^\\p{L}\\p{N}])" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
@@ -474,17 +509,15 @@
       var from = Math.max(0, text.lastIndexOf(" ", Math.max(0, at - 70)));
       var to = text.indexOf(" ", Math.min(text.length, at + len + 90));
       if (to < 0) to = text.length;
-      var p = el("p", undefined, "snippet");
       p.appendChild(document.createTextNode((from > 0 ? "\u2026" : "") + text.slice(from, at).replace(/^ /, "")));
       p.appendChild(el("mark", text.slice(at, at + len)));
       p.appendChild(document.createTextNode(text.slice(at + len, to) + (to < text.length ? "\u2026" : "")));
-      li.appendChild(p);
     });
   }
 
   input.addEventListener("input", run);
   fetch(base + "search-index.json")
     .then(function (r) { return r.json(); })
-    .then(function (data) { index = load(data); run(); })
+    .then(function (data) { load(data, function (idx) { index = idx; run(); }); })
     .catch(function () { status.textContent = "The search index could not be loaded."; });
 })();
