@@ -310,32 +310,33 @@
     return s.length > 80 ? s.slice(0, 80).replace(/-+$/, "") : s;
   }
 
-  // Items: people first, then docs ([kind, title, page, detail]); names: word → items.
+  // Items: people first, then docs.
   // The index stores people and docs as columns; rows again.
   function unpack(cols) {
     return cols[0].map(function (_, i) { return cols.map(function (c) { return c[i]; }); });
   }
-  // Builds the name words in slices of 2,000 people and docs, yielding between them so the
-  // page stays responsive (10,000 docs would otherwise block it for a long task); then
-  // calls done. Items are [kind, title, page, detail(), lowercase title].
+  // Reads the items in slices of 2,000 people and docs, yielding between them so the page
+  // stays responsive (10,000 docs would otherwise block it for a long task); then calls
+  // done. Items are [kind, title, page, detail(), lowercase title, name words].
   function load(data, done) {
-    var idx = { items: [], names: {}, shards: data.shards, text: {} };
+    var idx = { items: [], shards: data.shards, text: {} };
     var people = unpack(data.people), docs = unpack(data.docs), cache = {};
     idx.docs0 = people.length;
-    function add(s, id) {
-      (cache[s] || (cache[s] = words(s))).forEach(function (w) {
-        var l = idx.names[w] || (idx.names[w] = []);
-        if (l[l.length - 1] !== id) l.push(id);
-      });
+    // An item's name words as one string, " w1 w2 ... ": a query word starts a word where
+    // " " + it occurs, and is a whole word where " " + it + " " does (one indexOf per item
+    // and query word; a word → items map built here was the page's longest task).
+    function key(list) {
+      return " " + list.map(function (s) {
+        return cache[s] || (cache[s] = words(s || "").join(" "));
+      }).filter(Boolean).join(" ") + " ";
     }
-    function person(p, id) {
+    function person(p) {
       var doms = p[4].map(function (d) { return data.domains[d]; });
       idx.items.push([0, p[0], p[2] || p[1], function () {
         return p[1] + (p[3] ? " \u00b7 @" + p[3] : "") + (doms.length ? " \u00b7 " + doms.join(", ") : "");
-      }, p[0].toLowerCase()]);
-      [p[0], p[1], p[3]].concat(doms).forEach(function (s) { add(s, id); });
+      }, p[0].toLowerCase(), key([p[0], p[1], p[3]].concat(doms))]);
     }
-    function doc(d, id) {
+    function doc(d) {
       var kind = data.kinds[d[2]], dom = d[3] >= 0 ? data.domains[d[3]] : "";
       var tags = d[4].map(function (t) { return data.tags[t]; });
       var page = d[1].slice(-1) !== "*" ? d[1] :
@@ -344,14 +345,13 @@
         var date = d[5] || (page.match(/\d{4}-\d\d-\d\d/) || [""])[0];
         return kind + " \u00b7 " + date + (dom ? " \u00b7 " + dom : "") +
           tags.map(function (t) { return " #" + t; }).join("");
-      }, d[0].toLowerCase()]);
-      [d[0], kind, dom].concat(tags).forEach(function (s) { add(s, id); });
+      }, d[0].toLowerCase(), key([d[0], kind, dom].concat(tags))]);
     }
     var i = 0, n = people.length + docs.length;
     (function slice() {
       for (var end = Math.min(n, i + 2000); i < end; i++) {
-        if (i < people.length) person(people[i], i);
-        else doc(docs[i - people.length], i);
+        if (i < people.length) person(people[i]);
+        else doc(docs[i - people.length]);
       }
       if (i < n) setTimeout(slice, 0);
       else done(idx);
@@ -403,30 +403,28 @@
   function search(q) {
     var terms = words(q);
     if (!terms.length) return { top: [], count: 0 };
-    var total = null;
+    var items = index.items, n = items.length, total = null;
     terms.forEach(function (t) {
-      var best = {};
-      [["names", 8, 5], ["text", 2, 1]].forEach(function (f) {
-        var map = index[f[0]];
-        for (var w in map) {
-          if (w.lastIndexOf(t, 0) !== 0) continue;
-          var s = w === t ? f[1] : f[2];
-          map[w].forEach(function (i) { if (!(best[i] >= s)) best[i] = s; });
-        }
-      });
-      if (total === null) total = best;
-      else {
-        var next = {};
-        for (var i in total) if (best[i]) next[i] = total[i] + best[i];
-        total = next;
+      var best = new Uint8Array(n), start = " " + t, word = start + " ";
+      for (var i = 0; i < n; i++) {
+        var k = items[i][5];
+        if (k.indexOf(start) >= 0) best[i] = k.indexOf(word) >= 0 ? 8 : 5;
       }
+      for (var w in index.text) {
+        if (w.lastIndexOf(t, 0) !== 0) continue;
+        var sc = w === t ? 2 : 1, ids = index.text[w];
+        for (var j = 0; j < ids.length; j++) if (best[ids[j]] < sc) best[ids[j]] = sc;
+      }
+      if (total === null) total = Uint16Array.from(best);
+      else for (var m = 0; m < n; m++) total[m] = total[m] && best[m] ? total[m] + best[m] : 0;
     });
     var whole = q.trim().toLowerCase();
     // Only the first SHOWN are ranked in full: with 10,000 docs matching, sorting all of
     // them was a long task. The rest are counted.
     var top = [], count = 0;
-    for (var id in total) {
-      var it = index.items[id];
+    for (var id = 0; id < n; id++) {
+      if (!total[id]) continue;
+      var it = items[id];
       var score = total[id];
       if (it[4] === whole) score += 20;
       else if (it[4].lastIndexOf(whole, 0) === 0) score += 10;
