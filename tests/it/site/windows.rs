@@ -24,6 +24,48 @@ fn old_and_new() -> Repo {
     repo
 }
 
+/// The snapshot's window scores are the points of the events in each window before as_of:
+/// the 2022 work is in no window, the 2024 work in both, and ties carry their last day.
+#[test]
+fn context_holds_scores_per_window_and_each_ties_last_day() {
+    let repo = old_and_new();
+    let ctx = repo.run(["context", "--json"]).json();
+    assert_eq!(ctx["windows"]["days"], serde_json::json!([90, 365]));
+    let scores = ctx["windows"]["scores"].as_object().unwrap();
+    let ids: Vec<&str> = scores.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["new-comer", "rev-fresh"], "no 2022 work in a window");
+    let all_time = |id: &str| crate::support::person(&ctx["people"], id)["reputation"].clone();
+    for id in ids {
+        let r = all_time(id);
+        let want = serde_json::json!([r["total"], r["contributor"], r["reviewer"]]);
+        assert_eq!(
+            scores[id],
+            serde_json::json!([want, want]),
+            "{id}: all their points are recent"
+        );
+    }
+    let lasts: Vec<String> = ctx["network"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}>{} {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap(),
+                e["last"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        lasts,
+        [
+            "ann-elder>old-timer 2022-03-08",
+            "rev-fresh>new-comer 2024-05-01"
+        ]
+    );
+}
+
 const FIRST_ROWS: &str = "[...document.querySelectorAll('#people-table tbody tr')].slice(0, 2).map(r => r.cells[1].textContent).sort().join(',')";
 
 #[test]
