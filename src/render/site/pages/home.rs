@@ -16,9 +16,10 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let charts: Vec<Value> = windows::window_starts(input)
         .iter()
         .map(|(d, start)| {
-            let (svg, _) = activity_chart(input, Some(&start[..7]), &format!("activity-{d}"));
+            let (svg, hint) =
+                activity_chart(input, Some(&start[..7]), &format!("activity-{d}"));
             let first = c.activity.first().map_or("", |m| m.month.as_str());
-            json!({"value": d.to_string(), "chart": svg, "since": first.max(&start[..7])})
+            json!({"value": d.to_string(), "chart": svg, "since": first.max(&start[..7]), "hint": hint})
         })
         .collect();
     let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
