@@ -4,13 +4,14 @@
 # SITE_DIR is a folder written by `cargo guild site build` (built with base URL `/`);
 # NODE_MODULES is a folder with lighthouse@12, axe-core@4 and puppeteer-core@23 installed
 # (default /tmp/lh/node_modules: `mkdir /tmp/lh && cd /tmp/lh && npm install lighthouse@12
-# axe-core@4 puppeteer-core@23`). Needs python3 (to serve the folder) and Chromium.
+# axe-core@4 puppeteer-core@23`). Needs python3 (to serve the folder gzip-compressed, as
+# GitHub Pages does: bench/serve-gzip.py) and Chromium.
 set -eu
 site=$1
 modules=${2:-/tmp/lh/node_modules}
 port=${PORT:-8765}
 here=$(cd "$(dirname "$0")" && pwd)
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" >/dev/null 2>&1 &
+python3 "$here/serve-gzip.py" "$port" "$site" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server' EXIT
 sleep 1

@@ -8,6 +8,7 @@ pub mod domains;
 mod endorsements;
 mod lines;
 pub mod site;
+pub mod windows;
 
 pub use display::Display;
 pub use endorsements::EndorsementSummary;
@@ -72,6 +73,11 @@ pub struct Community {
     /// The site's title, base URL, GitHub repository, logins and unreadable docs.
     #[serde(default)]
     pub site: site::SiteInfo,
+    /// Reputation over the last 90 days and the last year, ending at `as_of` (the site's
+    /// time windows). Added within schema version 3: a snapshot saved before it reads back
+    /// with none, and the site then offers all time only.
+    #[serde(default)]
+    pub windows: windows::ScoreWindows,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -459,6 +465,7 @@ fn assemble(
         paths: Vec::new(),
         endorsements: endorsements::all(ledger, display),
         site: site::info(ledger, config, &Default::default(), &[]),
+        windows: windows::scores(ledger, display, &scores),
     }
 }
 

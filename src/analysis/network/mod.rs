@@ -66,6 +66,10 @@ pub struct Edge {
     pub weight: u64,
     /// Events behind the edge, per kind.
     pub kinds: BTreeMap<String, u64>,
+    /// The day of the latest of those events (`YYYY-MM-DD`): the site's time filter hides
+    /// ties with none in a window. Absent in snapshots saved before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
 }
 
 /// A knowledge broker: someone many shortest paths between others run through.
@@ -158,6 +162,8 @@ struct EdgeData {
     work: HashSet<Target>,
     kinds: BTreeMap<&'static str, u64>,
     domains: BTreeSet<u16>,
+    /// The time of the latest event.
+    last: i64,
 }
 
 impl Graph {
@@ -198,6 +204,7 @@ impl Graph {
                 let d = edges.entry((x, y)).or_default();
                 d.work.insert(work.clone());
                 *d.kinds.entry(e.kind.as_str()).or_default() += 1;
+                d.last = d.last.max(e.time);
                 if let Some(ds) = ds {
                     d.domains.extend(ds.iter().copied());
                 }
@@ -254,6 +261,7 @@ pub fn analyse(
             to: id(b),
             weight: d.work.len() as u64,
             kinds: d.kinds.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            last: Some(crate::util::day(d.last)),
         })
         .collect();
     edges.sort_by(|x, y| (&x.from, &x.to).cmp(&(&y.from, &y.to)));

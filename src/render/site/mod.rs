@@ -13,6 +13,8 @@ mod links;
 pub mod markdown;
 mod pages;
 #[cfg(test)]
+mod scale_tests;
+#[cfg(test)]
 mod tests;
 mod write;
 
@@ -97,7 +99,7 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     files.insert("site.css".into(), static_file("site.css", CSS)?);
     files.insert("site.js".into(), static_file("site.js", JS)?);
     files.insert("favicon.svg".into(), static_file("favicon.svg", FAVICON)?);
-    files.insert("search-index.json".into(), search);
+    files.extend(search);
     files.insert("people/directory.json".into(), directory);
     if let Some(feed) = feed {
         files.insert("feed.xml".into(), feed);

@@ -215,7 +215,13 @@ pub fn layout(n: usize, edges: &[(usize, usize, f64)], iterations: usize) -> Vec
 /// people, each on a halo, placed where it overlaps no other label (tried below, above,
 /// right and left of its circle; left out when nowhere fits). The picture is one image
 /// (`role="img"`): nothing inside it is interactive, the tables below link every person.
-pub fn network(title: &str, nodes: &[Node], edges: &[(usize, usize, f64)]) -> String {
+/// `classes` are the edges' classes, in the order of `edges` (none when shorter).
+pub fn network(
+    title: &str,
+    nodes: &[Node],
+    edges: &[(usize, usize, f64)],
+    classes: &[String],
+) -> String {
     let (w, h) = (900.0, 640.0);
     let pos = layout(nodes.len(), edges, 200);
     let max_w = nodes.iter().map(|n| n.weight).fold(1.0, f64::max);
@@ -229,10 +235,14 @@ pub fn network(title: &str, nodes: &[Node], edges: &[(usize, usize, f64)]) -> St
         nodes.len(),
         edges.len()
     );
-    for &(a, b, wt) in edges {
+    for (i, &(a, b, wt)) in edges.iter().enumerate() {
+        let class = match classes.get(i) {
+            Some(c) if !c.is_empty() => format!(r#" class="{}""#, escape(c)),
+            _ => String::new(),
+        };
         let _ = write!(
             s,
-            r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke-width="{:.1}"/>"#,
+            r#"<line{class} x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke-width="{:.1}"/>"#,
             pos[a].0 * w,
             pos[a].1 * h,
             pos[b].0 * w,

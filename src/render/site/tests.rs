@@ -65,6 +65,7 @@ fn network_domains_newcomers_and_badges_render_when_present() {
         schedule: Default::default(),
         paths: Vec::new(),
         endorsements: Vec::new(),
+        windows: Default::default(),
     };
     use crate::analysis::{badges, network, newcomers};
     let mut community = community;
@@ -101,6 +102,7 @@ fn network_domains_newcomers_and_badges_render_when_present() {
         to: "ben".into(),
         weight: 2,
         kinds: Default::default(),
+        last: None,
     }];
     community.network.brokers = vec![network::Broker {
         id: "ann".into(),

@@ -20,13 +20,40 @@
     return e;
   }
 
+  // ---- Time windows: radio groups (all time, last year, last 90 days) that show the
+  // elements marked data-window="<value>" of the chosen window and hide the others. Every
+  // switch on a page moves together; the directory re-scores from its one copy of the data.
+  var switches = Array.prototype.slice.call(document.querySelectorAll("fieldset.window-switch"));
+  var onWindow = [];
+  function setWindow(value) {
+    document.querySelectorAll("[data-window]").forEach(function (e) {
+      e.hidden = e.getAttribute("data-window") !== value;
+    });
+    switches.forEach(function (fs) {
+      fs.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = r.value === value; });
+    });
+    onWindow.forEach(function (f) { f(value); });
+  }
+  switches.forEach(function (fs) {
+    fs.hidden = false;
+    fs.addEventListener("change", function (e) {
+      if (e.target && e.target.type === "radio" && e.target.checked) setWindow(e.target.value);
+    });
+  });
+
   // ---- The people directory: one copy of everyone (directory.json), sorted and paged here.
   var table = document.getElementById("people-table");
   if (table && table.getAttribute("data-directory")) {
     var PER = 100;
     var COLS = { name: 1, id: 0, total: 4, contributor: 5, reviewer: 6, prs: 7, reviews: 8, last_seen: 9 };
     var params = new URLSearchParams(window.location.search);
+    var winBox = document.querySelector("fieldset.window-switch");
+    var days = winBox ? winBox.getAttribute("data-days").split(" ") : [];
+    // The filter and the switch take their place at once (appearing later would move the
+    // table under the reader), usable once the directory is here.
+    if (winBox) winBox.disabled = true;
     var state = {
+      win: days.indexOf(params.get("window") || "") >= 0 ? params.get("window") : "all",
       sort: COLS.hasOwnProperty(params.get("sort")) ? params.get("sort") : "total",
       asc: params.get("order") === "asc",
       page: parseInt(params.get("page") || table.getAttribute("data-page") || "1", 10) || 1,
@@ -36,6 +63,7 @@
     var tbody = table.tBodies[0];
     var pagerBox = document.getElementById("people-pager");
     var filter = document.getElementById("people-filter");
+    if (filter) { filter.parentNode.hidden = false; filter.disabled = true; }
     var heads = table.querySelectorAll("th[data-sort]");
 
     var sortButtons = [];
@@ -54,9 +82,17 @@
       sortButtons.push(th);
     });
 
+    // A row's field; reputation (fields 4 to 6) in the chosen window: row[10] holds
+    // [total, contributor, reviewer] per window of data-days, 0 when none.
+    function field(r, i) {
+      if (state.win === "all" || i < 4 || i > 6) return r[i];
+      var w = days.indexOf(state.win);
+      return r[10] && r[10][w] ? r[10][w][i - 4] : 0;
+    }
+
     function compare(a, b) {
       var i = COLS[state.sort];
-      var x = a[i], y = b[i];
+      var x = field(a, i), y = field(b, i);
       var c = typeof x === "string" ? x.toLowerCase().localeCompare(y.toLowerCase()) : x - y;
       if (!state.asc) c = -c;
       return c || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -83,7 +119,7 @@
         id.appendChild(el("code", r[0]));
         tr.appendChild(id);
         [[4, "num"], [5, "num opt"], [6, "num opt"], [7, "num"], [8, "num"], [9, "opt"]].forEach(function (c) {
-          tr.appendChild(el("td", String(r[c[0]]), c[1]));
+          tr.appendChild(el("td", String(field(r, c[0])), c[1]));
         });
         return tr;
       }));
@@ -110,6 +146,7 @@
       if (state.page < pages) nav.appendChild(go("Next →", state.page + 1, "next"));
       pagerBox.replaceChildren(nav);
       var p = new URLSearchParams();
+      if (state.win !== "all") p.set("window", state.win);
       if (state.sort !== "total") p.set("sort", state.sort);
       if (state.asc !== (state.sort === "name" || state.sort === "id")) p.set("order", state.asc ? "asc" : "desc");
       if (state.page > 1) p.set("page", String(state.page));
@@ -123,10 +160,13 @@
         rows = data;
         table.setAttribute("data-ready", "1");
         if (filter) {
-          filter.parentNode.hidden = false;
+          filter.disabled = false;
           filter.addEventListener("input", function () { state.q = filter.value; state.page = 1; render(); });
         }
-        render();
+        onWindow.push(function (value) { state.win = value; state.page = 1; render(); });
+        if (winBox) winBox.disabled = false;
+        if (state.win !== "all") setWindow(state.win);
+        else render();
       })
       .catch(function () { /* the static page stays as it is */ });
   }
@@ -243,10 +283,20 @@
         circles.forEach(function (c) { c.classList.toggle("in", v !== "" && c.classList.contains(v)); });
       }).setAttribute("data-net", "domain");
     }
+    // The time filter: ties with no activity in the window hidden (lines carry r90, r365
+    // when they had some in those windows, t when their last activity is known at all).
+    if (svg.querySelector(".edges line.t")) {
+      choice("Ties active", "all time", [["365", "in the last year"], ["90", "in the last 90 days"]], function (v) {
+        svg.classList.remove("t90", "t365");
+        if (v) svg.classList.add("t" + v);
+      }).setAttribute("data-net", "time");
+    }
     fig.insertBefore(bar, svg);
   }
 
-  // ---- Search: word-start matches over names, ids, logins, domains, titles, tags and text.
+  // ---- Search: word-start matches over names, ids, logins, domains, titles, kinds and tags
+  // (search-index.json, loaded with the page) and doc bodies (search/<key>.json, one shard
+  // per two-letter word start, fetched only when a query word needs it).
   var input = document.getElementById("q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
@@ -254,10 +304,97 @@
   var index = null;
   input.value = new URLSearchParams(window.location.search).get("q") || "";
 
-  // Items of a delta-encoded list.
-  function decode(d) {
-    var out = [], x = 0;
-    for (var i = 0; i < d.length; i++) { x += d[i]; out.push(x); }
+  // An ASCII title's slug, as the build shortens doc pages with it.
+  function slug(t) {
+    var s = t.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    return s.length > 80 ? s.slice(0, 80).replace(/-+$/, "") : s;
+  }
+
+  // Items: people first, then docs.
+  // The index stores people and docs as columns; rows again.
+  function unpack(cols) {
+    return cols[0].map(function (_, i) { return cols.map(function (c) { return c[i]; }); });
+  }
+  // Reads the items in slices of 2,000 people and docs, yielding between them so the page
+  // stays responsive (10,000 docs would otherwise block it for a long task); then calls
+  // done. Items are [kind, title, page, detail(), lowercase title, name words].
+  function load(data, done) {
+    var idx = { items: [], shards: data.shards, text: {} };
+    var people = unpack(data.people), docs = unpack(data.docs), cache = {};
+    idx.docs0 = people.length;
+    // An item's name words as one string, " w1 w2 ... ": a query word starts a word where
+    // " " + it occurs, and is a whole word where " " + it + " " does (one indexOf per item
+    // and query word; a word → items map built here was the page's longest task).
+    function key(list) {
+      return " " + list.map(function (s) {
+        return cache[s] || (cache[s] = words(s || "").join(" "));
+      }).filter(Boolean).join(" ") + " ";
+    }
+    function person(p) {
+      var doms = p[4].map(function (d) { return data.domains[d]; });
+      idx.items.push([0, p[0], p[2] || p[1], function () {
+        return p[1] + (p[3] ? " \u00b7 @" + p[3] : "") + (doms.length ? " \u00b7 " + doms.join(", ") : "");
+      }, p[0].toLowerCase(), key([p[0], p[1], p[3]].concat(doms))]);
+    }
+    function doc(d) {
+      var kind = data.kinds[d[2]], dom = d[3] >= 0 ? data.domains[d[3]] : "";
+      var tags = d[4].map(function (t) { return data.tags[t]; });
+      var page = d[1].slice(-1) !== "*" ? d[1] :
+        (d[1].length > 1 ? d[1].slice(0, -1) + "-" : "") + slug(d[0]);
+      idx.items.push([1, d[0], page, function () {
+        var date = d[5] || (page.match(/\d{4}-\d\d-\d\d/) || [""])[0];
+        return kind + " \u00b7 " + date + (dom ? " \u00b7 " + dom : "") +
+          tags.map(function (t) { return " #" + t; }).join("");
+      }, d[0].toLowerCase(), key([d[0], kind, dom].concat(tags))]);
+    }
+    var i = 0, n = people.length + docs.length;
+    (function slice() {
+      for (var end = Math.min(n, i + 2000); i < end; i++) {
+        if (i < people.length) person(people[i]);
+        else doc(docs[i - people.length]);
+      }
+      if (i < n) setTimeout(slice, 0);
+      else done(idx);
+    })();
+  }
+
+  // Code point order, as the build sorts words (plain < compares UTF-16 units).
+  function before(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      if (x[i] !== y[i]) return x[i].codePointAt(0) < y[i].codePointAt(0);
+    }
+    return x.length < y.length;
+  }
+  var shards = {};
+  function shard(n) {
+    if (!shards[n]) {
+      shards[n] = fetch(base + "search/" + n + ".json")
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (map) {
+          for (var w in map) {
+            var ids = [], x = 0;
+            map[w].forEach(function (d) { x += d; ids.push(index.docs0 + x); });
+            index.text[w] = ids;
+          }
+        })
+        .catch(function () { /* that shard's words are not found */ });
+    }
+    return shards[n];
+  }
+  // The shards that may hold words starting with a query word: shard n holds the words
+  // from firsts[n] up to firsts[n + 1]. One-letter words match names and titles only.
+  function needed(terms) {
+    var out = [], f = index.shards;
+    terms.forEach(function (t) {
+      if (Array.from(t).length < 2) return;
+      for (var n = 0; n < f.length; n++) {
+        // Words from t up to the last one starting with t, against [firsts[n], firsts[n + 1]).
+        var endsBefore = n + 1 < f.length && !before(t, f[n + 1]);
+        var startsAfter = before(t, f[n]) && f[n].lastIndexOf(t, 0) !== 0;
+        if (!endsBefore && !startsAfter && out.indexOf(n) < 0) out.push(n);
+      }
+    });
     return out;
   }
 
@@ -265,68 +402,90 @@
   // whole word of the text 2, its start 1. An item must match every term.
   function search(q) {
     var terms = words(q);
-    if (!terms.length) return [];
-    var total = null;
+    if (!terms.length) return { top: [], count: 0 };
+    var items = index.items, n = items.length, total = null;
     terms.forEach(function (t) {
-      var best = {};
-      [["names", 8, 5], ["text", 2, 1]].forEach(function (f) {
-        var map = index[f[0]];
-        for (var w in map) {
-          if (w.lastIndexOf(t, 0) !== 0) continue;
-          var s = w === t ? f[1] : f[2];
-          decode(map[w]).forEach(function (i) { if (!(best[i] >= s)) best[i] = s; });
-        }
-      });
-      if (total === null) total = best;
-      else {
-        var next = {};
-        for (var i in total) if (best[i]) next[i] = total[i] + best[i];
-        total = next;
+      var best = new Uint8Array(n), start = " " + t, word = start + " ";
+      for (var i = 0; i < n; i++) {
+        var k = items[i][5];
+        if (k.indexOf(start) >= 0) best[i] = k.indexOf(word) >= 0 ? 8 : 5;
       }
+      for (var w in index.text) {
+        if (w.lastIndexOf(t, 0) !== 0) continue;
+        var sc = w === t ? 2 : 1, ids = index.text[w];
+        for (var j = 0; j < ids.length; j++) if (best[ids[j]] < sc) best[ids[j]] = sc;
+      }
+      if (total === null) total = Uint16Array.from(best);
+      else for (var m = 0; m < n; m++) total[m] = total[m] && best[m] ? total[m] + best[m] : 0;
     });
     var whole = q.trim().toLowerCase();
-    var hits = [];
-    for (var id in total) {
-      var it = index.items[id];
+    // Only the first SHOWN are ranked in full: with 10,000 docs matching, sorting all of
+    // them was a long task. The rest are counted.
+    var top = [], count = 0;
+    for (var id = 0; id < n; id++) {
+      if (!total[id]) continue;
+      var it = items[id];
       var score = total[id];
-      if (it[1].toLowerCase() === whole) score += 20;
-      else if (it[1].toLowerCase().lastIndexOf(whole, 0) === 0) score += 10;
-      hits.push({ item: it, score: score });
+      if (it[4] === whole) score += 20;
+      else if (it[4].lastIndexOf(whole, 0) === 0) score += 10;
+      var h = { item: it, score: score };
+      count++;
+      if (top.length === SHOWN && rank(h, top[SHOWN - 1]) >= 0) continue;
+      var lo = 0, hi = top.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (rank(top[mid], h) <= 0) lo = mid + 1; else hi = mid; }
+      top.splice(lo, 0, h);
+      if (top.length > SHOWN) top.pop();
     }
-    hits.sort(function (a, b) {
-      return b.score - a.score || a.item[0] - b.item[0] || a.item[1].localeCompare(b.item[1]);
-    });
-    return hits;
+    return { top: top, count: count };
   }
+
+  // Higher score first; ties: people before docs, then by lowercase title (a plain
+  // comparison: a locale-aware one made thousands of hits a long task).
+  function rank(a, b) {
+    return b.score - a.score || a.item[0] - b.item[0] ||
+      (a.item[4] < b.item[4] ? -1 : a.item[4] > b.item[4] ? 1 : 0);
+  }
+  var SHOWN = 50;
 
   function run() {
     if (!index) return;
-    list.replaceChildren();
     var q = input.value.trim();
     if (!words(q).length) {
+      list.replaceChildren();
       status.textContent = index.items.length + " people and docs to search.";
       return;
     }
-    var hits = search(q);
+    Promise.all(needed(words(q)).map(shard)).then(function () {
+      if (input.value.trim() === q) show(q);
+    });
+  }
+
+  function show(q) {
+    list.replaceChildren();
+    var found = search(q);
     var shownDocs = 0;
-    hits.slice(0, 50).forEach(function (h) {
+    found.top.forEach(function (h) {
       var li = el("li");
       var a = el("a", h.item[1]);
       a.href = base + (h.item[0] === 0 ? "people/" : "docs/") + h.item[2] + ".html";
       li.appendChild(a);
-      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " · " + h.item[3]));
+      li.appendChild(el("small", " " + (h.item[0] === 0 ? "person" : "doc") + " \u00b7 " + h.item[3]()));
       list.appendChild(li);
-      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) snippet(li, a.href, words(q), q);
+      // The snippet's place is kept from the start, so nothing moves when it comes.
+      if (h.item[0] === 1 && shownDocs++ < SNIPPETS) {
+        var p = li.appendChild(el("p", undefined, "snippet"));
+        snippet(p, a.href, words(q), q);
+      }
     });
-    status.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
-      (hits.length > 50 ? " (first 50 shown)" : "") + " for \u201c" + q + "\u201d.";
+    status.textContent = found.count + (found.count === 1 ? " result" : " results") +
+      (found.count > SHOWN ? " (first " + SHOWN + " shown)" : "") + " for \u201c" + q + "\u201d.";
   }
 
   // Snippets: the doc's own page is read (once) and the sentence around the first word
   // starting with a query term is shown with the term marked, so the index holds no text.
   var SNIPPETS = 10;
   var pages = {};
-  function snippet(li, url, terms, q) {
+  function snippet(p, url, terms, q) {
     if (!pages[url]) {
       pages[url] = fetch(url)
         .then(function (r) { return r.ok ? r.text() : ""; })
@@ -337,7 +496,7 @@
         .catch(function () { return ""; });
     }
     pages[url].then(function (text) {
-      if (!text || input.value.trim() !== q || !li.isConnected) return;
+      if (!text || input.value.trim() !== q || !p.isConnected) return;
       var lower = text.toLowerCase(), at = -1, len = 0;
       terms.forEach(function (t) {
         var re = new RegExp("(^|[^\\p{L}\\p{N}])" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
@@ -348,17 +507,15 @@
       var from = Math.max(0, text.lastIndexOf(" ", Math.max(0, at - 70)));
       var to = text.indexOf(" ", Math.min(text.length, at + len + 90));
       if (to < 0) to = text.length;
-      var p = el("p", undefined, "snippet");
       p.appendChild(document.createTextNode((from > 0 ? "\u2026" : "") + text.slice(from, at).replace(/^ /, "")));
       p.appendChild(el("mark", text.slice(at, at + len)));
       p.appendChild(document.createTextNode(text.slice(at + len, to) + (to < text.length ? "\u2026" : "")));
-      li.appendChild(p);
     });
   }
 
   input.addEventListener("input", run);
   fetch(base + "search-index.json")
     .then(function (r) { return r.json(); })
-    .then(function (data) { index = data; run(); })
+    .then(function (data) { load(data, function (idx) { index = idx; run(); }); })
     .catch(function () { status.textContent = "The search index could not be loaded."; });
 })();

@@ -11,7 +11,17 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     let quarter_start = &c.pulse.quarter_start;
     let prs: u64 = c.activity.iter().map(|m| m.prs_merged).sum();
     let reviews: u64 = c.activity.iter().map(|m| m.reviews).sum();
-    let (chart, reviews_hint) = activity_chart(input);
+    let (chart, reviews_hint) = activity_chart(input, None, "activity");
+    // The same chart over each time window, shown by the window switch.
+    let charts: Vec<Value> = windows::window_starts(input)
+        .iter()
+        .map(|(d, start)| {
+            let (svg, hint) =
+                activity_chart(input, Some(&start[..7]), &format!("activity-{d}"));
+            let first = c.activity.first().map_or("", |m| m.month.as_str());
+            json!({"value": d.to_string(), "chart": svg, "since": first.max(&start[..7]), "hint": hint})
+        })
+        .collect();
     let mut top: Vec<&PersonSummary> = humans().filter(|p| p.reputation.total > 0).collect();
     top.sort_by_key(|p| p.rank);
     let top: Vec<Value> = top
@@ -77,6 +87,11 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
             "prs": prs,
             "reviews": reviews,
             "chart": chart,
+            "since": c.activity.first().map(|m| m.month.as_str()),
+            "charts": charts,
+            "windows": windows::window_switch(c, "home"),
+            "top_switch": {"windows": windows::window_switch(c, "home-top")},
+            "top_windows": windows::top_per_window(c, ctx),
             "reviews_known": reviews > 0 || c.site.synced,
             "reviews_hint": reviews_hint,
             "top": top,
@@ -101,19 +116,18 @@ pub(super) fn home(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec<Page>) {
     });
 }
 
-/// Merged PRs and reviews per month, the last 24 months with activity. Reviews are drawn
+/// Merged PRs and reviews per month, every month with activity (or those from the month
+/// `from`, `YYYY-MM`, on), the chart's SVG id `id`. Reviews are drawn
 /// only where the history records any: without synced GitHub data, reviews are what
 /// trailers and `r=` say, and months after the last one are unknown rather than zero (the
 /// hint says how to get them).
-fn activity_chart(input: &Community) -> (String, Option<String>) {
+fn activity_chart(input: &Community, from: Option<&str>, id: &str) -> (String, Option<String>) {
     let a = &input.activity;
     let (Some(first), Some(last)) = (a.first(), a.last()) else {
         return (String::new(), None);
     };
-    let mut months = month_range(&first.month, &last.month);
-    if months.len() > 24 {
-        months.drain(..months.len() - 24);
-    }
+    let first = from.map_or(first.month.as_str(), |f| f.max(first.month.as_str()));
+    let months = month_range(first, &last.month);
     let by: HashMap<&str, &crate::snapshot::MonthActivity> =
         a.iter().map(|m| (m.month.as_str(), m)).collect();
     let get = |f: fn(&crate::snapshot::MonthActivity) -> u64| -> Vec<u64> {
@@ -158,5 +172,5 @@ fn activity_chart(input: &Community) -> (String, Option<String>) {
     } else {
         "Merged pull requests per month"
     };
-    (svg::bars("activity", title, &months, &series), hint)
+    (svg::bars(id, title, &months, &series), hint)
 }

@@ -12,6 +12,7 @@ use crate::events::Target;
 use crate::snapshot::Community;
 use crate::snapshot::{DocSummary, PersonSummary};
 use crate::util::slug;
+use windows::window_switch;
 
 mod docs;
 mod domains;
@@ -23,6 +24,7 @@ mod outcomes;
 mod people;
 mod rhythm;
 mod search;
+mod windows;
 
 /// One page to render.
 pub struct Page {
@@ -186,7 +188,8 @@ fn domain_pages(domains: &[crate::snapshot::domains::DomainSummary]) -> HashMap<
 /// What assembly produces: the pages, the search index and notes for the summary.
 pub struct Assembled {
     pub pages: Vec<Page>,
-    pub search: Vec<u8>,
+    /// The search index and its body shards, by path (see [`search::files`]).
+    pub search: Vec<(String, Vec<u8>)>,
     /// `people/directory.json`: the directory's rows for the script.
     pub directory: Vec<u8>,
     /// `feed.xml`, an Atom feed of new docs (with an absolute base URL only).
@@ -297,7 +300,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     });
     Assembled {
         pages,
-        search: search::index(input, &ctx),
+        search: search::files(input, &ctx),
         feed: docs::feed(input, &ctx),
         calendar,
         directory,

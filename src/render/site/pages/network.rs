@@ -18,6 +18,33 @@ pub(super) const ISOLATES: &str = "network/isolates.html";
 /// The whole metrics table, paged.
 const METRICS: &str = "network/metrics.html";
 
+/// Each tie's (both directions') classes for the network's time filter: `t` when its last
+/// activity is known, and `r<days>` for each window it had activity in (`r90 r365`).
+fn tie_recency(input: &Community) -> HashMap<(&str, &str), String> {
+    let starts = windows::window_starts(input);
+    let mut last: HashMap<(&str, &str), &str> = HashMap::new();
+    for e in &input.network.edges {
+        let Some(day) = e.last.as_deref() else {
+            continue;
+        };
+        let (a, b) = (e.from.as_str(), e.to.as_str());
+        let key = if a < b { (a, b) } else { (b, a) };
+        let l = last.entry(key).or_insert(day);
+        *l = (*l).max(day);
+    }
+    last.into_iter()
+        .map(|(k, day)| {
+            let mut class = "t".to_string();
+            for (d, start) in &starts {
+                if day >= start.as_str() {
+                    class.push_str(&format!(" r{d}"));
+                }
+            }
+            (k, class)
+        })
+        .collect()
+}
+
 pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut Vec<Page>) {
     let c = input;
     let rep: HashMap<&str, u64> = c
@@ -45,6 +72,7 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
         let key = if a < b { (a, b) } else { (b, a) };
         *pair.entry(key).or_default() += n;
     }
+    let recency = tie_recency(input);
     let mut connected: BTreeSet<&str> = BTreeSet::new();
     for (a, b) in pair.keys() {
         connected.insert(a);
@@ -102,10 +130,15 @@ pub(super) fn network(input: &Community, ctx: &Ctx<'_>, ties: &Ties, pages: &mut
         .iter()
         .filter_map(|((a, b), n)| Some((*index.get(a)?, *index.get(b)?, *n as f64)))
         .collect();
+    let classes: Vec<String> = pair
+        .keys()
+        .filter(|(a, b)| index.contains_key(a) && index.contains_key(b))
+        .map(|k| recency.get(k).cloned().unwrap_or_default())
+        .collect();
     let drawing = if nodes.is_empty() {
         String::new()
     } else {
-        svg::network("The review network", &nodes, &edges)
+        svg::network("The review network", &nodes, &edges, &classes)
     };
     let mut legend: Vec<(usize, &str)> =
         domain_of.values().map(|(n, k)| (*k, n.as_str())).collect();

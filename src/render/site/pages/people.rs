@@ -28,7 +28,8 @@ pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec
         })
         .collect();
     // One array per person, in rank order: [id, name, page, bot, total, contributor,
-    // reviewer, merged PRs, reviews, last active].
+    // reviewer, merged PRs, reviews, last active, windows], windows being
+    // [total, contributor, reviewer] per time window (`window_switch`), or 0 for none.
     let prefix = ctx.url("people/");
     let json_rows: Vec<Value> = list
         .iter()
@@ -49,6 +50,7 @@ pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec
                 p.counts.prs_merged,
                 p.counts.reviews_given,
                 day(&p.last_seen),
+                c.windows.scores.get(&p.id).map_or(json!(0), |w| json!(w)),
             ])
         })
         .collect();
@@ -62,7 +64,10 @@ pub(super) fn people_directory(input: &Community, ctx: &Ctx<'_>, pages: &mut Vec
             c.site.title
         ),
         nav: "people",
-        data: json!({"json_url": ctx.url("people/directory.json")}),
+        data: json!({
+            "json_url": ctx.url("people/directory.json"),
+            "windows": window_switch(c, "people"),
+        }),
         rows,
         ctx,
     }
