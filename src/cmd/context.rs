@@ -57,7 +57,12 @@ pub fn community_tuned(
     });
     let mut origin = session.origin();
     // When each doc last changed: for the site's doc pages (the whole snapshot only).
-    if parts == Parts::ALL {
+    // (The site asks for fewer lines, but for these too.)
+    let whole = Parts {
+        lines: crate::snapshot::Lines::All,
+        ..parts
+    } == Parts::ALL;
+    if whole {
         let paths: Vec<String> = ledger.docs.iter().map(|d| d.path.clone()).collect();
         let head = session.repo.head_commit()?;
         origin.doc_updated = session

@@ -81,7 +81,7 @@ pub(super) fn reserved_names(people: usize) -> Vec<String> {
 }
 
 /// The most lines a person page lists (newest first); `cargo guild explain` has them all.
-const MAX_LINES: usize = 60;
+const MAX_LINES: usize = crate::snapshot::PERSON_PAGE_LINES;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn person(
@@ -100,14 +100,10 @@ pub(super) fn person(
         .get(&p.id)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let mut per_month: BTreeMap<String, u64> = BTreeMap::new();
-    for l in lines {
-        if l.rule != "review_newcomer" {
-            *per_month
-                .entry(crate::util::day(l.time)[..7].to_string())
-                .or_default() += 1;
-        }
-    }
+    // Counted over every line, also where the snapshot holds only the newest: the
+    // breakdown has one count per line.
+    let per_month = crate::snapshot::months_of(input, &p.id);
+    let total = p.breakdown.iter().map(|r| r.count as usize).sum::<usize>();
     let chart = match (per_month.keys().next(), per_month.keys().next_back()) {
         (Some(f), Some(l)) => {
             let mut months = month_range(f, l);
@@ -244,9 +240,9 @@ pub(super) fn person(
             "reviewed_by": reviewed_by_preview,
             "chart": chart,
             "lines": shown,
-            "lines_total": lines.len(),
-            "lines_shown": MAX_LINES.min(lines.len()),
-            "lines_cut": lines.len() > MAX_LINES,
+            "lines_total": total,
+            "lines_shown": MAX_LINES.min(total),
+            "lines_cut": total > MAX_LINES,
             "docs": docs,
             "rhythm": person_rhythm(input, ctx, &p.id),
         }),
