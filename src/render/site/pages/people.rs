@@ -91,7 +91,9 @@ pub(super) fn person(
     page_slug: &str,
     ties: &Ties,
     roles: &HashMap<&str, Vec<(usize, &'static str)>>,
+    refs: &TieRefs,
     pages: &mut Vec<Page>,
+    deferred: &mut Vec<lists::Deferred>,
 ) {
     let badges: Vec<Value> = p.badges.iter().map(badge_view).collect();
     let ladder = p.ladder.as_ref().map(|l| ladder_view(input, l));
@@ -150,15 +152,12 @@ pub(super) fn person(
             })
         })
         .collect();
-    let ties_of = |m: &BTreeMap<String, BTreeMap<String, u64>>| -> Vec<Value> {
+    // A person's ties as (index into `refs`, count), most first.
+    let ties_of = |m: &BTreeMap<String, BTreeMap<String, u64>>| -> Vec<(u32, u64)> {
         let mut v: Vec<(&String, &u64)> = m.get(&p.id).into_iter().flatten().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         v.into_iter()
-            .map(|(id, n)| {
-                let mut r = ctx.person_ref(id);
-                r["count"] = json!(n);
-                r
-            })
+            .map(|(id, n)| (refs.index.get(id.as_str()).copied().unwrap_or(u32::MAX), *n))
             .collect()
     };
     let domains: Vec<Value> = input
@@ -178,9 +177,11 @@ pub(super) fn person(
         })
         .collect();
     // Long lists of ties get pages of their own under `people/<slug>/`.
-    let mut tie_list = |rows: Vec<Value>, file: &str, title: String| -> Value {
+    let mut tie_list = |rows: Vec<(u32, u64)>, file: &str, title: String| -> Value {
         let first = format!("people/{page_slug}/{file}.html");
         let url = (rows.len() > lists::PREVIEW).then(|| ctx.url(&first));
+        let count = rows.len();
+        let shown = lists::Deferred::rows(&refs.refs, &rows[..count.min(lists::PREVIEW)]);
         if url.is_some() {
             lists::Paged {
                 first,
@@ -189,12 +190,12 @@ pub(super) fn person(
                 title,
                 nav: "people",
                 data: json!({"back": {"name": p.name, "url": ctx.people.get(p.id.as_str()).map(|x| &x.1)}}),
-                rows: rows.clone(),
+                rows: Vec::new(),
                 ctx,
             }
-            .pages(pages);
+            .deferred(&refs.refs, rows, deferred);
         }
-        lists::preview(rows, url)
+        lists::preview_of(count, shown, url)
     };
     let reviewed_preview = tie_list(
         ties_of(&ties.given),
