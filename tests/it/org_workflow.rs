@@ -205,9 +205,9 @@ impl World {
         }
         // The cache's post step: a missed key is saved.
         for (key, file) in saves {
-            if !self.cache.contains_key(&key) {
-                self.cache.insert(key, std::fs::read(&file).unwrap());
-            }
+            self.cache
+                .entry(key)
+                .or_insert_with(|| std::fs::read(&file).unwrap());
         }
     }
 
