@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes REPOS exported ledgers (schema version 1, JSON Lines) with EVENTS events in all,
+"""Writes REPOS exported ledgers (schema version 2, JSON Lines) with EVENTS events in all,
 for the organisation-scale benchmark (bench/org.sh). People overlap across repositories: each
 repository draws its people from one pool of logins, so the merge has real joins to make.
+Each commit changes two of the repository's 1,000 files (a `commit` row), and a `files` row
+lists them all, as `cargo guild export` writes them.
 
 Usage: gen_ledgers.py OUT_DIR [REPOS] [EVENTS] [PEOPLE]
 """
@@ -24,6 +26,9 @@ def main():
     pool = int(sys.argv[4]) if len(sys.argv) > 4 else 5_000
     per_repo = events // repos
     rnd = random.Random(18)
+    # Paths from their own generator: the people and events stay those of version 1.
+    prnd = random.Random(2)
+    files = [f"src/m{m:02}/f{f:02}.rs" for m in range(20) for f in range(50)]
     import os
 
     os.makedirs(out, exist_ok=True)
@@ -32,7 +37,7 @@ def main():
         start = 1_500_000_000 + r * 3600
         people = sorted(rnd.sample(range(pool), min(pool, 40 + rnd.randrange(120))))
         rows = [
-            {"table": "ledger", "schema_version": 1, "repository": name,
+            {"table": "ledger", "schema_version": 2, "repository": name,
              "head": commit_id(name, "head"), "as_of": start + per_repo * 600,
              "generator": "bench/gen_ledgers.py"}
         ]
@@ -46,6 +51,7 @@ def main():
         n = 0
         pr = 0
         prs = []
+        changed = []
         while n < per_repo:
             pr += 1
             author = f"user{rnd.choice(people)}"
@@ -59,6 +65,8 @@ def main():
             for c in range(2):
                 cid = commit_id(name, pr, c)
                 commits.append(cid)
+                changed.append({"table": "commit", "repository": name, "commit": cid,
+                                "paths": sorted(prnd.sample(files, 2))})
                 rows.append({**base, "table": "event", "time": t, "kind": "commit",
                              "person": author, "other": None, "target": "commit",
                              "target_commit": cid})
@@ -78,7 +86,8 @@ def main():
                         "paths": [], "commits": commits, "from_git": True, "from_github": False})
         # Events sorted by time only matter to the merge, which sorts them again.
         with open(f"{out}/{name}.jsonl", "w") as f:
-            for row in rows + prs:
+            tree = [{"table": "files", "repository": name, "paths": files}]
+            for row in rows + prs + changed + tree:
                 f.write(json.dumps(row, separators=(",", ":")))
                 f.write("\n")
 

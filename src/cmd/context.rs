@@ -65,7 +65,12 @@ pub fn community_tuned(
     });
     let mut origin = session.origin();
     // When each doc last changed: for the site's doc pages (the whole snapshot only).
-    if parts == Parts::ALL {
+    // (The site asks for fewer lines, but for these too.)
+    let whole = Parts {
+        lines: crate::snapshot::Lines::All,
+        ..parts
+    } == Parts::ALL;
+    if whole {
         let paths: Vec<String> = ledger.docs.iter().map(|d| d.path.clone()).collect();
         let head = session.repo.head_commit()?;
         origin.doc_updated = session
@@ -127,14 +132,54 @@ fn organisation(
             )
         );
     }
+    let ownership = org_ownership(global, &mut ledgers, &config)?;
     let (ledger, domains) = crate::events::merge::merge(&mut ledgers, &config);
     // The rows are in the ledger now: free them before the analysis allocates its own.
     drop(ledgers);
+    // The organisation's domains, if it defines any, else each repository's as exported
+    // (those give the cross-domain bonus only: their paths are not the organisation's).
     Ok(crate::snapshot::build_with(
         &ledger,
         &config,
-        None,
+        ownership.as_ref(),
         domains.as_ref(),
         parts,
     ))
+}
+
+/// The organisation's domains (`repo:glob` and whole repositories in its `guild.yml`) over
+/// the paths the ledgers carry; `None` when it defines none. Warns about a domain naming a
+/// repository no ledger has and about ledgers too old to carry paths.
+fn org_ownership(
+    global: &GlobalOpts,
+    ledgers: &mut [crate::events::exported::Exported],
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<crate::analysis::domains::Ownership>> {
+    use crate::analysis::domains::{unknown_repositories, DomainSet, Ownership};
+    let Some(set) = DomainSet::from_org_config(&config.domains)? else {
+        return Ok(None);
+    };
+    if !global.quiet {
+        let names: Vec<String> = ledgers.iter().map(|l| l.repository.clone()).collect();
+        for (domain, repo) in unknown_repositories(&config.domains, &names) {
+            eprintln!(
+                "warning: domain `{domain}` names the repository `{repo}`, which no ledger is of (a domain is `repo:glob` or a whole `repo`)"
+            );
+        }
+    }
+    for l in ledgers.iter() {
+        if l.schema_version < crate::events::exported::PATHS_SINCE {
+            eprintln!(
+                "warning: {} (`{}`) is a ledger of schema version {}, which carries no changed paths: its work is in no domain\n  fix: export it again with `cargo guild export`",
+                l.file, l.repository, l.schema_version
+            );
+        }
+    }
+    let (paths, head_files) = crate::events::merge::paths(ledgers);
+    Ok(Some(Ownership {
+        set,
+        paths,
+        head_files,
+        codeowners: None,
+    }))
 }

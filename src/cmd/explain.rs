@@ -35,7 +35,7 @@ pub fn execute(global: &GlobalOpts, args: ExplainArgs) -> anyhow::Result<Outcome
                 global,
                 &args.context,
                 Parts {
-                    lines: true,
+                    lines: crate::snapshot::Lines::All,
                     ..Parts::PEOPLE
                 },
             )?;

@@ -1,6 +1,7 @@
 //! `cargo guild export`: the repository's resolved ledger as rows (`events::exported`), for
 //! `--ledgers` across an organisation or for DuckDB, BigQuery and Spark. Options → session →
-//! ledger (with the domains of its events) → one JSON line per row.
+//! ledger (with the domains of its events and the paths each commit changed) → one JSON line
+//! per row.
 
 use anyhow::Context as _;
 
@@ -20,8 +21,17 @@ pub fn execute(global: &GlobalOpts, args: ExportArgs) -> anyhow::Result<Outcome>
         Some(r) => r,
         None => repository_name(&session),
     };
+    // The paths each commit changed and the files at HEAD: for domains that the
+    // organisation defines over repositories (`repo:glob`).
+    let changed = session.paths()?;
+    let head_files =
+        crate::sources::paths::tree_files(session.objects(), session.repo.head_commit()?)?;
+    let paths = crate::events::exported::Paths {
+        changed: &changed,
+        head_files: &head_files,
+    };
     let rows = session.timed("export rows", || {
-        crate::events::exported::rows(&ledger, &repository, domains.as_ref())
+        crate::events::exported::rows(&ledger, &repository, domains.as_ref(), &paths)
     });
     let write = |out: &mut (dyn std::io::Write + Send)| -> anyhow::Result<()> {
         match args.format {

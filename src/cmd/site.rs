@@ -54,7 +54,7 @@ pub fn build_with(
     from: &FromContext,
 ) -> anyhow::Result<String> {
     let start = Instant::now();
-    let (session, community) = super::context::community(global, from, snapshot::Parts::ALL)?;
+    let (session, community) = super::context::community(global, from, snapshot::Parts::SITE)?;
     let analysis = start.elapsed();
     let root = match &session {
         Some((s, _)) => Some(s.repo.root().to_path_buf()),

@@ -11,8 +11,13 @@ use sha2::Digest as _;
 
 use super::{CommitId, Event, EventKind, Ledger, PrId, ReviewState, Source, Target};
 
-/// Bumped when a field changes meaning or disappears (adding a field does not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when a field changes meaning or disappears, or a table is added (a reader that
+/// does not know a table cannot read the file). Version 2 added `commit` (the paths each
+/// commit changed) and `files` (the files at HEAD), for domains over an organisation.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The first version whose ledgers carry changed paths (`commit` and `files` rows).
+pub const PATHS_SINCE: u32 = 2;
 
 /// The salt of e-mail hashes: fixed, so that ledgers exported anywhere join on the same
 /// hash. It keeps the hashes from matching plain SHA-256 lookup tables of addresses; it does
@@ -38,6 +43,8 @@ pub enum Row {
     Endorsement(EndorsementRow),
     Doc(DocRow),
     Domain(DomainRow),
+    Commit(CommitRow),
+    Files(FilesRow),
 }
 
 /// The first row: what the file is and where it comes from.
@@ -142,11 +149,35 @@ pub struct DomainRow {
     pub events: u64,
 }
 
+/// The paths one commit changed (non-merge commits; merges get none, as in
+/// `sources::paths`), for domains defined by the organisation (`repo:glob`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitRow {
+    pub repository: String,
+    pub commit: CommitId,
+    pub paths: Vec<String>,
+}
+
+/// The files at HEAD, sorted: the domains' truck factor counts them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FilesRow {
+    pub repository: String,
+    pub paths: Vec<String>,
+}
+
+/// What the repository's tree says besides the ledger: the paths each commit changed and
+/// the files at HEAD.
+pub struct Paths<'a> {
+    pub changed: &'a crate::sources::paths::PathsIndex,
+    pub head_files: &'a [String],
+}
+
 /// The rows of `ledger`, header first; `domains` are the domains of its events, if any.
 pub fn rows(
     ledger: &Ledger,
     repository: &str,
     domains: Option<&crate::analysis::EventDomains>,
+    paths: &Paths<'_>,
 ) -> Vec<Row> {
     let repo = || repository.to_string();
     let people = ledger.people();
@@ -251,6 +282,35 @@ pub fn rows(
             body: d.body.clone(),
         }));
     }
+    // Only the commits the ledger names: a history's other commits earn nothing.
+    let mut named: Vec<&CommitId> = ledger
+        .events
+        .iter()
+        .filter_map(|e| match &e.target {
+            Target::Commit(c) => Some(c),
+            _ => None,
+        })
+        .chain(ledger.prs.values().flat_map(|p| &p.commits))
+        .collect();
+    named.sort_unstable_by_key(|c| c.0);
+    named.dedup();
+    for c in named {
+        let ids = paths.changed.of_commit(&c.0);
+        if !ids.is_empty() {
+            out.push(Row::Commit(CommitRow {
+                repository: repo(),
+                commit: *c,
+                paths: ids
+                    .iter()
+                    .map(|&i| paths.changed.name(i).to_string())
+                    .collect(),
+            }));
+        }
+    }
+    out.push(Row::Files(FilesRow {
+        repository: repo(),
+        paths: paths.head_files.to_vec(),
+    }));
     if let Some(ds) = domains {
         for (name, events) in ds.names.iter().zip(domain_events) {
             out.push(Row::Domain(DomainRow {
@@ -283,6 +343,12 @@ pub struct Exported {
     pub endorsements: Vec<EndorsementRow>,
     pub docs: Vec<DocRow>,
     pub domains: Vec<DomainRow>,
+    /// The schema version of the file (from its header).
+    pub schema_version: u32,
+    /// The paths each commit changed (schema version 2 on), unqualified.
+    pub changed: crate::sources::paths::PathsIndex,
+    /// The files at HEAD (schema version 2 on).
+    pub head_files: Vec<String>,
     /// A person's index in `people`, by id (for events as they are read).
     person_index: std::collections::HashMap<String, u32>,
 }
@@ -294,6 +360,7 @@ impl Exported {
     pub fn push(&mut self, row: Row) -> Result<(), String> {
         match row {
             Row::Ledger(h) => {
+                self.schema_version = h.schema_version;
                 self.repository = h.repository;
                 self.head = h.head;
                 self.as_of = h.as_of;
@@ -350,6 +417,10 @@ impl Exported {
             Row::Endorsement(e) => self.endorsements.push(e),
             Row::Doc(d) => self.docs.push(d),
             Row::Domain(d) => self.domains.push(d),
+            Row::Commit(c) => self
+                .changed
+                .add(c.commit.0, c.paths.iter().map(String::as_str)),
+            Row::Files(f) => self.head_files = f.paths,
         }
         Ok(())
     }

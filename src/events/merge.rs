@@ -48,11 +48,35 @@ pub fn hash_config_emails(config: &Config) -> Config {
     c
 }
 
-/// A doc's path in the organisation, `repository/path`: two repositories' docs of one kind
-/// and file name (`docs/adr/0001-x.md`) stay two docs, with two pages on the site; links
-/// between a repository's own docs still resolve, being relative.
-fn doc_path(ledger: &Exported, path: &str) -> String {
+/// A path in the organisation, `repository/path` (a doc's, a changed file's): two
+/// repositories' docs of one kind and file name (`docs/adr/0001-x.md`) stay two docs, with
+/// two pages on the site (links between a repository's own docs still resolve, being
+/// relative), and domains defined by the organisation (`repo:glob`) match it.
+fn qualified(ledger: &Exported, path: &str) -> String {
     format!("{}/{path}", ledger.repository)
+}
+
+/// The paths every ledger's commits changed and the files at HEAD, qualified
+/// ([`qualified`]), for domains the organisation defines. A commit in two ledgers (a fork)
+/// keeps the paths of the first.
+/// They move out of the ledgers.
+pub fn paths(ledgers: &mut [Exported]) -> (crate::sources::paths::PathsIndex, Vec<String>) {
+    let mut index = crate::sources::paths::PathsIndex::default();
+    let mut files = Vec::new();
+    for l in ledgers {
+        let changed = std::mem::take(&mut l.changed);
+        for (commit, ids) in changed.iter() {
+            let names: Vec<String> = ids.iter().map(|&i| qualified(l, changed.name(i))).collect();
+            index.add(*commit, names.iter().map(String::as_str));
+        }
+        files.extend(
+            std::mem::take(&mut l.head_files)
+                .iter()
+                .map(|f| qualified(l, f)),
+        );
+    }
+    files.sort();
+    (index, files)
 }
 
 /// The union of `ledgers` as one ledger, resolved with the organisation's `config`, and the
@@ -168,7 +192,7 @@ pub fn merge(
         for (e, of) in std::mem::take(&mut moved[l]) {
             let target = match e.target {
                 Target::Pr(p) => Target::Pr(with_repo(p)),
-                Target::Doc(d) => Target::Doc(doc_path(ledger, &d)),
+                Target::Doc(d) => Target::Doc(qualified(ledger, &d)),
                 t => t,
             };
             let mut of: Vec<u16> = of
@@ -210,7 +234,7 @@ pub fn merge(
                     reviewers: p.reviewers.iter().map(|r| who(l, r)).collect(),
                     first_response_at: p.first_response_at,
                     labels: p.labels.clone(),
-                    paths: p.paths.clone(),
+                    paths: p.paths.iter().map(|x| qualified(ledger, x)).collect(),
                     commits: p.commits.clone(),
                     from_git: p.from_git,
                     from_github: p.from_github,
@@ -230,7 +254,7 @@ pub fn merge(
         }
         for d in &ledger.docs {
             docs.push(crate::sources::docs::DocRecord {
-                path: doc_path(ledger, &d.path),
+                path: qualified(ledger, &d.path),
                 front: d.front.clone(),
                 body: d.body.clone(),
                 body_line: 1,

@@ -12,7 +12,7 @@ pub mod windows;
 
 pub use display::Display;
 pub use endorsements::EndorsementSummary;
-pub use lines::ScoredLine;
+pub use lines::{months_of, LineMonths, Lines, ScoredLine, PERSON_PAGE_LINES};
 
 use std::collections::BTreeMap;
 
@@ -53,8 +53,13 @@ pub struct Community {
     /// Active people, this quarter's newcomers, mentors available now.
     pub pulse: crate::analysis::pulse::Pulse,
     // -- the reputation history: every scored line, what `explain` and person pages list --
-    /// Per display id, in time order. Points add up to the person's `reputation`.
+    /// Per display id, in time order. Points add up to the person's `reputation`. The site
+    /// builds with only each person's newest lines here ([`Lines::Newest`]).
     pub lines: BTreeMap<String, Vec<ScoredLine>>,
+    /// Per display id, every scored line counted per month (`YYYY-MM`) but the newcomer-review
+    /// bonus: the person page's chart, right even where `lines` holds only the newest.
+    #[serde(default)]
+    pub line_months: LineMonths,
     /// The docs folder (`docs_dir` in `guild.yml`), for the site's doc addresses.
     pub docs_dir: String,
     /// Outcomes over time: metrics per window, newcomer cohorts, each intervention's
@@ -295,8 +300,8 @@ pub struct Parts {
     pub domains: bool,
     /// Newcomers and the pulse.
     pub newcomers: bool,
-    /// Every scored line (`explain`, the site's person pages).
-    pub lines: bool,
+    /// Scored lines: all (`explain`), each person's newest (the site's person pages), none.
+    pub lines: Lines,
     /// Outcomes over time (windows, cohorts, interventions), with the windows' length in days.
     pub trends: Option<u32>,
     /// The rituals' upcoming schedule.
@@ -308,16 +313,22 @@ impl Parts {
         network: true,
         domains: true,
         newcomers: true,
-        lines: true,
+        lines: Lines::All,
         trends: Some(crate::config::TRENDS_WINDOW_DAYS),
         schedule: true,
+    };
+    /// Everything the site shows: [`Parts::ALL`] with only the lines a person page lists,
+    /// so that building the site holds lines per person, not per event.
+    pub const SITE: Parts = Parts {
+        lines: Lines::Newest(PERSON_PAGE_LINES),
+        ..Parts::ALL
     };
     /// People (with badges and ladder steps), activity and docs only.
     pub const PEOPLE: Parts = Parts {
         network: false,
         domains: false,
         newcomers: false,
-        lines: false,
+        lines: Lines::None,
         trends: None,
         schedule: false,
     };
@@ -436,6 +447,7 @@ fn assemble(
             p.ladder = ladder[i].take();
         }
     }
+    let (lines, line_months) = lines::lines(ledger, display, &scores, parts.lines);
     Community {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone().unwrap_or_else(|| "community".into()),
@@ -454,11 +466,8 @@ fn assemble(
             Default::default()
         },
         newcomers,
-        lines: if parts.lines {
-            lines::all(ledger, display, &scores)
-        } else {
-            Default::default()
-        },
+        lines,
+        line_months,
         docs_dir: config.docs_dir.clone(),
         trends: Default::default(),
         schedule,

@@ -13,6 +13,7 @@ mod foundation;
 mod network;
 mod newcomers;
 mod org;
+mod org_workflow;
 mod paths;
 mod rhythm;
 mod site;

@@ -222,7 +222,7 @@ fn bad_ledgers_say_which_file_and_the_fix() {
     std::fs::remove_file(dir.join("broken.jsonl")).unwrap();
     std::fs::write(
         dir.join("newer.jsonl"),
-        text.replacen("\"schema_version\":1", "\"schema_version\":99", 1),
+        text.replacen("\"schema_version\":2", "\"schema_version\":99", 1),
     )
     .unwrap();
     let err = over(&a, org.path(), &["reputation"]).fails_with(2);
@@ -413,4 +413,136 @@ fn docs_of_one_kind_and_file_name_in_two_repositories_get_two_pages() {
         let html = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
         assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
     }
+}
+
+/// A repository whose domain `name` is `globs` (in its own guild.yml), with work in and out
+/// of it by three people, the last of it on `2024-03-01` (the same `as_of` everywhere, so
+/// that recency weighs alike).
+fn with_domain(name: &str, globs: &str, inside: &str, outside: &str) -> Repo {
+    let alice = "Alice <alice@example.com>";
+    let bob = "Bob <bob@example.com>";
+    let carol = "Carol <carol@example.com>";
+    let review = |who: &str| format!("Reviewed-by: {who}");
+    let repo = Repo::new();
+    repo.write("guild.yml", &format!("domains:\n  {name}: [{globs}]\n"));
+    repo.commit_by(alice, "2024-01-01", "Start");
+    let a = format!("{inside}/a.rs");
+    let b = format!("{inside}/deep/b.rs");
+    let c = format!("{outside}/c.rs");
+    repo.merge_pr_full(1, alice, bob, "2024-01-05", "A", Some(&a), &review(bob));
+    repo.merge_pr_full(2, bob, alice, "2024-01-20", "B", Some(&b), &review(carol));
+    repo.merge_pr_full(3, carol, alice, "2024-02-03", "C", Some(&c), &review(alice));
+    repo.merge_pr_full(4, carol, bob, "2024-02-10", "A again", Some(&a), "");
+    repo.commit_by(bob, "2024-03-01", "Last");
+    repo
+}
+
+/// The parts of a domain that do not name files (sample files are `repo/path` in an
+/// organisation).
+fn domain_facts(domains: &Value, name: &str) -> Value {
+    let d = domains
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no domain `{name}` in {domains:#}"));
+    serde_json::json!({
+        "files": d["files"],
+        "work": d["work"],
+        "experts": d["experts"],
+        "contributor_absence_factor": d["contributor_absence_factor"],
+        "truck_factor": d["truck_factor"],
+        "spof": d["single_points_of_failure"].as_array().unwrap().iter().map(|s| (s["id"].clone(), s["files"].clone())).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn organisation_domains_over_repositories_name_the_experts_each_repository_does() {
+    let alpha = with_domain("sync", "\"src/sync/**\"", "src/sync", "src/other");
+    let beta = with_domain("book", "\"**\"", "book", "theme");
+    let gamma = with_domain("core", "\"core/\"", "core", "cli");
+    let org = tempfile::tempdir().unwrap();
+    for (repo, name) in [(&alpha, "alpha"), (&beta, "beta"), (&gamma, "gamma")] {
+        let text = export(repo, org.path(), name);
+        assert!(
+            text.contains(r#""table":"commit""#),
+            "no changed paths: {text}"
+        );
+    }
+    std::fs::write(
+        org.path().join("guild.yml"),
+        "domains:\n  sync: [\"alpha:src/sync/**\"]\n  book: [beta]\n  core: [\"gamma:core/\"]\n",
+    )
+    .unwrap();
+    let merged = over(&alpha, org.path(), &["domains", "--format", "json"]).json();
+    let ctx = over(&alpha, org.path(), &["context", "--json"]).json();
+    for (repo, name) in [(&alpha, "sync"), (&beta, "book"), (&gamma, "core")] {
+        let here = domain_facts(&repo.run(["domains", "--format", "json"]).json(), name);
+        assert!(
+            !here["experts"].as_array().unwrap().is_empty(),
+            "{name}: no experts to compare"
+        );
+        let there = domain_facts(&merged, name);
+        assert_eq!(here, there, "domain `{name}` differs over the organisation");
+        // The snapshot's domains section is the same.
+        assert_eq!(
+            domain_facts(&ctx["domains"], name),
+            there,
+            "{name} in context"
+        );
+    }
+    // A domain naming a repository no ledger is of is a warning, not an empty silence.
+    std::fs::write(
+        org.path().join("guild.yml"),
+        "domains:\n  sync: [\"alhpa:src/sync/**\"]\n",
+    )
+    .unwrap();
+    let run = over(&alpha, org.path(), &["domains", "--format", "json"]);
+    let err = run.stderr();
+    assert!(
+        err.contains("`alhpa`") && err.contains("no ledger"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_ledger_without_changed_paths_is_read_and_named_with_the_fix() {
+    let alpha = with_domain("sync", "\"src/sync/**\"", "src/sync", "src/other");
+    let org = tempfile::tempdir().unwrap();
+    let text = export(&alpha, org.path(), "alpha");
+    // What a version 1 export wrote: no `commit` and `files` rows.
+    let old: String = text
+        .lines()
+        .filter(|l| !l.contains(r#""table":"commit""#) && !l.contains(r#""table":"files""#))
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.replacen("\"schema_version\":2", "\"schema_version\":1", 1)
+            )
+        })
+        .collect();
+    std::fs::write(org.path().join("ledgers/alpha.jsonl"), old).unwrap();
+    std::fs::write(
+        org.path().join("guild.yml"),
+        "domains:\n  sync: [\"alpha:src/sync/**\"]\n",
+    )
+    .unwrap();
+    let run = over(&alpha, org.path(), &["reputation", "--format", "json"]);
+    let err = run.stderr();
+    assert!(
+        err.contains("alpha.jsonl")
+            && err.contains("schema version 1")
+            && err.contains("cargo guild export"),
+        "{err}"
+    );
+    // Still read: the same people (their work in no domain).
+    let sorted = |v: &Value| {
+        let mut ids = crate::support::ids(v);
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        sorted(&run.json()),
+        sorted(&alpha.run(["reputation", "--format", "json"]).json())
+    );
 }

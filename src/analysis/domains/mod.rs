@@ -36,7 +36,7 @@ const SAMPLE_FILES: usize = 3;
 
 mod set;
 use set::{domains_of_event, path_domains};
-pub use set::{event_domains, DomainSet, DomainSource, Ownership, WorkPaths};
+pub use set::{event_domains, unknown_repositories, DomainSet, DomainSource, Ownership, WorkPaths};
 
 /// How an event counts towards knowing the work: (authored?, expertise weight).
 pub fn role(kind: EventKind) -> Option<(bool, f64)> {

@@ -46,6 +46,40 @@ enum Matcher {
         co: Codeowners,
         rule_domain: Vec<Option<u16>>,
     },
+    /// An organisation's `guild.yml` over merged ledgers, whose paths are `repository/path`:
+    /// per repository, globs as a single repository's, and the domains it is wholly in.
+    Repos {
+        globs: HashMap<String, (GlobSet, Vec<u16>)>,
+        whole: HashMap<String, Vec<u16>>,
+    },
+}
+
+/// An organisation's domain entry: `repo:glob`, or a bare `repo` (the whole repository).
+fn split_repo(entry: &str) -> (&str, Option<&str>) {
+    match entry.split_once(':') {
+        Some((repo, glob)) if !glob.is_empty() => (repo, Some(glob)),
+        Some((repo, _)) => (repo, None),
+        None => (entry, None),
+    }
+}
+
+/// The repositories an organisation's domains name, by domain, that no ledger has (a
+/// typo, or a repository whose export failed): `(domain, repository)`.
+pub fn unknown_repositories(
+    domains: &BTreeMap<String, Vec<String>>,
+    repositories: &[String],
+) -> Vec<(String, String)> {
+    let known: BTreeSet<&str> = repositories.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (name, entries) in domains {
+        for e in entries {
+            let (repo, _) = split_repo(e);
+            if !known.contains(repo) {
+                out.push((name.clone(), repo.to_string()));
+            }
+        }
+    }
+    out
 }
 
 impl DomainSet {
@@ -75,6 +109,54 @@ impl DomainSet {
             names,
             source: DomainSource::Config,
             matcher: Matcher::Globs { set, glob_domain },
+        }))
+    }
+
+    /// Domains of an organisation's `guild.yml`, over merged ledgers whose paths are
+    /// `repository/path` (repository names hold no `/`). An entry is `repo:glob`, a glob
+    /// read as in a single repository's `guild.yml`, within that repository, or a bare
+    /// `repo`, the whole repository. `None` when there are none.
+    pub fn from_org_config(
+        domains: &BTreeMap<String, Vec<String>>,
+    ) -> anyhow::Result<Option<Self>> {
+        if domains.is_empty() {
+            return Ok(None);
+        }
+        let names: Vec<String> = domains.keys().take(u16::MAX as usize).cloned().collect();
+        let mut builders: BTreeMap<&str, (GlobSetBuilder, Vec<u16>)> = BTreeMap::new();
+        let mut whole: HashMap<String, Vec<u16>> = HashMap::new();
+        for (d, (name, entries)) in domains.iter().take(names.len()).enumerate() {
+            for e in entries {
+                match split_repo(e) {
+                    (repo, None) => whole.entry(repo.to_string()).or_default().push(d as u16),
+                    (repo, Some(g)) => {
+                        let compiled = pattern_globs(g).map_err(|err| {
+                            anyhow::anyhow!(
+                                "guild.yml: domain `{name}` has an invalid glob `{g}` in `{e}`: {err}"
+                            )
+                        })?;
+                        let (b, of) = builders
+                            .entry(repo)
+                            .or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                        for c in compiled {
+                            b.add(c);
+                            of.push(d as u16);
+                        }
+                    }
+                }
+            }
+        }
+        let mut globs = HashMap::new();
+        for (repo, (b, of)) in builders {
+            let set = b.build().map_err(|e| {
+                anyhow::anyhow!("guild.yml: cannot compile the domain globs of `{repo}`: {e}")
+            })?;
+            globs.insert(repo.to_string(), (set, of));
+        }
+        Ok(Some(DomainSet {
+            names,
+            source: DomainSource::Config,
+            matcher: Matcher::Repos { globs, whole },
         }))
     }
 
@@ -136,6 +218,18 @@ impl DomainSet {
                 .and_then(|r| rule_domain[r])
                 .into_iter()
                 .collect(),
+            Matcher::Repos { globs, whole } => {
+                let Some((repo, rest)) = path.split_once('/') else {
+                    return Vec::new();
+                };
+                let mut out: Vec<u16> = whole.get(repo).cloned().unwrap_or_default();
+                if let Some((set, of)) = globs.get(repo) {
+                    out.extend(set.matches(rest).into_iter().map(|g| of[g]));
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
         }
     }
 

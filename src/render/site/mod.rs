@@ -69,6 +69,10 @@ pub fn normalise_base(base: &str) -> String {
     s
 }
 
+/// Deferred pages rendered at once: enough to keep every core busy, few enough that their
+/// rows stay small.
+const DEFERRED_BATCH: usize = 1024;
+
 /// Builds every page in memory and checks the internal links.
 pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     let mut phases = Vec::new();
@@ -84,6 +88,7 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
     };
     let pages::Assembled {
         pages: list,
+        deferred,
         search,
         directory,
         feed,
@@ -94,7 +99,19 @@ pub fn build(input: &Community, opts: &Options) -> anyhow::Result<Site> {
 
     let t = Instant::now();
     let rendered = render_all(&templates, &list, input, &opts.base_url)?;
+    drop(list);
     let mut files: BTreeMap<String, Vec<u8>> = rendered.into_iter().collect();
+    // Pages of long lists get their rows a batch at a time, so that only one batch of rows
+    // is ever held (see `pages::Deferred`).
+    let mut deferred = deferred.into_iter().peekable();
+    while deferred.peek().is_some() {
+        let batch: Vec<pages::Page> = deferred
+            .by_ref()
+            .take(DEFERRED_BATCH)
+            .map(pages::Deferred::page)
+            .collect();
+        files.extend(render_all(&templates, &batch, input, &opts.base_url)?);
+    }
     let pages = files.len();
     files.insert("site.css".into(), static_file("site.css", CSS)?);
     files.insert("site.js".into(), static_file("site.js", JS)?);

@@ -140,6 +140,7 @@ pub(super) fn generated(people: usize, docs: usize) -> Community {
         newcomers: Default::default(),
         pulse: Default::default(),
         lines: Default::default(),
+        line_months: Default::default(),
         docs_dir: "community".into(),
         site: Default::default(),
         trends: Default::default(),

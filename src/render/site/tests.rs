@@ -59,6 +59,7 @@ fn network_domains_newcomers_and_badges_render_when_present() {
         newcomers: Default::default(),
         pulse: Default::default(),
         lines: Default::default(),
+        line_months: Default::default(),
         docs_dir: "community".into(),
         site: Default::default(),
         trends: Default::default(),

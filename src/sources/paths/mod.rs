@@ -102,6 +102,19 @@ impl PathsIndex {
         i
     }
 
+    /// Records the paths a commit changed, from elsewhere than a diff (an exported ledger);
+    /// a commit already recorded keeps its paths.
+    pub fn add<'p>(&mut self, commit: [u8; 20], paths: impl IntoIterator<Item = &'p str>) {
+        if self.by_commit.contains_key(&commit) {
+            return;
+        }
+        let ids: Vec<u32> = paths
+            .into_iter()
+            .map(|p| self.intern(p.as_bytes()))
+            .collect();
+        self.push(commit, &ids);
+    }
+
     fn push(&mut self, commit: [u8; 20], ids: &[u32]) {
         let a = self.flat.len() as u32;
         self.flat.extend_from_slice(ids);

@@ -388,7 +388,8 @@ fn the_pull_request_workflow_fetches_the_synced_history() {
     assert!(!job.git(&["for-each-ref", "refs/guild"]).trim().is_empty());
 }
 
-/// zizmor, a real auditor of GitHub Actions, finds nothing of medium severity or more.
+/// zizmor, a real auditor of GitHub Actions, finds nothing of medium severity or more, in
+/// the workflows, the action and the organisation's example workflow.
 #[test]
 fn zizmor_finds_nothing_in_the_workflows_or_the_action() {
     let have = Command::new("zizmor")
@@ -404,6 +405,7 @@ fn zizmor_finds_nothing_in_the_workflows_or_the_action() {
             "--format",
             "plain",
             ".",
+            "examples/guild-org.yml",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -415,6 +417,7 @@ fn zizmor_finds_nothing_in_the_workflows_or_the_action() {
     );
     assert!(out.status.success(), "zizmor found:\n{text}");
     assert!(text.contains("No findings"), "{text}");
+    assert!(text.contains("examples/guild-org.yml"), "{text}");
 }
 
 /// The repository's own workflows: parse, least privilege, no expression inside `run:`.

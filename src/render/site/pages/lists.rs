@@ -2,6 +2,8 @@
 //! the whole list, split into numbered pages that work without JavaScript (1,300 people or
 //! 10,000 docs never land on one page).
 
+use std::sync::Arc;
+
 use super::*;
 
 /// Rows per page of a paged list.
@@ -82,15 +84,35 @@ pub(super) struct Paged<'a> {
 }
 
 impl Paged<'_> {
-    pub fn pages(self, pages: &mut Vec<Page>) {
-        let total = self.rows.len();
+    pub fn pages(mut self, pages: &mut Vec<Page>) {
+        let rows = std::mem::take(&mut self.rows);
+        self.split(rows, |mut page, chunk| {
+            page.data["rows"] = Value::Array(chunk);
+            pages.push(page);
+        });
+    }
+
+    /// [`Paged::pages`] with rows as (index into `refs`, count), built only when each page
+    /// is rendered ([`Deferred`]).
+    pub fn deferred(self, refs: &Arc<Vec<Value>>, rows: Vec<(u32, u64)>, out: &mut Vec<Deferred>) {
+        self.split(rows, |page, chunk| {
+            out.push(Deferred {
+                page,
+                refs: Arc::clone(refs),
+                rows: chunk,
+            })
+        });
+    }
+
+    /// The pages of `rows`, each with its chunk of them (the data has all but `rows`).
+    fn split<R>(self, rows: Vec<R>, mut push: impl FnMut(Page, Vec<R>)) {
+        let total = rows.len();
         let n = page_count(total);
-        let mut rows = self.rows.into_iter();
+        let mut rows = rows.into_iter();
         for k in 1..=n {
-            let chunk: Vec<Value> = rows.by_ref().take(PER_PAGE).collect();
+            let chunk: Vec<R> = rows.by_ref().take(PER_PAGE).collect();
             let mut data = self.data.clone();
             let from = (k - 1) * PER_PAGE;
-            data["rows"] = json!(chunk);
             data["count"] = json!(total);
             data["from"] = json!(from + usize::from(total > 0));
             data["to"] = json!(from + chunk.len());
@@ -101,15 +123,49 @@ impl Paged<'_> {
                 self.title.clone()
             };
             data["title"] = json!(title);
-            pages.push(Page {
-                path: page_file(&self.first, k),
-                template: self.template,
-                description: self.description.clone(),
-                title,
-                nav: self.nav,
-                data,
-            });
+            push(
+                Page {
+                    path: page_file(&self.first, k),
+                    template: self.template,
+                    description: self.description.clone(),
+                    title,
+                    nav: self.nav,
+                    data,
+                },
+                chunk,
+            );
         }
+    }
+}
+
+/// A page of a long list of people whose rows are made only when it is rendered: until
+/// then a row is two numbers, not a JSON object of a few hundred bytes. The ties of a
+/// two-million-event organisation (a million rows on people's `reviewed` pages) would
+/// otherwise be most of the site build's memory.
+pub struct Deferred {
+    page: Page,
+    /// Each person's `{id, name, url}`, shared by every page.
+    refs: Arc<Vec<Value>>,
+    rows: Vec<(u32, u64)>,
+}
+
+impl Deferred {
+    /// The page with its rows: `refs[i]` with `count`.
+    pub fn page(self) -> Page {
+        let mut page = self.page;
+        page.data["rows"] = Value::Array(Deferred::rows(&self.refs, &self.rows));
+        page
+    }
+
+    /// The rows: `refs[i]` with `count`.
+    pub(super) fn rows(refs: &[Value], rows: &[(u32, u64)]) -> Vec<Value> {
+        rows.iter()
+            .map(|&(i, n)| {
+                let mut r = refs.get(i as usize).cloned().unwrap_or(Value::Null);
+                r["count"] = json!(n);
+                r
+            })
+            .collect()
     }
 }
 
@@ -117,7 +173,11 @@ impl Paged<'_> {
 /// (the home page, a person's ties) shows of a long list.
 pub(super) fn preview(rows: Vec<Value>, all_url: Option<String>) -> Value {
     let count = rows.len();
-    let shown: Vec<Value> = rows.into_iter().take(PREVIEW).collect();
+    preview_of(count, rows.into_iter().take(PREVIEW).collect(), all_url)
+}
+
+/// [`preview`] of a list of `count` rows whose first ones are `shown`.
+pub(super) fn preview_of(count: usize, shown: Vec<Value>, all_url: Option<String>) -> Value {
     json!({
         "count": count,
         "shown_count": shown.len(),

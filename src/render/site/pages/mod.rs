@@ -26,6 +26,8 @@ mod rhythm;
 mod search;
 mod windows;
 
+pub use lists::Deferred;
+
 /// One page to render.
 pub struct Page {
     /// Relative to the output folder (`people/alice.html`).
@@ -188,6 +190,8 @@ fn domain_pages(domains: &[crate::snapshot::domains::DomainSummary]) -> HashMap<
 /// What assembly produces: the pages, the search index and notes for the summary.
 pub struct Assembled {
     pub pages: Vec<Page>,
+    /// Pages whose rows are made as they are rendered ([`Deferred`]).
+    pub deferred: Vec<Deferred>,
     /// The search index and its body shards, by path (see [`search::files`]).
     pub search: Vec<(String, Vec<u8>)>,
     /// `people/directory.json`: the directory's rows for the script.
@@ -247,6 +251,8 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     let mut pages = Vec::new();
     let mut notes = Vec::new();
     let reviews = review_ties(input);
+    let refs = tie_refs(&ctx, &reviews);
+    let mut deferred = Vec::new();
     home::home(input, &ctx, &mut pages);
     let directory = people::people_directory(input, &ctx, &mut pages);
     // Each person's docs with their role, in doc order.
@@ -273,7 +279,9 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
             &person_slugs[i],
             &reviews,
             &roles,
+            &refs,
             &mut pages,
+            &mut deferred,
         );
     }
     docs::docs(input, &ctx, &doc_slugs, &mut pages, &mut notes);
@@ -300,6 +308,7 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
     });
     Assembled {
         pages,
+        deferred,
         search: search::files(input, &ctx),
         feed: docs::feed(input, &ctx),
         calendar,
@@ -312,6 +321,29 @@ pub fn assemble(input: &Community, base: &str) -> Assembled {
 struct Ties {
     given: BTreeMap<String, BTreeMap<String, u64>>,
     received: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// Everyone in a tie as `{id, name, url}` once, and their index: a person page's tie rows
+/// point here until they are rendered ([`Deferred`]).
+struct TieRefs {
+    index: HashMap<String, u32>,
+    refs: std::sync::Arc<Vec<Value>>,
+}
+
+fn tie_refs(ctx: &Ctx<'_>, ties: &Ties) -> TieRefs {
+    let ids: BTreeSet<&str> = [&ties.given, &ties.received]
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .flat_map(|(a, to)| std::iter::once(a.as_str()).chain(to.keys().map(String::as_str)))
+        .collect();
+    TieRefs {
+        index: ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), i as u32))
+            .collect(),
+        refs: std::sync::Arc::new(ids.iter().map(|id| ctx.person_ref(id)).collect()),
+    }
 }
 
 /// The network's review ties (co-authoring alone is not a review).

@@ -86,7 +86,7 @@ pub(super) fn reserved_names(people: usize) -> Vec<String> {
 }
 
 /// The most lines a person page lists (newest first); `cargo guild explain` has them all.
-const MAX_LINES: usize = 60;
+const MAX_LINES: usize = crate::snapshot::PERSON_PAGE_LINES;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn person(
@@ -96,7 +96,9 @@ pub(super) fn person(
     page_slug: &str,
     ties: &Ties,
     roles: &HashMap<&str, Vec<(usize, &'static str)>>,
+    refs: &TieRefs,
     pages: &mut Vec<Page>,
+    deferred: &mut Vec<lists::Deferred>,
 ) {
     let badges: Vec<Value> = p.badges.iter().map(badge_view).collect();
     let ladder = p.ladder.as_ref().map(|l| ladder_view(input, l));
@@ -105,14 +107,10 @@ pub(super) fn person(
         .get(&p.id)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let mut per_month: BTreeMap<String, u64> = BTreeMap::new();
-    for l in lines {
-        if l.rule != "review_newcomer" {
-            *per_month
-                .entry(crate::util::day(l.time)[..7].to_string())
-                .or_default() += 1;
-        }
-    }
+    // Counted over every line, also where the snapshot holds only the newest: the
+    // breakdown has one count per line.
+    let per_month = crate::snapshot::months_of(input, &p.id);
+    let total = p.breakdown.iter().map(|r| r.count as usize).sum::<usize>();
     let chart = match (per_month.keys().next(), per_month.keys().next_back()) {
         (Some(f), Some(l)) => {
             let mut months = month_range(f, l);
@@ -159,15 +157,12 @@ pub(super) fn person(
             })
         })
         .collect();
-    let ties_of = |m: &BTreeMap<String, BTreeMap<String, u64>>| -> Vec<Value> {
+    // A person's ties as (index into `refs`, count), most first.
+    let ties_of = |m: &BTreeMap<String, BTreeMap<String, u64>>| -> Vec<(u32, u64)> {
         let mut v: Vec<(&String, &u64)> = m.get(&p.id).into_iter().flatten().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         v.into_iter()
-            .map(|(id, n)| {
-                let mut r = ctx.person_ref(id);
-                r["count"] = json!(n);
-                r
-            })
+            .map(|(id, n)| (refs.index.get(id.as_str()).copied().unwrap_or(u32::MAX), *n))
             .collect()
     };
     let domains: Vec<Value> = input
@@ -187,9 +182,11 @@ pub(super) fn person(
         })
         .collect();
     // Long lists of ties get pages of their own under `people/<slug>/`.
-    let mut tie_list = |rows: Vec<Value>, file: &str, title: String| -> Value {
+    let mut tie_list = |rows: Vec<(u32, u64)>, file: &str, title: String| -> Value {
         let first = format!("people/{page_slug}/{file}.html");
         let url = (rows.len() > lists::PREVIEW).then(|| ctx.url(&first));
+        let count = rows.len();
+        let shown = lists::Deferred::rows(&refs.refs, &rows[..count.min(lists::PREVIEW)]);
         if url.is_some() {
             lists::Paged {
                 first,
@@ -198,12 +195,12 @@ pub(super) fn person(
                 title,
                 nav: "people",
                 data: json!({"back": {"name": p.name, "url": ctx.people.get(p.id.as_str()).map(|x| &x.1)}}),
-                rows: rows.clone(),
+                rows: Vec::new(),
                 ctx,
             }
-            .pages(pages);
+            .deferred(&refs.refs, rows, deferred);
         }
-        lists::preview(rows, url)
+        lists::preview_of(count, shown, url)
     };
     let reviewed_preview = tie_list(
         ties_of(&ties.given),
@@ -249,9 +246,9 @@ pub(super) fn person(
             "reviewed_by": reviewed_by_preview,
             "chart": chart,
             "lines": shown,
-            "lines_total": lines.len(),
-            "lines_shown": MAX_LINES.min(lines.len()),
-            "lines_cut": lines.len() > MAX_LINES,
+            "lines_total": total,
+            "lines_shown": MAX_LINES.min(total),
+            "lines_cut": total > MAX_LINES,
             "docs": docs,
             "rhythm": person_rhythm(input, ctx, &p.id),
         }),
