@@ -25,10 +25,13 @@ measure() {
   tmp="$(mktemp)"
   for _ in $(seq "$runs"); do
     if [ -n "${cache:-}" ]; then rm -rf "$cache"; fi
-    /usr/bin/time -o "$tmp" -f '%e %M' "$@" > /dev/null 2>&1 || true
-    out="$(tail -n 1 "$tmp")"
-    times+=("${out% *}")
-    mems+=("${out#* }")
+    # Wall time from the shell's clock (GNU time's %e has 10 ms steps, too coarse for
+    # tokio's 40 ms); peak memory from GNU time.
+    local start="$EPOCHREALTIME"
+    /usr/bin/time -o "$tmp" -f '%M' "$@" > /dev/null 2>&1 || true
+    local end="$EPOCHREALTIME"
+    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
+    mems+=("$(tail -n 1 "$tmp")")
   done
   rm -f "$tmp"
   printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")" \
