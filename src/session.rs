@@ -218,15 +218,7 @@ impl Session {
 
     /// Says once, on stderr, that events dated after HEAD were counted at HEAD's date.
     fn warn_future(&self, ledger: &Ledger) {
-        let f = ledger.future;
-        if f.events > 0 && !self.global.quiet {
-            eprintln!(
-                "warning: {} event(s) are dated after HEAD's commit (the latest {}); they are counted at {}, HEAD's date\n  fix: nothing to do unless a clock was wrong; a doc's `date:` can be corrected in its front matter",
-                f.events,
-                crate::util::day(f.latest),
-                crate::util::day(ledger.as_of)
-            );
-        }
+        self.warn_future_dated(ledger.future, ledger.as_of);
     }
 
     /// Docs whose front matter could not be read (by the last [`Session::ledger`]).
@@ -328,6 +320,36 @@ impl Session {
                 },
             )
         })
+    }
+
+    /// Everything a snapshot of `parts` is a function of ([`crate::snapshot::cache`]): the
+    /// ledger's inputs (HEAD, replace refs and grafts, `.mailmap`, the owner, `guild.yml`, the
+    /// synced history, the docs' names, sizes and times, the program version), the CODEOWNERS
+    /// file, the `origin` remote and branch, and the sections asked for.
+    pub fn snapshot_key(&self, parts: &crate::snapshot::Parts) -> anyhow::Result<u64> {
+        let head = self.repo.head_commit()?;
+        let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
+        let owner = self.repo_owner();
+        let ledger = self.ledger_key(head, &mailmap.texts, owner.as_deref())?;
+        let mut key = events::cache::KeyBuilder::default();
+        key.add(ledger.0)
+            .add(format!("{parts:?}"))
+            .add(format!("{:?}", self.origin()))
+            .add(format!("{:?}", self.domain_set()?.1));
+        Ok(key.finish().0)
+    }
+
+    /// Says once, on stderr, that events dated after HEAD were counted at HEAD's date (for a
+    /// snapshot loaded from the cache, with the ledger's numbers stored beside it).
+    pub fn warn_future_dated(&self, f: events::FutureDated, as_of: i64) {
+        if f.events > 0 && !self.global.quiet {
+            eprintln!(
+                "warning: {} event(s) are dated after HEAD's commit (the latest {}); they are counted at {}, HEAD's date\n  fix: nothing to do unless a clock was wrong; a doc's `date:` can be corrected in its front matter",
+                f.events,
+                crate::util::day(f.latest),
+                crate::util::day(as_of)
+            );
+        }
     }
 
     /// Everything the ledger is a function of.

@@ -20,7 +20,7 @@ pub fn execute(global: &GlobalOpts, args: CompareArgs) -> anyhow::Result<Outcome
                 .map_err(|e| anyhow::anyhow!("in --at: {e}"))
         })
         .transpose()?;
-    let (_, community) = super::context::community_tuned(
+    let community = super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {

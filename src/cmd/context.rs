@@ -37,6 +37,28 @@ pub fn community_tuned(
     parts: Parts,
     tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
 ) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
+    community_with(global, from, parts, tune, false)
+}
+
+/// [`community_tuned`] for a command that shows only the snapshot (no session, no ledger
+/// after it): a snapshot built from the same inputs before is loaded from the cache
+/// ([`crate::snapshot::cache`]) instead of being built again, and a new one is stored.
+pub fn snapshot_only(
+    global: &GlobalOpts,
+    from: &FromContext,
+    parts: Parts,
+    tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
+) -> anyhow::Result<Community> {
+    Ok(community_with(global, from, parts, tune, true)?.1)
+}
+
+fn community_with(
+    global: &GlobalOpts,
+    from: &FromContext,
+    parts: Parts,
+    tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
+    reuse: bool,
+) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
@@ -45,6 +67,19 @@ pub fn community_tuned(
     }
     let mut session = super::Session::open(global)?;
     tune(&mut session.config, session.config_path.as_deref())?;
+    let cached = if reuse {
+        let key = session.snapshot_key(&parts)?;
+        let dir = &session.repo.cache_dir;
+        if let Some(((future, as_of), community)) = session.timed("load the snapshot cache", || {
+            crate::snapshot::cache::load(dir, &parts, key)
+        }) {
+            session.warn_future_dated(future, as_of);
+            return Ok((None, community));
+        }
+        Some(key)
+    } else {
+        None
+    };
     let (ledger, unsaved) = session.ledger_unsaved()?;
     // Only the domains section counts the files at HEAD.
     let ownership = if parts.domains {
@@ -88,6 +123,18 @@ pub fn community_tuned(
     }
     community.site =
         crate::snapshot::site::info(&ledger, &session.config, &origin, &session.doc_errors());
+    if let Some(key) = cached {
+        // A read-only repository simply runs without a cache.
+        let _ = session.timed("store the snapshot cache", || {
+            crate::snapshot::cache::store(
+                &session.repo.cache_dir,
+                &parts,
+                key,
+                (ledger.future, ledger.as_of),
+                &community,
+            )
+        });
+    }
     Ok((Some((session, ledger)), community))
 }
 

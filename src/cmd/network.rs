@@ -13,13 +13,14 @@ use crate::render::table::Table;
 pub fn execute(global: &GlobalOpts, args: NetworkArgs) -> anyhow::Result<Outcome> {
     // The snapshot's network, domains and all: brokers between domains are the same here as
     // in `context --json` and on the site.
-    let (_, community) = super::context::community(
+    let community = super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {
             network: true,
             ..crate::snapshot::Parts::PEOPLE
         },
+        |_, _| Ok(()),
     )?;
     let net = community.network;
     let mut out = super::stdout();

@@ -11,13 +11,14 @@ use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outcome> {
     // The snapshot is the one road: the ladder here is the profile's, cross-domain bonus and all.
-    let (_, community) = super::context::community(
+    let community = super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {
             newcomers: true,
             ..crate::snapshot::Parts::PEOPLE
         },
+        |_, _| Ok(()),
     )?;
     let report = community.newcomers;
     let mut out = super::stdout();

@@ -26,9 +26,13 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
             snapshot::people(&ledger, &scores, Some(since))
         }
         None => {
-            super::context::community(global, &args.context, crate::snapshot::Parts::PEOPLE)?
-                .1
-                .people
+            super::context::snapshot_only(
+                global,
+                &args.context,
+                crate::snapshot::Parts::PEOPLE,
+                |_, _| Ok(()),
+            )?
+            .people
         }
     };
     people.sort_by_key(|p| p.rank);

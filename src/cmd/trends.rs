@@ -11,7 +11,7 @@ use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: TrendsArgs) -> anyhow::Result<Outcome> {
     let since = super::since(args.since.as_deref())?.map(crate::util::day);
-    let (_, community) = super::context::community_tuned(
+    let community = super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {

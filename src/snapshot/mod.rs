@@ -3,6 +3,7 @@
 //! keep it stable, sorted and free of e-mail addresses. Building it is assembly only; the
 //! numbers come from `analysis`.
 
+pub mod cache;
 mod display;
 pub mod domains;
 mod endorsements;

@@ -62,10 +62,30 @@ pub fn write_file<T: serde::Serialize>(
     value: &T,
     stale: &[&str],
 ) -> anyhow::Result<()> {
+    write_bytes(
+        dir,
+        file,
+        magic,
+        prefix,
+        &postcard::to_stdvec(value)?,
+        stale,
+    )
+}
+
+/// [`write_file`] with the value already encoded (`body`).
+pub fn write_bytes(
+    dir: &Path,
+    file: &str,
+    magic: &[u8; 8],
+    prefix: &[u8],
+    body: &[u8],
+    stale: &[&str],
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut bytes = magic.to_vec();
+    let mut bytes = Vec::with_capacity(magic.len() + prefix.len() + body.len() + 4);
+    bytes.extend_from_slice(magic);
     bytes.extend_from_slice(prefix);
-    bytes.extend(postcard::to_stdvec(value)?);
+    bytes.extend_from_slice(body);
     let sum = crc32(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
     // Written to a temporary file and renamed, like `util::write_atomic`, but without

@@ -18,6 +18,7 @@ mod paths;
 mod rhythm;
 mod site;
 mod snapshot;
+mod snapshot_cache;
 mod suggest;
 mod sync;
 mod trends;

@@ -1,0 +1,140 @@
+//! The snapshot cache (`.git/guild/snapshot-*.bin`): a second `reputation`, `network`,
+//! `newcomers`, `trends` or `compare` loads the snapshot it built before, and anything the
+//! snapshot depends on (a commit, `guild.yml`, the sections asked for) builds it again; a
+//! damaged file is rebuilt, never trusted.
+
+use crate::support::Repo;
+
+const ALICE: &str = "Alice <alice@example.com>";
+const BOB: &str = "Bob <bob@example.com>";
+const CAROL: &str = "Carol <carol@example.com>";
+
+fn community() -> Repo {
+    let repo = Repo::new();
+    repo.write("src/a.rs", "a\n")
+        .commit_by(ALICE, "2024-01-01", "one");
+    repo.write("src/b.rs", "b\n").commit_by(
+        BOB,
+        "2024-01-02",
+        &format!("two\n\nReviewed-by: {ALICE}"),
+    );
+    repo.write("docs/c.md", "c\n").commit_by(
+        CAROL,
+        "2024-02-01",
+        &format!("three\n\nReviewed-by: {BOB}"),
+    );
+    repo
+}
+
+fn snapshot_files(repo: &Repo) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(repo.path().join(".git/guild"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("snapshot-")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_second_run_loads_the_snapshot_and_a_change_of_input_builds_it_again() {
+    let repo = community();
+    let first = repo.run(["reputation", "--format", "json"]).ok();
+    let again = repo.run(["-vv", "reputation", "--format", "json"]);
+    assert_eq!(again.ok(), first);
+    let timings = again.stderr();
+    assert!(timings.contains("load the snapshot cache"), "{timings}");
+    for skipped in ["read history", "load the ledger cache", "timing: snapshot:"] {
+        assert!(!timings.contains(skipped), "{skipped}:\n{timings}");
+    }
+    assert_eq!(snapshot_files(&repo).len(), 1);
+
+    // guild.yml (not committed): Alice opts out, and the next run says so.
+    repo.write("guild.yml", "opt_out: [\"alice@example.com\"]\n");
+    let opted = repo.run(["reputation", "--format", "json"]).ok();
+    assert_ne!(opted, first);
+    assert!(!opted.contains("\"alice\""), "{opted}");
+
+    // A new commit.
+    repo.write("src/d.rs", "d\n")
+        .commit_by(CAROL, "2024-03-01", "four");
+    let later = repo.run(["reputation", "--format", "json"]).ok();
+    assert_ne!(later, opted);
+    let carol = |out: &str| {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "carol")
+            .unwrap()["counts"]["commits"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(carol(&later), carol(&opted) + 1);
+
+    // Other sections are another file; the first is still used.
+    let network = repo.run(["network", "--format", "json"]).ok();
+    assert_eq!(repo.run(["network", "--format", "json"]).ok(), network);
+    assert_eq!(snapshot_files(&repo).len(), 2);
+    let r = repo.run(["-vv", "reputation", "--format", "json"]);
+    assert_eq!(r.ok(), later);
+    assert!(
+        r.stderr().contains("load the snapshot cache"),
+        "{}",
+        r.stderr()
+    );
+}
+
+/// `--window` is part of what the snapshot was built for: a trends run with another window is
+/// never answered from the first one's cache.
+#[test]
+fn trends_windows_are_cached_apart() {
+    let repo = community();
+    let ten = repo
+        .run(["trends", "--window", "10", "--format", "json"])
+        .ok();
+    let thirty = repo
+        .run(["trends", "--window", "30", "--format", "json"])
+        .ok();
+    assert_ne!(ten, thirty);
+    assert_eq!(
+        repo.run(["trends", "--window", "10", "--format", "json"])
+            .ok(),
+        ten
+    );
+    assert_eq!(
+        repo.run(["trends", "--window", "30", "--format", "json"])
+            .ok(),
+        thirty
+    );
+}
+
+/// Flipped bits anywhere in a snapshot file: the output stays right (the file is detected as
+/// damaged and the snapshot built again), never a panic or a stale answer.
+#[test]
+fn a_damaged_snapshot_cache_is_rebuilt_never_trusted() {
+    let repo = community();
+    let good = repo.run(["reputation", "--format", "json"]).ok();
+    let files = snapshot_files(&repo);
+    assert_eq!(files.len(), 1);
+    let bytes = std::fs::read(&files[0]).unwrap();
+    for step in 0..12 {
+        let at = bytes.len() * step / 12;
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x10;
+        std::fs::write(&files[0], &bad).unwrap();
+        let r = repo.run(["-vv", "reputation", "--format", "json"]);
+        assert_eq!(r.ok(), good, "byte {at}");
+        // A damaged file is a miss: the run goes on to the ledger.
+        assert!(
+            r.stderr().contains("load the ledger cache"),
+            "byte {at}: the damaged file was used\n{}",
+            r.stderr()
+        );
+    }
+}
