@@ -87,6 +87,7 @@ fn community_with(
     } else {
         session.ownership_for_events()?
     };
+    session.forget_history();
     // A freshly built ledger is written to the cache on the other core meanwhile.
     let cache = &session.repo.cache_dir;
     let mut community = std::thread::scope(|scope| {

@@ -344,6 +344,10 @@ pub fn build(inputs: Inputs) -> Ledger {
             e.other = prs.get(&n).and_then(|p| p.author);
         }
     }
+    // The merge structure (a pull request per commit) and the parsed trailers are done with:
+    // freed before sorting and deduplicating, the peak of a first run on big histories.
+    drop(named);
+    drop(structure);
 
     // Docs: people named as ids, logins, names or `Name <email>`.
     for d in &docs {
@@ -460,32 +464,35 @@ pub fn build(inputs: Inputs) -> Ledger {
     events.retain(|e| !(e.kind.is_review_side() && e.other == Some(e.person)));
     // A total order before deduplication, so the result never depends on the order in
     // which history was read (fresh walk or cache).
-    events.sort_by(Event::ledger_order);
+    events.sort_unstable_by(Event::ledger_order);
     dedupe(&mut events);
 
     // Newcomers' first pull requests: the author's first contribution belongs to that PR.
-    let first_prs: HashSet<PrId> = super::first_contributions(&events, ids.people.len())
+    // (Keyed by reference into the events: half a million pull requests' ids, not copied.)
+    let first_prs: HashSet<&PrId> = super::first_contributions(&events, ids.people.len())
         .into_iter()
         .flatten()
         .filter_map(|i| {
             let e = &events[i];
-            e.pr.filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
+            e.pr.as_ref()
+                .filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
         })
         .collect();
-    let mut reviewers_of: HashMap<PrId, BTreeSet<u32>> = HashMap::new();
+    let mut reviewers_of: HashMap<&PrId, Vec<u32>> = HashMap::new();
     for e in &events {
-        if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (e.pr, e.kind) {
-            reviewers_of.entry(n).or_default().insert(e.person);
+        if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (&e.pr, e.kind) {
+            reviewers_of.entry(n).or_default().push(e.person);
         }
     }
     for (id, pr) in prs.iter_mut() {
         pr.newcomer_first = first_prs.contains(id);
-        let mut reviewers: BTreeSet<u32> = pr.reviewers.drain(..).collect();
-        reviewers.extend(reviewers_of.remove(id).unwrap_or_default());
+        pr.reviewers
+            .extend(reviewers_of.remove(id).unwrap_or_default());
+        pr.reviewers.sort_unstable();
+        pr.reviewers.dedup();
         if let Some(a) = pr.author {
-            reviewers.remove(&a);
+            pr.reviewers.retain(|&r| r != a);
         }
-        pr.reviewers = reviewers.into_iter().collect();
     }
 
     Ledger {
