@@ -31,9 +31,12 @@ measure() {
   tmp="$(mktemp)"
   for _ in $(seq "$runs"); do
     if [ -n "${before:-}" ]; then eval "$before"; fi
-    /usr/bin/time -o "$tmp" -f '%e %U %S' "$@" > /dev/null 2>&1
-    read -r w u s < <(tail -n 1 "$tmp")
-    walls+=("$w")
+    # Wall time from the shell's clock (GNU time's %e has 10 ms steps); CPU from GNU time.
+    local start="$EPOCHREALTIME"
+    /usr/bin/time -o "$tmp" -f '%U %S' "$@" > /dev/null 2>&1
+    local end="$EPOCHREALTIME"
+    read -r u s < <(tail -n 1 "$tmp")
+    walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
     cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
   done
   rm -f "$tmp"
