@@ -49,7 +49,11 @@ pub fn snapshot_only(
     parts: Parts,
     tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Community> {
-    Ok(community_with(global, from, parts, tune, true)?.1)
+    let (opened, community) = community_with(global, from, parts, tune, true)?;
+    // The command prints the snapshot and the process ends: freeing the ledger piece by
+    // piece first (millions of events, every pull request) would only delay the exit.
+    std::mem::forget(opened);
+    Ok(community)
 }
 
 fn community_with(
