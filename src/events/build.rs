@@ -214,7 +214,7 @@ pub fn build(inputs: Inputs) -> Ledger {
 
     // Commits and their trailers (a trailer may name several people). The same values recur
     // thousands of times (a maintainer's sign-off): each is parsed and resolved once.
-    let mut named: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut named: crate::util::FnvMap<&str, Vec<u32>> = Default::default();
     for (i, c) in commits.iter().enumerate() {
         let author = person_of(c.author);
         let pr = structure.owner.get(&i).copied();
@@ -469,16 +469,17 @@ pub fn build(inputs: Inputs) -> Ledger {
 
     // Newcomers' first pull requests: the author's first contribution belongs to that PR.
     // (Keyed by reference into the events: half a million pull requests' ids, not copied.)
-    let first_prs: HashSet<&PrId> = super::first_contributions(&events, ids.people.len())
-        .into_iter()
-        .flatten()
-        .filter_map(|i| {
-            let e = &events[i];
-            e.pr.as_ref()
-                .filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
-        })
-        .collect();
-    let mut reviewers_of: HashMap<&PrId, Vec<u32>> = HashMap::new();
+    let first_prs: crate::util::FnvSet<&PrId> =
+        super::first_contributions(&events, ids.people.len())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| {
+                let e = &events[i];
+                e.pr.as_ref()
+                    .filter(|n| prs.get(n).is_some_and(|p| p.author == Some(e.person)))
+            })
+            .collect();
+    let mut reviewers_of: crate::util::FnvMap<&PrId, Vec<u32>> = Default::default();
     for e in &events {
         if let (Some(n), EventKind::Review | EventKind::ReviewComment) = (&e.pr, e.kind) {
             reviewers_of.entry(n).or_default().push(e.person);
@@ -523,35 +524,39 @@ fn parse_commit_id(hex: &str) -> Option<CommitId> {
 }
 
 fn dedupe(events: &mut Vec<Event>) {
+    use std::collections::hash_map::Entry;
     // Events arrive totally ordered (earliest first), so the first of a kind is kept; a
     // Review and a ReviewComment on the same PR by the same person collapse into the Review.
-    let mut best: HashMap<(u32, EventKind, Target), usize> = HashMap::new();
+    // (Keyed by reference, with FNV: no copy of a target, no SipHash, per event.)
+    let mut best: crate::util::FnvMap<(u32, EventKind, &Target), usize> = Default::default();
     let mut keep = vec![true; events.len()];
     for (i, e) in events.iter().enumerate() {
+        if e.kind == EventKind::Commit {
+            continue;
+        }
         let kind = if e.kind == EventKind::ReviewComment {
             EventKind::Review
         } else {
             e.kind
         };
-        if e.kind == EventKind::Commit {
-            continue;
-        }
-        match best.get(&(e.person, kind, e.target.clone())) {
-            None => {
-                best.insert((e.person, kind, e.target.clone()), i);
+        match best.entry((e.person, kind, &e.target)) {
+            Entry::Vacant(v) => {
+                v.insert(i);
             }
-            Some(&j) => {
-                let (a, b) = (&events[j], e);
-                let b_better = b.kind == EventKind::Review && a.kind == EventKind::ReviewComment;
+            Entry::Occupied(mut o) => {
+                let j = *o.get();
+                let b_better =
+                    e.kind == EventKind::Review && events[j].kind == EventKind::ReviewComment;
                 if b_better {
                     keep[j] = false;
-                    best.insert((e.person, kind, e.target.clone()), i);
+                    o.insert(i);
                 } else {
                     keep[i] = false;
                 }
             }
         }
     }
+    drop(best);
     let mut k = keep.into_iter();
     events.retain(|_| k.next().unwrap_or(true));
 }
