@@ -27,7 +27,9 @@ use crate::util::rfc3339;
 /// Bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 3;
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// `Default` is an empty community (schema version 0), for tests that fill in a few
+/// sections.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Community {
     pub schema_version: u32,
     pub name: String,

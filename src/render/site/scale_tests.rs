@@ -133,21 +133,9 @@ pub(super) fn generated(people: usize, docs: usize) -> Community {
         head: "0123456789abcdef".into(),
         as_of: "2024-12-31T00:00:00Z".into(),
         people: people_list,
-        activity: Vec::new(),
         docs: doc_list,
-        network: Default::default(),
-        domains: Vec::new(),
-        newcomers: Default::default(),
-        pulse: Default::default(),
-        lines: Default::default(),
-        line_months: Default::default(),
         docs_dir: "community".into(),
-        site: Default::default(),
-        trends: Default::default(),
-        schedule: Default::default(),
-        paths: Vec::new(),
-        endorsements: Vec::new(),
-        windows: Default::default(),
+        ..Default::default()
     }
 }
 

@@ -39,7 +39,6 @@ fn network_domains_newcomers_and_badges_render_when_present() {
         head: "0123456789abcdef".into(),
         as_of: "2024-03-01T00:00:00Z".into(),
         people: vec![person("ann", "Ann", 30), person("ben", "Ben", 10)],
-        activity: Vec::new(),
         docs: vec![DocSummary {
             id: "guide/2024-01-01-start".into(),
             status: None,
@@ -54,19 +53,8 @@ fn network_domains_newcomers_and_badges_render_when_present() {
             participants: vec![],
             body: "Read this first.".into(),
         }],
-        network: Default::default(),
-        domains: Vec::new(),
-        newcomers: Default::default(),
-        pulse: Default::default(),
-        lines: Default::default(),
-        line_months: Default::default(),
         docs_dir: "community".into(),
-        site: Default::default(),
-        trends: Default::default(),
-        schedule: Default::default(),
-        paths: Vec::new(),
-        endorsements: Vec::new(),
-        windows: Default::default(),
+        ..Default::default()
     };
     use crate::analysis::{badges, network, newcomers};
     let mut community = community;
