@@ -64,6 +64,23 @@ pub struct LadderCounts {
 }
 
 impl LadderCounts {
+    /// Counts one event of `kind` (other kinds count for nothing here).
+    pub fn add(&mut self, kind: EventKind) {
+        match kind {
+            EventKind::Commit => self.commits += 1,
+            // A merged topic branch is a merged change, like a pull request.
+            EventKind::PrMerged | EventKind::ChangeSetMerged => self.prs_merged += 1,
+            EventKind::Review | EventKind::ReviewComment => self.reviews_given += 1,
+            EventKind::DocWritten => self.docs_written += 1,
+            _ => {}
+        }
+    }
+
+    /// Whether every requirement set in `r` is met.
+    pub fn meets(&self, r: &Requirements) -> bool {
+        self.check(r).is_empty()
+    }
+
     /// (key, have, need) for every requirement set in `r`, in a fixed order.
     fn check(&self, r: &Requirements) -> Vec<Missing> {
         [
@@ -109,15 +126,7 @@ pub fn ladder_counts(
         if since.is_some_and(|s| e.time < s) {
             continue;
         }
-        let c = &mut out[p];
-        match e.kind {
-            EventKind::Commit => c.commits += 1,
-            // A merged topic branch is a merged change, like a pull request.
-            EventKind::PrMerged | EventKind::ChangeSetMerged => c.prs_merged += 1,
-            EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
-            EventKind::DocWritten => c.docs_written += 1,
-            _ => {}
-        }
+        out[p].add(e.kind);
     }
     for (p, c) in out.iter_mut().enumerate() {
         c.score = scores.totals[p].total;

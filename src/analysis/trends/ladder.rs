@@ -4,9 +4,10 @@
 //! ladder's rolling `window_days` is about standing now, not about when a step was first
 //! reached, so it is not replayed). Counts only grow, so a step once reached stays reached.
 
+use crate::analysis::newcomers::LadderCounts;
 use crate::analysis::{reputation, EventDomains};
-use crate::config::{Config, Requirements};
-use crate::events::{EventKind, Ledger};
+use crate::config::Config;
+use crate::events::Ledger;
 
 /// The step whose time to reach is "time to proficiency": the one named `reviewer`, else
 /// the first that asks for reviews given.
@@ -20,32 +21,6 @@ pub(super) fn reviewer_step(config: &Config) -> Option<usize> {
                 .iter()
                 .position(|s| s.requires.reviews_given.is_some())
         })
-}
-
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    commits: u64,
-    prs_merged: u64,
-    reviews_given: u64,
-    docs_written: u64,
-    first: Option<i64>,
-    score: u64,
-}
-
-fn met(r: &Requirements, c: &Counts, now: i64) -> bool {
-    let active_days = c.first.map_or(0, |f| ((now - f) / 86_400) as u64);
-    r.set().into_iter().all(|(what, need)| {
-        let have = match what {
-            "commits" => c.commits,
-            "prs_merged" => c.prs_merged,
-            "reviews_given" => c.reviews_given,
-            "docs_written" => c.docs_written,
-            "active_days" => active_days,
-            "score" => c.score,
-            _ => 0,
-        };
-        have >= need
-    })
 }
 
 /// Per person (indexed like `Ledger::people`), per step: when they reached it. Bots reach
@@ -71,7 +46,9 @@ pub(super) fn reached(
     } else {
         Vec::new()
     };
-    let mut counts = vec![Counts::default(); people.len()];
+    let mut counts = vec![LadderCounts::default(); people.len()];
+    // Per person: their first event, for active days.
+    let mut first: Vec<Option<i64>> = vec![None; people.len()];
     // Per person: how many steps are reached so far (steps are reached in order).
     let mut level = vec![0usize; people.len()];
     for (i, e) in ledger.events.iter().enumerate() {
@@ -80,16 +57,11 @@ pub(super) fn reached(
             continue;
         }
         let c = &mut counts[p];
-        c.first.get_or_insert(e.time);
-        match e.kind {
-            EventKind::Commit => c.commits += 1,
-            EventKind::PrMerged | EventKind::ChangeSetMerged => c.prs_merged += 1,
-            EventKind::Review | EventKind::ReviewComment => c.reviews_given += 1,
-            EventKind::DocWritten => c.docs_written += 1,
-            _ => {}
-        }
+        let since = *first[p].get_or_insert(e.time);
+        c.active_days = ((e.time - since) / 86_400) as u64;
+        c.add(e.kind);
         c.score += u64::from(points.get(i).copied().unwrap_or(0));
-        while level[p] < steps.len() && met(&steps[level[p]].requires, c, e.time) {
+        while level[p] < steps.len() && c.meets(&steps[level[p]].requires) {
             out[p][level[p]] = Some(e.time);
             level[p] += 1;
         }
