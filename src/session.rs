@@ -32,6 +32,9 @@ pub struct Session {
     objects: std::cell::OnceCell<Objects>,
     /// The domains and CODEOWNERS, read once (see `domains::domain_set`).
     domains: std::cell::OnceCell<DomainSource>,
+    /// [`Session::ledger_key`], worked out once: the snapshot cache's key is made from it
+    /// before the ledger is looked up (it walks the docs folder).
+    ledger_key: std::cell::OnceCell<events::cache::Key>,
     /// Docs whose front matter could not be read, from the last [`Session::ledger`].
     doc_errors: std::cell::RefCell<Vec<crate::sources::docs::DocError>>,
 }
@@ -69,6 +72,7 @@ impl Session {
             paths: std::cell::RefCell::new(None),
             objects: std::cell::OnceCell::new(),
             domains: std::cell::OnceCell::new(),
+            ledger_key: std::cell::OnceCell::new(),
             doc_errors: Default::default(),
         })
     }
@@ -366,6 +370,9 @@ impl Session {
         mailmap: &[String],
         owner: Option<&str>,
     ) -> anyhow::Result<events::cache::Key> {
+        if let Some(key) = self.ledger_key.get() {
+            return Ok(*key);
+        }
         let mut key = events::cache::KeyBuilder::default();
         key.add(head.as_bytes());
         key.add(self.objects().rewrites_key());
@@ -382,7 +389,7 @@ impl Session {
         if let Some(wd) = &self.repo.workdir {
             key.add_tree_stat(&wd.join(&self.config.docs_dir));
         }
-        Ok(key.finish())
+        Ok(*self.ledger_key.get_or_init(|| key.finish()))
     }
 }
 
