@@ -53,7 +53,8 @@ pub(super) fn reached(
     let mut level = vec![0usize; people.len()];
     for (i, e) in ledger.events.iter().enumerate() {
         let p = e.person as usize;
-        if people[p].is_bot {
+        // A received endorsement is not taking part (as in `newcomers`): it starts no clock.
+        if people[p].is_bot || !e.kind.is_taking_part() {
             continue;
         }
         let c = &mut counts[p];
@@ -67,4 +68,44 @@ pub(super) fn reached(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::network::test_ledger::ledger;
+    use crate::config::{LadderConfig, LadderStep, Requirements};
+    use crate::events::EventKind::{Commit, Endorsed};
+
+    /// A step asking for 10 active days: Ann is endorsed on day 1 and commits on days 5 and
+    /// 12. Her active days run from her first commit, as the profile's ladder counts them:
+    /// seven, so the step is not reached; counted from the endorsement it would be (11).
+    #[test]
+    fn a_received_endorsement_starts_no_active_days() {
+        let l = ledger(
+            &["ann", "ben"],
+            &[
+                (1, 0, Endorsed, Some(1), 1),
+                (5, 0, Commit, None, 2),
+                (12, 0, Commit, None, 3),
+            ],
+        );
+        let config = Config {
+            ladder: LadderConfig {
+                window_days: 0,
+                steps: vec![LadderStep {
+                    name: "regular".into(),
+                    description: String::new(),
+                    requires: Requirements {
+                        active_days: Some(10),
+                        ..Default::default()
+                    },
+                }],
+            },
+            ..Config::default()
+        };
+        assert_eq!(reached(&l, &config, None)[0], vec![None]);
+        let counts = crate::analysis::newcomers::ladder_counts(&l, &config, None);
+        assert_eq!(counts[0].active_days, 7);
+    }
 }
