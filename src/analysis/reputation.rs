@@ -128,13 +128,7 @@ pub fn score_with(
             && event_domains
                 .iter()
                 .any(|&d| !authored.contains(&(e.person, d)));
-        if matches!(
-            e.kind,
-            EventKind::Commit
-                | EventKind::CoAuthored
-                | EventKind::PrMerged
-                | EventKind::ChangeSetMerged
-        ) {
+        if e.kind.is_authoring() {
             authored.extend(event_domains.iter().map(|&d| (e.person, d)));
         }
         if since.is_some_and(|s| e.time < s) {

@@ -215,14 +215,7 @@ fn pool(c: &Community<'_>, ritual: &Ritual) -> anyhow::Result<Vec<u32>> {
         };
         let index = d.names.iter().position(|n| n == domain).unwrap_or(0) as u16;
         for (e, ds) in ledger.events.iter().zip(&d.of_event) {
-            let work = e.kind.is_review_side()
-                || matches!(
-                    e.kind,
-                    crate::events::EventKind::Commit
-                        | crate::events::EventKind::PrMerged
-                        | crate::events::EventKind::ChangeSetMerged
-                        | crate::events::EventKind::CoAuthored
-                );
+            let work = e.kind.is_review_side() || e.kind.is_authoring();
             if work && ds.contains(&index) {
                 out.insert(e.person);
             }

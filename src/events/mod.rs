@@ -84,6 +84,19 @@ impl EventKind {
         self != EventKind::Endorsed
     }
 
+    /// Authoring: the person wrote the work (alone, with others, or as the pull request or
+    /// topic branch merged). What makes someone's own domains (cross-domain reviews) and
+    /// their work in a domain.
+    pub fn is_authoring(self) -> bool {
+        matches!(
+            self,
+            EventKind::Commit
+                | EventKind::CoAuthored
+                | EventKind::PrMerged
+                | EventKind::ChangeSetMerged
+        )
+    }
+
     /// Review-like events: work on someone else's contribution. They make the edges of the
     /// review network and count towards the reviewer score.
     pub fn is_review_side(self) -> bool {

@@ -97,13 +97,7 @@ impl<'a> Facts<'a> {
             if is_review(e.kind) && !ds.is_empty() && !people[p].is_bot {
                 cross[i] = Some(ds.iter().any(|&d| !authored.contains(&(e.person, d))));
             }
-            if matches!(
-                e.kind,
-                EventKind::Commit
-                    | EventKind::CoAuthored
-                    | EventKind::PrMerged
-                    | EventKind::ChangeSetMerged
-            ) {
+            if e.kind.is_authoring() {
                 authored.extend(ds.iter().map(|&d| (e.person, d)));
             }
         }
