@@ -23,25 +23,8 @@ gix_target="${GIX_TARGET_DIR:-$here/target/gix-walk}"
 gix="$gix_target/release/gix-walk"
 [ $# -ge 1 ] || { echo "usage: $0 CLONE [CLONE...]" >&2; exit 2; }
 
-median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
-
-# Runs "$@" $runs times (after `$before`, if set); prints "median_wall median_cpu".
-measure() {
-  local walls=() cpus=() tmp
-  tmp="$(mktemp)"
-  for _ in $(seq "$runs"); do
-    if [ -n "${before:-}" ]; then eval "$before"; fi
-    # Wall time from the shell's clock (GNU time's %e has 10 ms steps); CPU from GNU time.
-    local start="$EPOCHREALTIME"
-    /usr/bin/time -o "$tmp" -f '%U %S' "$@" > /dev/null 2>&1
-    local end="$EPOCHREALTIME"
-    read -r u s < <(tail -n 1 "$tmp")
-    walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
-  done
-  rm -f "$tmp"
-  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)"
-}
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
 echo "| repository | commits | git log | gix-walk | cargo guild: read history | cargo guild: whole first run |"
@@ -53,10 +36,10 @@ for repo in "$@"; do
   commits="$(git -C "$repo" rev-list --count HEAD)"
   fmt='%H%x00%an%x00%ae%x00%at%x00%(trailers:unfold,only)'
   before=""
-  read -r gw gc < <(measure git -C "$repo" log --format="$fmt")
-  read -r xw xc < <(measure "$gix" "$repo")
+  read -r gw gc _ < <(measure git -C "$repo" log --format="$fmt")
+  read -r xw xc _ < <(measure "$gix" "$repo")
   before="rm -rf '$gitdir/guild'"
-  read -r cw cc < <(measure "$bin" -q -C "$repo" reputation --format json)
+  read -r cw cc _ < <(measure "$bin" -q -C "$repo" reputation --format json)
   phases=()
   for _ in $(seq "$runs"); do
     rm -rf "$gitdir/guild"

@@ -19,23 +19,15 @@ runs="${RUNS:-3}"
 [ -x "$bin" ] || (cd "$here" && cargo build --release)
 [ $# -ge 1 ] || { echo "usage: $0 CLONE [CLONE...]" >&2; exit 2; }
 
-# Runs "$@" $runs times; prints "median_seconds median_kb".
-measure() {
-  local times=() mems=() out tmp
-  tmp="$(mktemp)"
-  for _ in $(seq "$runs"); do
-    if [ -n "${cache:-}" ]; then rm -rf "$cache"; fi
-    # Wall time from the shell's clock (GNU time's %e has 10 ms steps, too coarse for
-    # tokio's 40 ms); peak memory from GNU time.
-    local start="$EPOCHREALTIME"
-    /usr/bin/time -o "$tmp" -f '%M' "$@" > /dev/null 2>&1 || true
-    local end="$EPOCHREALTIME"
-    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
-    mems+=("$(tail -n 1 "$tmp")")
-  done
-  rm -f "$tmp"
-  printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")" \
-    "$(printf '%s\n' "${mems[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")"
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
+
+# Runs "$@" $runs times (emptying `$cache` first, if set); prints "median_seconds median_kb".
+measure_time_memory() {
+  local before="" w c m
+  if [ -n "${cache:-}" ]; then before="rm -rf '$cache'"; fi
+  read -r w c m < <(measure "$@")
+  printf '%s %s\n' "$w" "$m"
 }
 
 row() { # name commits objects guild(s kb) git(s kb)
@@ -66,9 +58,9 @@ for repo in "$@"; do
     fi
   done
   cache=""
-  git_rep="$(measure git -C "$repo" log "${names[@]}" --format="$fmt")"
+  git_rep="$(measure_time_memory git -C "$repo" log "${names[@]}" --format="$fmt")"
   cache="$gitdir/guild"
-  guild_rep="$(measure "$bin" -q -C "$repo" reputation --format json)"
+  guild_rep="$(measure_time_memory "$bin" -q -C "$repo" reputation --format json)"
   row "$name $label" "$commits" "$objects" "$guild_rep" "$git_rep"
 
   config="$(mktemp --suffix=.yml)"
@@ -79,9 +71,9 @@ for repo in "$@"; do
     done | sort -rn | head -n 3 | while read -r _ d; do echo "  $d: [\"$d/\"]"; done
   } > "$config"
   cache=""
-  git_dom="$(measure git -C "$repo" log --no-renames --name-only --format="$fmt")"
+  git_dom="$(measure_time_memory git -C "$repo" log --no-renames --name-only --format="$fmt")"
   cache="$gitdir/guild"
-  guild_dom="$(measure "$bin" -q -C "$repo" --config "$config" domains --format json)"
+  guild_dom="$(measure_time_memory "$bin" -q -C "$repo" --config "$config" domains --format json)"
   row "$name domains" "$commits" "$objects" "$guild_dom" "$git_dom"
   rm -f "$config"
 done
