@@ -43,8 +43,9 @@ pub fn execute(global: &GlobalOpts, args: CompareArgs) -> anyhow::Result<Outcome
             }
             Ok(())
         },
+        |community| Ok(community.trends.clone()),
     )?;
-    let trends = super::trends::saved_trends(community.trends, args.window, &args.context)?;
+    let trends = super::trends::saved_trends(community, args.window, &args.context)?;
     let file = args
         .context
         .from_context

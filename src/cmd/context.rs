@@ -37,24 +37,41 @@ pub fn community_tuned(
     parts: Parts,
     tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
 ) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
-    community_with(global, from, parts, tune, false)
+    let (opened, community) = community_with(global, from, parts, tune, false)?;
+    Ok((opened.map(|(s, l, _)| (s, l)), community))
 }
 
 /// [`community_tuned`] for a command that shows only the snapshot (no session, no ledger
-/// after it): a snapshot built from the same inputs before is loaded from the cache
-/// ([`crate::snapshot::cache`]) instead of being built again, and a new one is stored.
-pub fn snapshot_only(
+/// after it), handed to `show`: a snapshot built from the same inputs before is loaded from
+/// the cache ([`crate::snapshot::cache`]) instead of being built again, and a new one is
+/// stored, on the other core while `show` prints it.
+pub fn snapshot_only<T>(
     global: &GlobalOpts,
     from: &FromContext,
     parts: Parts,
     tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
-) -> anyhow::Result<Community> {
+    show: impl FnOnce(&Community) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let (opened, community) = community_with(global, from, parts, tune, true)?;
-    // The command prints the snapshot and the process ends: freeing the ledger piece by
+    let Some((session, ledger, Some(key))) = opened else {
+        return show(&community);
+    };
+    let shown = std::thread::scope(|scope| {
+        let (dir, community) = (&session.repo.cache_dir, &community);
+        let future = (ledger.future, ledger.as_of);
+        // A read-only repository simply runs without a cache.
+        scope.spawn(move || crate::snapshot::cache::store(dir, &parts, key, future, community));
+        show(community)
+    });
+    // The command has printed the snapshot and the process ends: freeing the ledger piece by
     // piece first (millions of events, every pull request) would only delay the exit.
-    std::mem::forget(opened);
-    Ok(community)
+    std::mem::forget((session, ledger, community));
+    shown
 }
+
+/// The session and ledger a snapshot was built from, with the snapshot cache's key when
+/// the snapshot is to be stored there.
+type Opened = Option<(super::Session, crate::events::Ledger, Option<u64>)>;
 
 fn community_with(
     global: &GlobalOpts,
@@ -62,7 +79,7 @@ fn community_with(
     parts: Parts,
     tune: impl FnOnce(&mut crate::config::Config, Option<&std::path::Path>) -> anyhow::Result<()>,
     reuse: bool,
-) -> anyhow::Result<(Option<(super::Session, crate::events::Ledger)>, Community)> {
+) -> anyhow::Result<(Opened, Community)> {
     if let Some(path) = &from.from_context {
         return Ok((None, crate::snapshot::load(path)?));
     }
@@ -128,19 +145,7 @@ fn community_with(
     }
     community.site =
         crate::snapshot::site::info(&ledger, &session.config, &origin, &session.doc_errors());
-    if let Some(key) = cached {
-        // A read-only repository simply runs without a cache.
-        let _ = session.timed("store the snapshot cache", || {
-            crate::snapshot::cache::store(
-                &session.repo.cache_dir,
-                &parts,
-                key,
-                (ledger.future, ledger.as_of),
-                &community,
-            )
-        });
-    }
-    Ok((Some((session, ledger)), community))
+    Ok((Some((session, ledger, cached)), community))
 }
 
 /// The snapshot over the union of the exported ledgers `pattern` matches, with the

@@ -13,7 +13,7 @@ use crate::render::table::Table;
 pub fn execute(global: &GlobalOpts, args: NetworkArgs) -> anyhow::Result<Outcome> {
     // The snapshot's network, domains and all: brokers between domains are the same here as
     // in `context --json` and on the site.
-    let community = super::context::snapshot_only(
+    super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {
@@ -21,14 +21,19 @@ pub fn execute(global: &GlobalOpts, args: NetworkArgs) -> anyhow::Result<Outcome
             ..crate::snapshot::Parts::PEOPLE
         },
         |_, _| Ok(()),
-    )?;
-    let net = community.network;
+        |community| show(community, &args),
+    )
+}
+
+/// Prints the network in the format asked for.
+fn show(community: &crate::snapshot::Community, args: &NetworkArgs) -> anyhow::Result<Outcome> {
+    let net = &community.network;
     let mut out = super::stdout();
     match args.format {
-        NetworkFormat::Json => super::print_json(&net)?,
-        NetworkFormat::Dot => out.write_all(crate::render::graph::dot(&net).as_bytes())?,
-        NetworkFormat::Graphml => out.write_all(crate::render::graph::graphml(&net).as_bytes())?,
-        NetworkFormat::Table => write_table(&net, &mut out)?,
+        NetworkFormat::Json => super::print_json(net)?,
+        NetworkFormat::Dot => out.write_all(crate::render::graph::dot(net).as_bytes())?,
+        NetworkFormat::Graphml => out.write_all(crate::render::graph::graphml(net).as_bytes())?,
+        NetworkFormat::Table => write_table(net, &mut out)?,
     }
     out.flush()?;
     Ok(Outcome::Ok)

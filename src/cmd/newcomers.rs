@@ -11,7 +11,7 @@ use crate::render::table::Table;
 
 pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outcome> {
     // The snapshot is the one road: the ladder here is the profile's, cross-domain bonus and all.
-    let community = super::context::snapshot_only(
+    super::context::snapshot_only(
         global,
         &args.context,
         crate::snapshot::Parts {
@@ -19,11 +19,16 @@ pub fn execute(global: &GlobalOpts, args: NewcomersArgs) -> anyhow::Result<Outco
             ..crate::snapshot::Parts::PEOPLE
         },
         |_, _| Ok(()),
-    )?;
-    let report = community.newcomers;
+        |community| show(community, &args),
+    )
+}
+
+/// Prints the newcomers' report in the format asked for.
+fn show(community: &crate::snapshot::Community, args: &NewcomersArgs) -> anyhow::Result<Outcome> {
+    let report = &community.newcomers;
     let mut out = super::stdout();
     if args.format == TableFormat::Json {
-        super::print_json(&report)?;
+        super::print_json(report)?;
         return Ok(Outcome::Ok);
     }
     let mut t = Table::new([

@@ -9,7 +9,7 @@ use crate::render::table::Table;
 use crate::snapshot;
 
 pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outcome> {
-    let mut people = match super::since(args.filter.since.as_deref())? {
+    match super::since(args.filter.since.as_deref())? {
         // Scores since a date are not in the snapshot: they need the events.
         Some(since) => {
             if args.context.from_context.is_some() {
@@ -23,18 +23,24 @@ pub fn execute(global: &GlobalOpts, args: ReputationArgs) -> anyhow::Result<Outc
             let scores = session.timed("score", || {
                 reputation::score_with(&ledger, &session.config, Some(since), domains.as_ref())
             });
-            snapshot::people(&ledger, &scores, Some(since))
+            let people = snapshot::people(&ledger, &scores, Some(since));
+            show(people.iter().collect(), &args)
         }
-        None => {
-            super::context::snapshot_only(
-                global,
-                &args.context,
-                crate::snapshot::Parts::PEOPLE,
-                |_, _| Ok(()),
-            )?
-            .people
-        }
-    };
+        None => super::context::snapshot_only(
+            global,
+            &args.context,
+            crate::snapshot::Parts::PEOPLE,
+            |_, _| Ok(()),
+            |community| show(community.people.iter().collect(), &args),
+        ),
+    }
+}
+
+/// Prints `people` ranked, the top `--top` of them, in the format asked for.
+fn show(
+    mut people: Vec<&snapshot::PersonSummary>,
+    args: &ReputationArgs,
+) -> anyhow::Result<Outcome> {
     people.sort_by_key(|p| p.rank);
     if let Some(n) = args.filter.top {
         people.truncate(n);

@@ -19,8 +19,9 @@ pub fn execute(global: &GlobalOpts, args: TrendsArgs) -> anyhow::Result<Outcome>
             ..crate::snapshot::Parts::PEOPLE
         },
         |_, _| Ok(()),
+        |community| Ok(community.trends.clone()),
     )?;
-    let trends = saved_trends(community.trends, args.window, &args.context)?;
+    let trends = saved_trends(community, args.window, &args.context)?;
     // Windows (and cohorts) that end on or after the day, compared as `YYYY-MM-DD`.
     let keep = |to: &str| since.as_deref().map_or(true, |s| to >= s);
     let mut out = super::stdout();

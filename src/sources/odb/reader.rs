@@ -10,9 +10,6 @@ use anyhow::Context as _;
 use super::pack::{apply_delta, OFS_DELTA, REF_DELTA};
 use super::{hex, Id, Kind, Objects};
 
-/// Spare output room for zlib's fast loop (a match is at most 258 bytes).
-const INFLATE_ROOM: usize = 320;
-
 /// Longer delta chains than this are treated as corrupt (git's default maximum is 50).
 const MAX_CHAIN: u32 = 10_000;
 /// Delta bases kept per reader: direct-mapped slots and a byte budget, like git's
@@ -28,7 +25,7 @@ type Cached = (u32, u64, Kind, Rc<Vec<u8>>);
 /// Reads objects for one thread.
 pub struct Reader<'a> {
     objects: &'a Objects,
-    inflater: flate2::Decompress,
+    inflater: libdeflater::Decompressor,
     cache: Vec<Option<Cached>>,
     cached_bytes: usize,
     /// Where eviction resumes (see [`Reader::keep`]).
@@ -40,7 +37,7 @@ impl<'a> Reader<'a> {
     pub(super) fn new(objects: &'a Objects) -> Reader<'a> {
         Reader {
             objects,
-            inflater: flate2::Decompress::new(true),
+            inflater: libdeflater::Decompressor::new(),
             cache: vec![None; CACHE_SLOTS],
             cached_bytes: 0,
             hand: 0,
@@ -119,16 +116,9 @@ impl<'a> Reader<'a> {
         if size > input.len().saturating_mul(1032).saturating_add(64) {
             return None;
         }
-        self.inflater.reset(true);
-        // Room beyond the end lets zlib decode with its fast loop to the last byte (it needs
-        // 258 bytes of room for that); exactly `size` sends small objects (commits) down the
-        // slow path nearly whole.
-        let mut out = Vec::with_capacity(size + INFLATE_ROOM);
-        let status = self
-            .inflater
-            .decompress_vec(input, &mut out, flate2::FlushDecompress::Finish)
-            .ok()?;
-        (status == flate2::Status::StreamEnd && out.len() == size).then_some(out)
+        let mut out = vec![0u8; size];
+        let n = self.inflater.zlib_decompress(input, &mut out).ok()?;
+        (n == size).then_some(out)
     }
 
     /// The object at `offset` in `pack`, with its deltas applied; `None` when something is
