@@ -1,6 +1,20 @@
 //! The `cargo-guild` binary: parse, run, turn the result into an exit code.
 //! Everything else lives in the library so that benches and tests share it.
 
+// Small pages from the very start, before the first allocation (see
+// `cargo_guild::sources::odb::prefer_small_pages`): mimalloc's first arena would otherwise take
+// three huge pages, 6 MB of a short run's memory, zeroed whole. Loading a big cache asks for
+// huge pages again.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static SMALL_PAGES_FIRST: extern "C" fn() = small_pages_first;
+
+#[cfg(target_os = "linux")]
+extern "C" fn small_pages_first() {
+    cargo_guild::sources::odb::prefer_small_pages();
+}
+
 fn main() -> std::process::ExitCode {
     // Return freed memory to the system soon (10 ms) rather than after mimalloc's default
     // delay: a first run frees what its reader threads built, and peak memory is one of our

@@ -58,7 +58,12 @@ impl KeyBuilder {
 
 /// The cached ledger, if its key matches.
 pub fn load(dir: &Path, key: Key) -> Option<Ledger> {
-    let body = crate::sources::cache::read_file(dir, FILE, MAGIC)?;
+    let body = crate::sources::cache::read_file_as(
+        dir,
+        FILE,
+        MAGIC,
+        crate::sources::cache::Pages::HugeWhenBig,
+    )?;
     let (stored, rest) = body.split_at_checked(8)?;
     if u64::from_le_bytes(stored.try_into().ok()?) != key.0 {
         return None;

@@ -31,7 +31,12 @@ pub type Future = (FutureDated, i64);
 /// The snapshot of `parts` stored under `key`, with [`Future`], if it is there, intact and
 /// of that key.
 pub fn load(dir: &Path, parts: &super::Parts, key: u64) -> Option<(Future, Community)> {
-    let body = crate::sources::cache::read_file(dir, &file(parts), MAGIC)?;
+    let body = crate::sources::cache::read_file_as(
+        dir,
+        &file(parts),
+        MAGIC,
+        crate::sources::cache::Pages::HugeWhenBig,
+    )?;
     let (stored, rest) = body.split_at_checked(8)?;
     if u64::from_le_bytes(stored.try_into().ok()?) != key {
         return None;

@@ -150,7 +150,6 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         .flat_map(|c| c.commits.iter().map(|r| r.id))
         .collect();
     let start = peel_to_commit(objects, history.head)?;
-    super::odb::prefer_small_pages();
     if known.is_empty() {
         // Growing a list of a million records by doubling copied it over and over, and had
         // the kernel zero every new copy: a fifth of a first run at that size.
@@ -160,7 +159,10 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Walked>>>(16);
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(|| walk(objects, start, &known, tx));
+        std::thread::Builder::new()
+            .name("guild-walk".into())
+            .spawn_scoped(scope, || walk(objects, start, &known, tx))
+            .context("cannot start the thread that walks history")?;
         for batch in rx {
             for w in batch? {
                 let oid = Oid::from_bytes(&w.id)?;
