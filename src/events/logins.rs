@@ -46,7 +46,7 @@ pub fn prove(
     // person → (merges with any branch owner, per login)
     let mut by_person: HashMap<u32, (u64, BTreeMap<String, u64>)> = HashMap::new();
     let mut example_sig: HashMap<u32, u32> = HashMap::new();
-    for gp in structure.prs.values() {
+    for gp in structure.prs.iter().map(|(_, gp)| gp) {
         let Some(owner) = &gp.marker.branch_owner else {
             continue;
         };

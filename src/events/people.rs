@@ -148,8 +148,8 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
     // Grouping is paid for only where there is something to weigh: merges with a branch owner.
     let owners = structure
         .prs
-        .values()
-        .any(|gp| gp.marker.branch_owner.is_some());
+        .iter()
+        .any(|(_, gp)| gp.marker.branch_owner.is_some());
     let proven = if owners {
         let known = b.clone().finish(config);
         let alias_ids = config
@@ -175,7 +175,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
     }
 
     let mut extra: BTreeMap<RawIdent, u64> = BTreeMap::new();
-    for gp in structure.prs.values() {
+    for gp in structure.prs.iter().map(|(_, gp)| gp) {
         for r in &gp.marker.reviewers {
             *extra.entry(RawIdent::login(r)).or_default() += 1;
         }
