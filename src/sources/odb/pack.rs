@@ -112,7 +112,16 @@ impl Pack {
         // and every tree it reads).
         let key = u64::from_be_bytes(id[1..9].try_into().ok()?);
         let guess = lo + ((key as u128 * (hi - lo) as u128) >> 64) as usize;
-        let below = |i: usize| self.id(i) < &id[..];
+        // Compared as a number first: the first eight bytes nearly always differ, and a
+        // call to memcmp per probe was a tenth of a million-commit walk.
+        let cmp = |i: usize| {
+            let other = self.id(i);
+            let prefix = u64::from_be_bytes(other[..8].try_into().unwrap_or_default());
+            prefix
+                .cmp(&u64::from_be_bytes(id[..8].try_into().unwrap_or_default()))
+                .then_with(|| other[8..].cmp(&id[8..]))
+        };
+        let below = |i: usize| cmp(i) == std::cmp::Ordering::Less;
         let mut step = 16;
         let (mut a, mut b) = (guess.saturating_sub(step).max(lo), (guess + step).min(hi));
         while a > lo && !below(a) {
@@ -126,7 +135,7 @@ impl Pack {
         // Every id before `a` is smaller than `id`, and none from `b` on is.
         while a < b {
             let mid = (a + b) / 2;
-            match self.id(mid).cmp(&id[..]) {
+            match cmp(mid) {
                 std::cmp::Ordering::Less => a = mid + 1,
                 std::cmp::Ordering::Greater => b = mid,
                 std::cmp::Ordering::Equal => return self.offset(mid),
