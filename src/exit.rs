@@ -14,7 +14,11 @@ pub enum Outcome {
     Findings,
 }
 
+/// When the run started, for `-vv`'s timings.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn run(args: Vec<OsString>) -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = match crate::cli::parse(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -95,7 +95,12 @@ impl Session {
     /// With `-vv`, says on stderr how long a phase took.
     fn took(&self, phase: &str, elapsed: std::time::Duration) {
         if self.global.verbose > 1 {
-            eprintln!("timing: {phase}: {:.3}s", elapsed.as_secs_f64());
+            let at = crate::exit::STARTED.get().map(|t| t.elapsed());
+            eprintln!(
+                "timing: {phase}: {:.3}s (done at {:.3}s)",
+                elapsed.as_secs_f64(),
+                at.unwrap_or_default().as_secs_f64()
+            );
         }
     }
 
