@@ -151,7 +151,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
         .iter()
         .any(|(_, gp)| gp.marker.branch_owner.is_some());
     let proven = if owners {
-        let known = b.clone().finish(config);
+        let known = b.clone().lookup(config);
         let alias_ids = config
             .aliases
             .keys()
@@ -203,7 +203,7 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
     if docs.is_empty() {
         return b.finish(config);
     }
-    let known = b.clone().finish(config);
+    let known = b.clone().lookup(config);
     for d in docs {
         for who in d
             .front

@@ -172,7 +172,18 @@ impl IdentityBuilder {
     }
 
     /// Groups everything added into people.
-    pub fn finish(mut self, config: &Config) -> Identities {
+    pub fn finish(self, config: &Config) -> Identities {
+        self.group(config, true)
+    }
+
+    /// [`IdentityBuilder::finish`] without the evidence lines: the same people, numbered the
+    /// same way, to look people up while the builder is still in use (a fifth of tokio's
+    /// ledger build went into evidence nobody read).
+    pub fn lookup(self, config: &Config) -> Identities {
+        self.group(config, false)
+    }
+
+    fn group(mut self, config: &Config, with_evidence: bool) -> Identities {
         let n = self.idents.len();
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for i in 0..n {
@@ -186,7 +197,8 @@ impl IdentityBuilder {
             .map(|(node, id)| (self.find(node), id))
             .collect();
         let mut joins_of: HashMap<usize, Vec<String>> = HashMap::new();
-        for (a, b, why) in std::mem::take(&mut self.joins) {
+        let joins = std::mem::take(&mut self.joins);
+        for (a, b, why) in joins.into_iter().filter(|_| with_evidence) {
             let root = self.find(a);
             let line = format!("{} joined {}: {why}", self.describe(b), self.describe(a));
             joins_of.entry(root).or_default().push(line);
@@ -269,15 +281,17 @@ impl IdentityBuilder {
             let id = login
                 .clone()
                 .unwrap_or_else(|| crate::util::slug(&name, "someone"));
-            evidence.push(match (&pref, ranked.first()) {
-                (Some(p), _) => format!("id {p}: the alias key in guild.yml"),
-                (None, Some((uses, l))) if ranked.len() > 1 => format!(
-                    "id {l}: the most used of {} logins ({uses} uses)",
-                    ranked.len()
-                ),
-                (None, Some(_)) => format!("id {id}: the only login known"),
-                (None, None) => format!("id {id}: no login known, so the slug of the name"),
-            });
+            if with_evidence {
+                evidence.push(match (&pref, ranked.first()) {
+                    (Some(p), _) => format!("id {p}: the alias key in guild.yml"),
+                    (None, Some((uses, l))) if ranked.len() > 1 => format!(
+                        "id {l}: the most used of {} logins ({uses} uses)",
+                        ranked.len()
+                    ),
+                    (None, Some(_)) => format!("id {id}: the only login known"),
+                    (None, None) => format!("id {id}: no login known, so the slug of the name"),
+                });
+            }
             let lower_names: BTreeSet<String> = names.keys().map(|n| n.to_lowercase()).collect();
             let is_bot = lower_names
                 .iter()
@@ -328,10 +342,12 @@ impl IdentityBuilder {
             let c = seen.entry(p.id.to_lowercase()).or_insert(0);
             *c += 1;
             if *c > 1 {
-                p.evidence.push(format!(
-                    "id {}-{c}: another person already has the id {}",
-                    p.id, p.id
-                ));
+                if with_evidence {
+                    p.evidence.push(format!(
+                        "id {}-{c}: another person already has the id {}",
+                        p.id, p.id
+                    ));
+                }
                 p.id = format!("{}-{}", p.id, c);
             }
         }
