@@ -35,6 +35,8 @@ pub struct Session {
     /// [`Session::ledger_key`], worked out once: the snapshot cache's key is made from it
     /// before the ledger is looked up (it walks the docs folder).
     ledger_key: std::cell::OnceCell<events::cache::Key>,
+    /// `.mailmap`, read once (see [`Session::mailmap`]).
+    mailmap: std::cell::OnceCell<crate::sources::mailmap::Loaded>,
     /// Docs whose front matter could not be read, from the last [`Session::ledger`].
     doc_errors: std::cell::RefCell<Vec<crate::sources::docs::DocError>>,
 }
@@ -73,6 +75,7 @@ impl Session {
             objects: std::cell::OnceCell::new(),
             domains: std::cell::OnceCell::new(),
             ledger_key: std::cell::OnceCell::new(),
+            mailmap: std::cell::OnceCell::new(),
             doc_errors: Default::default(),
         })
     }
@@ -138,10 +141,7 @@ impl Session {
             None => (Vec::new(), Vec::new()),
         });
         *self.doc_errors.borrow_mut() = errors;
-        let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
-        for why in &mailmap.skipped {
-            self.note(format_args!("mailmap: {why}"));
-        }
+        let mailmap = self.mailmap()?;
         let owner = self.repo_owner();
         let key = self.timed("ledger cache key", || {
             self.ledger_key(head, &mailmap.texts, owner.as_deref())
@@ -338,13 +338,26 @@ impl Session {
         })
     }
 
+    /// `.mailmap` (and `mailmap.file`, `mailmap.blob`), read once; the lines it skips are
+    /// noted on stderr then, whether or not the ledger or the snapshot comes from a cache.
+    fn mailmap(&self) -> anyhow::Result<&crate::sources::mailmap::Loaded> {
+        if let Some(m) = self.mailmap.get() {
+            return Ok(m);
+        }
+        let loaded = crate::sources::mailmap::Mailmap::load(&self.repo)?;
+        for why in &loaded.skipped {
+            self.note(format_args!("mailmap: {why}"));
+        }
+        Ok(self.mailmap.get_or_init(|| loaded))
+    }
+
     /// Everything a snapshot of `parts` is a function of ([`crate::snapshot::cache`]): the
     /// ledger's inputs (HEAD, replace refs and grafts, `.mailmap`, the owner, `guild.yml`, the
     /// synced history, the docs' names, sizes and times, the program version), the CODEOWNERS
     /// file, the `origin` remote and branch, and the sections asked for.
     pub fn snapshot_key(&self, parts: &crate::snapshot::Parts) -> anyhow::Result<u64> {
         let head = self.repo.head_commit()?;
-        let mailmap = crate::sources::mailmap::Mailmap::load(&self.repo)?;
+        let mailmap = self.mailmap()?;
         let owner = self.repo_owner();
         let ledger = self.ledger_key(head, &mailmap.texts, owner.as_deref())?;
         let mut key = events::cache::KeyBuilder::default();

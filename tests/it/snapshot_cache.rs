@@ -138,3 +138,41 @@ fn a_damaged_snapshot_cache_is_rebuilt_never_trusted() {
         );
     }
 }
+
+/// A `.mailmap` the run skips is noted on every run, once, also when the snapshot (or the
+/// ledger) comes from a cache and the history is not read again.
+#[cfg(unix)]
+#[test]
+fn a_skipped_mailmap_is_noted_on_every_run_once() {
+    let repo = community();
+    repo.write(
+        "elsewhere",
+        "Mapped <mapped@example.com> <alice@example.com>\n",
+    );
+    std::os::unix::fs::symlink("elsewhere", repo.path().join(".mailmap")).unwrap();
+    for run in 0..2 {
+        let r = repo.run(["-vv", "reputation", "--format", "json"]);
+        r.ok();
+        let stderr = r.stderr();
+        assert_eq!(
+            stderr.matches("symbolic link").count(),
+            1,
+            "run {run}:\n{stderr}"
+        );
+        assert_eq!(
+            stderr.contains("read history"),
+            run == 0,
+            "run {run}:\n{stderr}"
+        );
+    }
+    // From the ledger cache (another set of sections, so no snapshot yet): noted too.
+    let r = repo.run(["-vv", "network", "--format", "json"]);
+    r.ok();
+    assert!(!r.stderr().contains("read history"), "{}", r.stderr());
+    assert_eq!(
+        r.stderr().matches("symbolic link").count(),
+        1,
+        "{}",
+        r.stderr()
+    );
+}
