@@ -5,9 +5,9 @@
 //! and on damaged files it can loop forever (a truncated loose object) or crash (a flipped bit
 //! in a pack index). This reader maps the pack files itself, checks what it can check cheaply
 //! when it opens them (index size and fan-out, the pack's header and its checksum against the
-//! index's copy), bounds every offset, size and delta chain, inflates with zlib-rs and
-//! resolves deltas with a small per-reader cache of delta bases (the way `git` does). It is
-//! `Sync`: each thread takes its own [`Reader`] and none of them lock.
+//! index's copy), bounds every offset, size and delta chain, inflates with libdeflate (packed
+//! objects, whose size is known) or zlib-rs (loose ones) and resolves deltas with a small
+//! per-reader cache of delta bases (the way `git` does). It is `Sync`: each thread takes its own [`Reader`] and none of them lock.
 //!
 //! A missing object is `Ok(None)`; a damaged one is an error that names the object and the
 //! file. What the caller should tell the user about a missing object (a partial clone that
