@@ -7,7 +7,8 @@
 //! when it opens them (index size and fan-out, the pack's header and its checksum against the
 //! index's copy), bounds every offset, size and delta chain, inflates with libdeflate (packed
 //! objects, whose size is known) or zlib-rs (loose ones) and resolves deltas with a small
-//! per-reader cache of delta bases (the way `git` does). It is `Sync`: each thread takes its own [`Reader`] and none of them lock.
+//! per-reader cache of delta bases (the way `git` does). It is `Sync`: each thread takes its
+//! own [`Reader`] and none of them lock.
 //!
 //! A missing object is `Ok(None)`; a damaged one is an error that names the object and the
 //! file. What the caller should tell the user about a missing object (a partial clone that
