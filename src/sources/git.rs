@@ -158,10 +158,24 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         let _ = history.commits.try_reserve(objects.packed_objects() / 3);
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Walked>>>(16);
+    // Commits inflated in pack order ahead of the walk, on a third thread (`odb::Ahead`):
+    // the walk itself is mostly inflating. Not for a few new commits over a cached history.
+    let ahead = super::odb::Ahead::default();
     std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (ahead, known) = (&ahead, &known);
+        if known.is_empty() {
+            let first = *objects.replacement(&start).unwrap_or(&start);
+            std::thread::Builder::new()
+                .name("guild-ahead".into())
+                .spawn_scoped(scope, move || ahead.run(objects, &first))
+                .context("cannot start the thread that reads history ahead")?;
+        }
         std::thread::Builder::new()
             .name("guild-walk".into())
-            .spawn_scoped(scope, || walk(objects, start, &known, tx))
+            .spawn_scoped(scope, move || {
+                let _stop = ahead.stop_when_dropped();
+                walk(objects, start, known, ahead, tx);
+            })
             .context("cannot start the thread that walks history")?;
         for batch in rx {
             for w in batch? {
@@ -215,6 +229,7 @@ fn walk(
     objects: &Objects,
     start: [u8; 20],
     known: &OidSet,
+    ahead: &super::odb::Ahead,
     tx: std::sync::mpsc::SyncSender<anyhow::Result<Vec<Walked>>>,
 ) {
     let mut reader = objects.reader();
@@ -227,7 +242,11 @@ fn walk(
             continue;
         }
         let source = *objects.replacement(&id).unwrap_or(&id);
-        let step = read_commit(&mut reader, objects, &source, child).and_then(|data| {
+        let data = match objects.take_ahead(ahead, &source) {
+            Some(data) => Ok(data),
+            None => read_commit(&mut reader, objects, &source, child),
+        };
+        let step = data.and_then(|data| {
             let parents = match objects.graft(&id) {
                 Some(p) => p.to_vec(),
                 None => commit_parents(&data).with_context(|| {

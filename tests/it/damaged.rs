@@ -467,3 +467,96 @@ fn alternates_are_read_like_local_objects() {
     let ctx: serde_json::Value = serde_json::from_str(&in_shared(&["context", "--json"])).unwrap();
     assert_eq!(ids(&ctx), want_people);
 }
+
+/// A history of `n` commits by a few people written with `git fast-import`, repacked the
+/// way `git gc` and GitHub leave it, with a reverse index (`.rev`).
+fn repacked(n: usize) -> Repo {
+    use std::io::Write as _;
+    let repo = Repo::new();
+    let mut stream = String::new();
+    for i in 1..=n {
+        let who = [
+            "Alice <alice@example.com>",
+            "Bob <bob@example.com>",
+            "Carol <carol@example.com>",
+        ][i % 3];
+        let t = 1_700_000_000 + i * 3600;
+        let msg = format!(
+            "change {i}\n\nReviewed-by: {}\n",
+            ["Dan <dan@example.com>", "Eve <eve@example.com>"][i % 2]
+        );
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{i}\nauthor {who} {t} +0000\ncommitter {who} {t} +0000\ndata {}\n{msg}\n",
+            msg.len()
+        ));
+        if i > 1 {
+            stream.push_str(&format!("from :{}\n", i - 1));
+        }
+        stream.push_str(&format!(
+            "M 644 inline src/f{}.rs\ndata 2\n{}\n\n",
+            i % 7,
+            i % 10
+        ));
+    }
+    let mut child = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "--hard", "-q", "main"]);
+    repo.git(&[
+        "-c",
+        "pack.writeReverseIndex=true",
+        "repack",
+        "-a",
+        "-d",
+        "-f",
+        "-q",
+    ]);
+    repo
+}
+
+/// The reverse index only guides reading ahead of the walk: good, shuffled, cut short or
+/// missing, what is read is the same.
+#[test]
+fn a_damaged_reverse_index_changes_nothing_that_is_read() {
+    let repo = repacked(600);
+    let rev = pack_files(&repo, "rev");
+    let good = std::fs::read(&rev).unwrap();
+    let expected = repo.run(["reputation", "--format", "json"]).ok();
+    assert!(expected.contains("\"alice\""), "{expected}");
+    // The entries in reverse order (every position valid, none where it should be), every
+    // position out of range, then a file cut short, then none at all.
+    let body = &good[12..good.len() - 40];
+    let mut reversed = good[..12].to_vec();
+    for chunk in body.chunks(4).rev() {
+        reversed.extend_from_slice(chunk);
+    }
+    reversed.extend_from_slice(&good[good.len() - 40..]);
+    let mut out_of_range = good.clone();
+    for b in &mut out_of_range[12..good.len() - 40] {
+        *b = 0xff;
+    }
+    for damaged in [reversed, out_of_range, good[..good.len() / 2].to_vec()] {
+        overwrite(&rev, &damaged);
+        let _ = std::fs::remove_dir_all(repo.path().join(".git/guild"));
+        assert_eq!(
+            run(&repo, &["reputation", "--format", "json"]).ok(),
+            expected
+        );
+    }
+    std::fs::remove_file(&rev).unwrap();
+    let _ = std::fs::remove_dir_all(repo.path().join(".git/guild"));
+    assert_eq!(
+        run(&repo, &["reputation", "--format", "json"]).ok(),
+        expected
+    );
+}

@@ -22,11 +22,13 @@
 
 use std::path::{Path, PathBuf};
 
+mod ahead;
 mod pack;
 mod reader;
 #[cfg(test)]
 mod tests;
 
+pub use ahead::Ahead;
 use pack::Pack;
 pub use reader::Reader;
 
@@ -153,6 +155,15 @@ impl Objects {
 
     fn find(&self, id: &Id) -> Option<(u32, u64)> {
         self.find_all(id).next()
+    }
+
+    /// Commit `id`, if `ahead` has read it ahead; tells `ahead` where the walk is.
+    pub fn take_ahead(&self, ahead: &Ahead, id: &Id) -> Option<Vec<u8>> {
+        if !ahead.reading() {
+            return None;
+        }
+        let (pack, offset) = self.find(id)?;
+        ahead.take(self, pack, offset)
     }
 
     /// Takes the pages of the mapped packs out of this process's resident memory. They

@@ -19,6 +19,10 @@ pub(super) struct Pack {
     pub(super) count: usize,
     /// The `.pack` file, for messages.
     pub(super) path: PathBuf,
+    /// The reverse index (`pack-*.rev`, which git writes beside the index since 2.41): the
+    /// entries in the order they lie in the pack. Only a guide for reading ahead (see
+    /// `ahead`), so a damaged one costs time, never a wrong answer.
+    rev: Option<memmap2::Mmap>,
 }
 
 impl Pack {
@@ -69,11 +73,19 @@ impl Pack {
                 "the pack is truncated or does not match its index (checksums differ)".into(),
             );
         }
+        // RIDX, version 1, SHA-1, an index position per entry, then two checksums.
+        let rev = map(&idx_path.with_extension("rev")).ok().filter(|r| {
+            r.len() == 12 + count * 4 + 40
+                && r[..4] == *b"RIDX"
+                && be32(r, 4) == Some(1)
+                && be32(r, 8) == Some(1)
+        });
         Ok(Pack {
             idx,
             data,
             count,
             path: pack_path,
+            rev,
         })
     }
 
@@ -91,6 +103,34 @@ impl Pack {
         let at = 8 + 1024 + self.count * 28 + (small & 0x7fff_ffff) as usize * 8;
         let bytes = self.idx.get(at..at + 8)?;
         Some(u64::from_be_bytes(bytes.try_into().ok()?))
+    }
+
+    /// The offset of the `k`-th entry in pack order, if the pack has a reverse index.
+    pub(super) fn rev_offset(&self, k: usize) -> Option<u64> {
+        let i = be32(self.rev.as_ref()?, 12 + k.checked_mul(4)?)? as usize;
+        (k < self.count && i < self.count).then(|| self.offset(i))?
+    }
+
+    /// The place in pack order of the entry at `offset`, looked for just after `near` first
+    /// (a walk reads entries nearly in pack order), then by bisection.
+    pub(super) fn rev_position(&self, offset: u64, near: Option<usize>) -> Option<usize> {
+        if let Some(k) = near {
+            for k in k + 1..(k + 5).min(self.count) {
+                if self.rev_offset(k)? == offset {
+                    return Some(k);
+                }
+            }
+        }
+        let (mut a, mut b) = (0, self.count);
+        while a < b {
+            let mid = (a + b) / 2;
+            match self.rev_offset(mid)?.cmp(&offset) {
+                std::cmp::Ordering::Less => a = mid + 1,
+                std::cmp::Ordering::Greater => b = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 
     /// Where `id` is stored in this pack.

@@ -121,6 +121,12 @@ impl<'a> Reader<'a> {
         (n == size).then_some(out)
     }
 
+    /// The whole (not delta) entry at `offset` in `pack`, inflated.
+    pub(super) fn inflate_entry(&mut self, pack: u32, offset: u64) -> Option<Vec<u8>> {
+        let (_, size, n) = self.objects.packs.get(pack as usize)?.header(offset)?;
+        self.inflate(pack, offset as usize + n, size)
+    }
+
     /// The object at `offset` in `pack`, with its deltas applied; `None` when something is
     /// not as expected (a damaged pack).
     fn read_packed(&mut self, pack: u32, offset: u64) -> Option<(Kind, Rc<Vec<u8>>)> {
