@@ -471,7 +471,6 @@ fn alternates_are_read_like_local_objects() {
 /// A history of `n` commits by a few people written with `git fast-import`, repacked the
 /// way `git gc` and GitHub leave it, with a reverse index (`.rev`).
 fn repacked(n: usize) -> Repo {
-    use std::io::Write as _;
     let repo = Repo::new();
     let mut stream = String::new();
     for i in 1..=n {
@@ -498,19 +497,7 @@ fn repacked(n: usize) -> Repo {
             i % 10
         ));
     }
-    let mut child = std::process::Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(repo.path())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stream.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    repo.fast_import(stream.as_bytes());
     repo.git(&["reset", "--hard", "-q", "main"]);
     repo.git(&[
         "-c",

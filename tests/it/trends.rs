@@ -4,7 +4,6 @@
 //! requests are written by one `git fast-import` (a process per commit would take minutes).
 
 use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -69,16 +68,7 @@ fn history(config: &str, prs: &mut [Pr]) -> Repo {
         blob(&pr.path, &format!("{n}\n"), &mut s);
     }
     s.extend_from_slice(b"\ndone\n");
-    let mut child = Command::new("git")
-        .args(["fast-import", "--quiet", "--done"])
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import runs");
-    child.stdin.take().unwrap().write_all(&s).unwrap();
-    assert!(child.wait().unwrap().success(), "fast-import failed");
+    repo.fast_import(&s);
     repo.git(&["reset", "-q", "--hard"]);
     repo
 }

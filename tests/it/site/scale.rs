@@ -3,9 +3,6 @@
 //! docs rendered without template leftovers, metadata, and an `--out` that deletes nothing
 //! it did not write.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use super::*;
 
 /// `n` people, each with one commit (none reviews anyone: all are isolates), written with
@@ -23,21 +20,7 @@ fn crowd(n: usize) -> Repo {
             file.len()
         ));
     }
-    let mut child = Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stream.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    repo.fast_import(stream.as_bytes());
     repo.git(&["reset", "-q", "--hard", "main"]);
     repo
 }

@@ -90,6 +90,22 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Feeds `stream` to `git fast-import` (a process per commit would take minutes for
+    /// the hundreds a test needs); panics on failure.
+    pub fn fast_import(&self, stream: &[u8]) {
+        use std::io::Write as _;
+        let mut cmd = Command::new("git");
+        cmd.args(["fast-import", "--quiet"])
+            .current_dir(self.path())
+            .stdin(std::process::Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("git fast-import runs");
+        child.stdin.take().unwrap().write_all(stream).unwrap();
+        assert!(child.wait().unwrap().success(), "git fast-import failed");
+    }
+
     /// Writes a file (creating folders) in the working tree.
     pub fn write(&self, path: &str, content: &str) -> &Self {
         let p = self.path().join(path);
