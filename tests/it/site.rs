@@ -477,11 +477,18 @@ impl Browsed {
     /// Serves `repo`, then visits every page once and asserts no console error or failed
     /// request on any.
     fn every_page_clean(chromium: &Path, repo: &Repo) -> Browsed {
+        let mut s = Browsed::new(chromium, repo);
+        let problems = visit_all(&mut s.b, &s.tab, s.server.port, &repo.path().join("site"));
+        assert!(problems.is_empty(), "{problems:#?}");
+        s
+    }
+
+    /// Serves `repo`'s built site and opens a tab in a fresh Chromium. Destructure it as
+    /// `Browsed { server, tab, mut b }` so that the browser still goes first on drop.
+    fn new(chromium: &Path, repo: &Repo) -> Browsed {
         let server = serve(repo);
         let mut b = cdp::Browser::launch(chromium);
         let tab = b.new_page();
-        let problems = visit_all(&mut b, &tab, server.port, &repo.path().join("site"));
-        assert!(problems.is_empty(), "{problems:#?}");
         Browsed { b, tab, server }
     }
 

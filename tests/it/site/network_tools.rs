@@ -10,9 +10,7 @@ fn chromium_the_network_picture_zooms_pans_and_highlights_ties() {
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = community();
     repo.run(["site", "build", "--out", "site"]).ok();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     let url = format!("http://127.0.0.1:{}/network.html", server.port);
     b.navigate(&tab, &url);
     b.wait_for(&tab, "!!document.querySelector('.net-tools')");

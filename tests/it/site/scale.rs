@@ -334,9 +334,7 @@ fn chromium_directory_sorts_and_pages_in_the_browser_and_without_javascript() {
     let chromium = cdp::chromium();
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = crowd(230);
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     let url = |p: &str| format!("http://127.0.0.1:{}{p}", server.port);
     let first_ids = "[...document.querySelectorAll('#people-table tbody tr')].slice(0, 2).map(r => r.cells[1].textContent).join(',')";
     let count = "document.querySelectorAll('#people-table tbody tr').length";
@@ -410,9 +408,7 @@ fn chromium_no_page_scrolls_sideways_on_a_phone() {
     )
     .commit_by("Bob <bob@example.com>", "2024-05-04", "Paths");
     repo.run(["site", "build", "--out", "site"]).ok();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     b.call(
         Some(&tab),
         "Emulation.setDeviceMetricsOverride",

@@ -42,9 +42,7 @@ fn chromium_search_finds_a_body_word_in_its_shard_with_a_snippet_ranked_below_ti
     assert!(shards >= 3, "the bodies fill several shards: {shards}");
     let index = read(&site.join("search-index.json"));
     assert!(!index.contains("zebrafinch learn"), "no body text up front");
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     b.navigate(
         &tab,
         &format!("http://127.0.0.1:{}/search.html?q=zebrafinch", server.port),

@@ -74,9 +74,7 @@ fn chromium_window_switch_reranks_the_directory_and_the_home_page() {
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = old_and_new();
     repo.run(["site", "build", "--out", "site"]).ok();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     let url = |p: &str| format!("http://127.0.0.1:{}{p}", server.port);
     b.navigate(&tab, &url("/people/"));
     b.wait_for(
@@ -164,9 +162,7 @@ fn chromium_network_time_filter_hides_ties_with_no_activity_in_the_window() {
     crate::require!(chromium.is_some(), "chromium (apt-get install chromium)");
     let repo = old_and_new();
     repo.run(["site", "build", "--out", "site"]).ok();
-    let server = serve(&repo);
-    let mut b = cdp::Browser::launch(&chromium.unwrap());
-    let tab = b.new_page();
+    let Browsed { server, tab, mut b } = Browsed::new(&chromium.unwrap(), &repo);
     b.navigate(
         &tab,
         &format!("http://127.0.0.1:{}/network.html", server.port),
