@@ -109,112 +109,8 @@ pub fn build(inputs: Inputs) -> Ledger {
     }
     let mut prs: BTreeMap<PrId, PullRequest> = from_git.into_iter().collect();
 
-    // Pull requests from GitHub: enrich the one git knows (by merge commit, else the newest
-    // one with that number merged after GitHub's was opened), or add.
-    // (Without synced data there is nothing to match.)
-    if !github.is_empty() {
-        let by_merge: HashMap<CommitId, PrId> = prs
-            .keys()
-            .filter_map(|k| k.merge.map(|m| (m, *k)))
-            .collect();
-        let mut by_number: HashMap<u64, Vec<PrId>> = HashMap::new();
-        for k in prs.keys() {
-            by_number.entry(k.number).or_default().push(*k);
-        }
-        for list in by_number.values_mut() {
-            list.sort_by_key(|k| std::cmp::Reverse(prs[k].merged_at));
-        }
-        let mut matched: HashSet<PrId> = HashSet::new();
-        for gh in github {
-            let merge_commit = gh.merge_commit.as_deref().and_then(parse_commit_id);
-            let created = parse_rfc3339(&gh.created_at);
-            let key = merge_commit
-                .and_then(|c| by_merge.get(&c).copied())
-                .or_else(|| {
-                    by_number.get(&gh.number).and_then(|list| {
-                        list.iter()
-                            .find(|k| {
-                                !matched.contains(k)
-                                    && created
-                                        .map_or(true, |t| prs[k].merged_at.map_or(true, |m| m >= t))
-                            })
-                            .copied()
-                    })
-                })
-                .unwrap_or(PrId {
-                    number: gh.number,
-                    merge: merge_commit,
-                    repo: 0,
-                });
-            if !matched.insert(key) {
-                continue; // the same pull request synced twice
-            }
-            let merged_at = gh.merged_at.as_deref().and_then(parse_rfc3339);
-            let author = gh.author.as_deref().and_then(resolve_login);
-            let pr = prs.entry(key).or_insert_with(|| PullRequest {
-                number: gh.number,
-                merge_commit: key.merge,
-                ..Default::default()
-            });
-            pr.from_github = true;
-            if !gh.title.is_empty() {
-                pr.title = gh.title.clone();
-            }
-            if author.is_some() {
-                pr.author = author;
-            }
-            if gh.state == "MERGED" || merged_at.is_some() {
-                pr.merged_at = merged_at.or(pr.merged_at);
-                if let Some(m) = gh.merged_by.as_deref().and_then(resolve_login) {
-                    pr.merged_by = Some(m);
-                }
-            }
-            // GitHub reporting it open or closed does not undo a merge that git proves: the
-            // synced record is older than the merge (synced before it happened) or the pull
-            // request was merged outside GitHub. A GitHub-only one has no merge to undo.
-            // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
-            pr.created_at = created;
-            pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_rfc3339);
-            pr.labels = gh.labels.clone();
-            pr.paths = gh.paths.clone();
-            // One event per reviewer and PR: the strongest verdict, at the first review.
-            let mut per_reviewer: BTreeMap<u32, (i64, ReviewState)> = BTreeMap::new();
-            for r in &gh.reviews {
-                let (Some(login), Some(t)) = (r.author.as_deref(), parse_rfc3339(&r.submitted_at))
-                else {
-                    continue;
-                };
-                let Some(p) = resolve_login(login) else {
-                    continue;
-                };
-                let state = match r.state.as_str() {
-                    "APPROVED" => ReviewState::Approved,
-                    "CHANGES_REQUESTED" => ReviewState::ChangesRequested,
-                    "COMMENTED" | "DISMISSED" => ReviewState::Commented,
-                    _ => continue,
-                };
-                let e = per_reviewer.entry(p).or_insert((t, state));
-                e.0 = e.0.min(t);
-                e.1 = e.1.max(state);
-            }
-            for (p, (t, state)) in per_reviewer {
-                events.push(Event {
-                    time: t,
-                    person: p,
-                    kind: if state == ReviewState::Commented {
-                        EventKind::ReviewComment
-                    } else {
-                        EventKind::Review
-                    },
-                    target: Target::Pr(key),
-                    pr: Some(key),
-                    other: None, // filled below once authors are final
-                    source: Source::Github,
-                    state: Some(state),
-                });
-            }
-        }
-    }
+    // Pull requests from GitHub: enrich the ones git knows, or add.
+    from_github(github, &mut prs, &mut events, &resolve_login);
 
     // Commits and their trailers (a trailer may name several people). The same values recur
     // thousands of times (a maintainer's sign-off): each is parsed and resolved once.
@@ -511,6 +407,121 @@ pub fn build(inputs: Inputs) -> Ledger {
         future,
         docs,
         endorsements: endorsed,
+    }
+}
+
+/// Pull requests from GitHub: each enriches the one git knows (by merge commit, else the
+/// newest one with that number merged after GitHub's was opened) or is added, with one
+/// review event per reviewer. Without synced data there is nothing to match.
+fn from_github(
+    github: &[PullRequestRecord],
+    prs: &mut BTreeMap<PrId, PullRequest>,
+    events: &mut Vec<Event>,
+    resolve_login: &impl Fn(&str) -> Option<u32>,
+) {
+    if github.is_empty() {
+        return;
+    }
+    let by_merge: HashMap<CommitId, PrId> = prs
+        .keys()
+        .filter_map(|k| k.merge.map(|m| (m, *k)))
+        .collect();
+    let mut by_number: HashMap<u64, Vec<PrId>> = HashMap::new();
+    for k in prs.keys() {
+        by_number.entry(k.number).or_default().push(*k);
+    }
+    for list in by_number.values_mut() {
+        list.sort_by_key(|k| std::cmp::Reverse(prs[k].merged_at));
+    }
+    let mut matched: HashSet<PrId> = HashSet::new();
+    for gh in github {
+        let merge_commit = gh.merge_commit.as_deref().and_then(parse_commit_id);
+        let created = parse_rfc3339(&gh.created_at);
+        let key = merge_commit
+            .and_then(|c| by_merge.get(&c).copied())
+            .or_else(|| {
+                by_number.get(&gh.number).and_then(|list| {
+                    list.iter()
+                        .find(|k| {
+                            !matched.contains(k)
+                                && created
+                                    .map_or(true, |t| prs[k].merged_at.map_or(true, |m| m >= t))
+                        })
+                        .copied()
+                })
+            })
+            .unwrap_or(PrId {
+                number: gh.number,
+                merge: merge_commit,
+                repo: 0,
+            });
+        if !matched.insert(key) {
+            continue; // the same pull request synced twice
+        }
+        let merged_at = gh.merged_at.as_deref().and_then(parse_rfc3339);
+        let author = gh.author.as_deref().and_then(resolve_login);
+        let pr = prs.entry(key).or_insert_with(|| PullRequest {
+            number: gh.number,
+            merge_commit: key.merge,
+            ..Default::default()
+        });
+        pr.from_github = true;
+        if !gh.title.is_empty() {
+            pr.title = gh.title.clone();
+        }
+        if author.is_some() {
+            pr.author = author;
+        }
+        if gh.state == "MERGED" || merged_at.is_some() {
+            pr.merged_at = merged_at.or(pr.merged_at);
+            if let Some(m) = gh.merged_by.as_deref().and_then(resolve_login) {
+                pr.merged_by = Some(m);
+            }
+        }
+        // GitHub reporting it open or closed does not undo a merge that git proves: the
+        // synced record is older than the merge (synced before it happened) or the pull
+        // request was merged outside GitHub. A GitHub-only one has no merge to undo.
+        // (A regression test guards this: `stale_github_state_does_not_undo_a_git_merge`.)
+        pr.created_at = created;
+        pr.first_response_at = gh.first_response_at.as_deref().and_then(parse_rfc3339);
+        pr.labels = gh.labels.clone();
+        pr.paths = gh.paths.clone();
+        // One event per reviewer and PR: the strongest verdict, at the first review.
+        let mut per_reviewer: BTreeMap<u32, (i64, ReviewState)> = BTreeMap::new();
+        for r in &gh.reviews {
+            let (Some(login), Some(t)) = (r.author.as_deref(), parse_rfc3339(&r.submitted_at))
+            else {
+                continue;
+            };
+            let Some(p) = resolve_login(login) else {
+                continue;
+            };
+            let state = match r.state.as_str() {
+                "APPROVED" => ReviewState::Approved,
+                "CHANGES_REQUESTED" => ReviewState::ChangesRequested,
+                "COMMENTED" | "DISMISSED" => ReviewState::Commented,
+                _ => continue,
+            };
+            let e = per_reviewer.entry(p).or_insert((t, state));
+            e.0 = e.0.min(t);
+            e.1 = e.1.max(state);
+        }
+        for (p, (t, state)) in per_reviewer {
+            events.push(Event {
+                time: t,
+                person: p,
+                kind: if state == ReviewState::Commented {
+                    EventKind::ReviewComment
+                } else {
+                    EventKind::Review
+                },
+                target: Target::Pr(key),
+                pr: Some(key),
+                other: None, // filled below once authors are final
+                source: Source::Github,
+                state: Some(state),
+            });
+        }
     }
 }
 
