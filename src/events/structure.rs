@@ -140,20 +140,16 @@ impl Structure {
             }
         }
         // In the order of their ids (every merge commit is walked once, so ids are unique).
-        let mut order: Vec<u32> = (0..s.prs.len() as u32).collect();
-        order.sort_unstable_by_key(|&k| s.prs[k as usize].0);
-        let mut place = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            place[old as usize] = new as u32;
+        let mut tagged: Vec<(usize, (PrId, GitPr))> = s.prs.into_iter().enumerate().collect();
+        tagged.sort_unstable_by_key(|(_, (id, _))| *id);
+        let mut place = vec![0u32; tagged.len()];
+        for (new, (old, _)) in tagged.iter().enumerate() {
+            place[*old] = new as u32;
         }
         for k in s.owner.iter_mut().filter(|k| **k != NO_PR) {
             *k = place[*k as usize];
         }
-        let mut prs: Vec<Option<(PrId, GitPr)>> = s.prs.into_iter().map(Some).collect();
-        s.prs = order
-            .iter()
-            .filter_map(|&k| prs[k as usize].take())
-            .collect();
+        s.prs = tagged.into_iter().map(|(_, pr)| pr).collect();
         s
     }
 

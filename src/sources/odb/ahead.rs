@@ -54,7 +54,7 @@ impl Default for Ahead {
 }
 
 impl Ahead {
-    /// Reads ahead of the walk that starts at commit `start`, until [`Ahead::stop`] (the
+    /// Reads ahead of the walk that starts at commit `start`, until the walk ends (the
     /// thread's work). Returns at once when the pack has no reverse index.
     pub fn run(&self, objects: &Objects, start: &Id) {
         let Some((pack, offset)) = objects.find(start) else {
@@ -120,7 +120,7 @@ impl Ahead {
     }
 
     /// Ends the read-ahead (the walk is done).
-    pub fn stop(&self) {
+    fn stop(&self) {
         self.done.store(true, Ordering::Release);
     }
 
