@@ -305,6 +305,13 @@ impl Session {
                 },
             )
         })?;
+        if self.global.verbose > 1 && history.read_ahead > 0 {
+            eprintln!(
+                "timing: read history: {} of {} commits inflated ahead of the walk",
+                history.read_ahead,
+                history.commits.len()
+            );
+        }
         Ok(self.history.get_or_init(|| history))
     }
 

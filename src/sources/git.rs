@@ -69,6 +69,9 @@ pub struct History {
     /// [`ReadOptions::store`].
     #[serde(skip)]
     pub unsaved: bool,
+    /// Commits of this read that were inflated ahead of the walk (`odb::Ahead`), for `-vv`.
+    #[serde(skip)]
+    pub read_ahead: usize,
 }
 
 impl History {
@@ -196,6 +199,7 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
         Ok(())
     })?;
     walker.finish();
+    history.read_ahead = ahead.taken();
     // The commits' pages are read; what comes next (changed paths) reads trees.
     objects.release_pages();
     if let Some(old) = cached {

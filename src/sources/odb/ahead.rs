@@ -114,6 +114,11 @@ impl Ahead {
         }
     }
 
+    /// How many commits the walk took from the read-ahead.
+    pub fn taken(&self) -> usize {
+        self.taken.load(Ordering::Acquire)
+    }
+
     /// Whether it reads ahead (it has started, in a pack with a reverse index).
     pub(super) fn reading(&self) -> bool {
         self.pack.load(Ordering::Acquire) != NOWHERE
