@@ -19,6 +19,6 @@ pub mod sources;
 pub mod util;
 
 /// Runs the command line and returns the process exit code (0 ok, 1 findings, 2 error).
-pub fn main_entry() -> std::process::ExitCode {
+pub fn main_entry() -> u8 {
     exit::run(std::env::args_os().collect())
 }

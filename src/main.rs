@@ -15,7 +15,7 @@ extern "C" fn small_pages_first() {
     cargo_guild::sources::odb::prefer_small_pages();
 }
 
-fn main() -> std::process::ExitCode {
+fn main() {
     // Return freed memory to the system soon (10 ms) rather than after mimalloc's default
     // delay: a first run frees what its reader threads built, and peak memory is one of our
     // targets. Not at once (0): diffing trees frees and reallocates large buffers so often that
@@ -24,7 +24,7 @@ fn main() -> std::process::ExitCode {
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is allowed at any time; an unknown option is ignored.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
-    cargo_guild::main_entry()
+    cargo_guild::exit::end_now(cargo_guild::main_entry())
 }
 
 // Loading the ledger cache allocates hundreds of thousands of small objects at once, and a
