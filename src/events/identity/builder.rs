@@ -212,7 +212,8 @@ impl IdentityBuilder {
         let opt_out: Vec<RawIdent> = config.opt_out.iter().map(|o| RawIdent::parse(o)).collect();
 
         // Build people with a provisional id; then make ids unique in a stable order.
-        let mut people: Vec<(Person, Vec<usize>)> = Vec::new();
+        // Each with its id lowercased, the key ids are made unique by.
+        let mut people: Vec<(String, Person, Vec<usize>)> = Vec::with_capacity(groups.len());
         for (root, members) in groups {
             let mut names: BTreeMap<String, u64> = BTreeMap::new();
             // lowercased login → (uses, spelling → uses)
@@ -221,14 +222,13 @@ impl IdentityBuilder {
             for &m in &members {
                 let ident = &self.idents[m];
                 let w = self.weight[m].max(1);
-                // Names are shown: an address someone typed into theirs is left out.
-                let shown: Vec<&str> = ident
-                    .name
-                    .split_whitespace()
-                    .filter(|w| !(w.contains('@') && w.contains('.')))
-                    .collect();
-                if !shown.is_empty() {
-                    *names.entry(shown.join(" ")).or_default() += w;
+                if let Some(shown) = shown_name(&ident.name) {
+                    match names.get_mut(shown.as_ref()) {
+                        Some(uses) => *uses += w,
+                        None => {
+                            names.insert(shown.into_owned(), w);
+                        }
+                    }
                 }
                 if let Some(l) = ident.effective_login() {
                     let e = logins.entry(l.to_lowercase()).or_default();
@@ -292,7 +292,7 @@ impl IdentityBuilder {
                     (None, None) => format!("id {id}: no login known, so the slug of the name"),
                 });
             }
-            let lower_names: BTreeSet<String> = names.keys().map(|n| n.to_lowercase()).collect();
+            let lower_names: Vec<String> = names.keys().map(|n| n.to_lowercase()).collect();
             let is_bot = lower_names
                 .iter()
                 .chain(logins.keys())
@@ -311,6 +311,7 @@ impl IdentityBuilder {
             let mut names: Vec<(String, u64)> = names.into_iter().collect();
             names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             people.push((
+                id.to_lowercase(),
                 Person {
                     id,
                     name,
@@ -326,35 +327,38 @@ impl IdentityBuilder {
             ));
         }
         // Unique ids (case-insensitively): sort by (id, name, first member) and suffix
-        // collisions with -2, -3...
-        people.sort_by(|a, b| {
-            a.0.id
-                .to_lowercase()
-                .cmp(&b.0.id.to_lowercase())
+        // collisions with -2, -3... (members tell any two people apart: a total order).
+        people.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
                 // A login is the id's owner; a slug of a name gives way to it.
-                .then_with(|| b.0.login.is_some().cmp(&a.0.login.is_some()))
-                .then_with(|| a.0.id.cmp(&b.0.id))
-                .then_with(|| a.0.name.cmp(&b.0.name))
-                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| b.1.login.is_some().cmp(&a.1.login.is_some()))
+                .then_with(|| a.1.id.cmp(&b.1.id))
+                .then_with(|| a.1.name.cmp(&b.1.name))
+                .then_with(|| a.2.cmp(&b.2))
         });
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        for (p, _) in &mut people {
-            let c = seen.entry(p.id.to_lowercase()).or_insert(0);
-            *c += 1;
-            if *c > 1 {
+        // Equal ids are neighbours now: the n-th of a run gets "-n".
+        let mut run = 0u32;
+        for i in 0..people.len() {
+            run = if i > 0 && people[i].0 == people[i - 1].0 {
+                run + 1
+            } else {
+                1
+            };
+            if run > 1 {
+                let p = &mut people[i].1;
                 if with_evidence {
                     p.evidence.push(format!(
-                        "id {}-{c}: another person already has the id {}",
+                        "id {}-{run}: another person already has the id {}",
                         p.id, p.id
                     ));
                 }
-                p.id = format!("{}-{}", p.id, c);
+                p.id = format!("{}-{}", p.id, run);
             }
         }
         // Suffixed ids must keep the order by id that events rely on.
-        people.sort_by(|a, b| a.0.id.cmp(&b.0.id).then_with(|| a.1.cmp(&b.1)));
+        people.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id).then_with(|| a.2.cmp(&b.2)));
         let mut node_person = vec![0u32; n];
-        for (i, (_, members)) in people.iter().enumerate() {
+        for (i, (_, _, members)) in people.iter().enumerate() {
             for &m in members {
                 node_person[m] = i as u32;
             }
@@ -362,14 +366,58 @@ impl IdentityBuilder {
         let by_id = people
             .iter()
             .enumerate()
-            .map(|(i, (p, _))| (p.id.to_lowercase(), i as u32))
+            .map(|(i, (_, p, _))| (p.id.to_lowercase(), i as u32))
             .collect();
         Identities {
-            people: people.into_iter().map(|(p, _)| p).collect(),
+            people: people.into_iter().map(|(_, p, _)| p).collect(),
             node_person,
             by_ident: self.by_ident,
             by_key: self.by_key,
             by_id,
+        }
+    }
+}
+
+/// A name as shown: its words, with any address someone typed into it left out (names are
+/// shown; addresses never are). Most names are shown as they are, without a copy.
+fn shown_name(name: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let mut after_space = true;
+    let spaced = name.chars().all(|c| {
+        let ok = if c.is_whitespace() {
+            c == ' ' && !after_space
+        } else {
+            true
+        };
+        after_space = c.is_whitespace();
+        ok
+    });
+    if spaced && !after_space && !name.contains('@') {
+        return Some(std::borrow::Cow::Borrowed(name));
+    }
+    let shown: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| !(w.contains('@') && w.contains('.')))
+        .collect();
+    (!shown.is_empty()).then(|| std::borrow::Cow::Owned(shown.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_name;
+
+    #[test]
+    fn names_are_shown_without_addresses_and_with_single_spaces() {
+        for (name, shown) in [
+            ("Alice Ryhl", Some("Alice Ryhl")),
+            ("  Alice \t Ryhl ", Some("Alice Ryhl")),
+            ("Jeff King peff@peff.net", Some("Jeff King")),
+            ("@alice", Some("@alice")),
+            ("a@b.c", None),
+            ("", None),
+            (" \n", None),
+            ("Zoë\u{00a0}Doe", Some("Zoë Doe")),
+        ] {
+            assert_eq!(shown_name(name).as_deref(), shown, "{name:?}");
         }
     }
 }
