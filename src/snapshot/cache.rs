@@ -54,8 +54,9 @@ pub fn store(
     future: Future,
     community: &Community,
 ) -> anyhow::Result<()> {
-    let body = serde_json::to_vec(&(future, community))?;
-    crate::sources::cache::write_bytes(dir, &file(parts), MAGIC, &key.to_le_bytes(), &body, &[])?;
+    let mut bytes = crate::sources::cache::Encoder::new(MAGIC, &key.to_le_bytes());
+    serde_json::to_writer(&mut bytes, &(future, community))?;
+    crate::sources::cache::write_encoded(dir, &file(parts), bytes.into_bytes(), &[])?;
     let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter(|e| {

@@ -85,30 +85,89 @@ pub fn write_file<T: serde::Serialize>(
     value: &T,
     stale: &[&str],
 ) -> anyhow::Result<()> {
-    write_bytes(
-        dir,
-        file,
-        magic,
-        prefix,
-        &postcard::to_stdvec(value)?,
-        stale,
-    )
+    let bytes = postcard::serialize_with_flavor(value, Encoder::new(magic, prefix))?;
+    write_encoded(dir, file, bytes, stale)
 }
 
-/// [`write_file`] with the value already encoded (`body`).
-pub fn write_bytes(
+/// A cache file being encoded: `magic` and a prefix, then the value, appended a field at a
+/// time. Fields are mostly one to five bytes (postcard's varints, JSON's punctuation), and
+/// appending each with a call to `memcpy` was a quarter of the time spent writing tokio's
+/// ledger; short ones are copied byte by byte here.
+pub struct Encoder(Vec<u8>);
+
+impl Encoder {
+    pub fn new(magic: &[u8; 8], prefix: &[u8]) -> Self {
+        let mut bytes = Vec::with_capacity(64 << 10);
+        bytes.extend_from_slice(magic);
+        bytes.extend_from_slice(prefix);
+        Encoder(bytes)
+    }
+
+    #[inline]
+    fn append(&mut self, data: &[u8]) {
+        if data.len() <= 16 {
+            self.0.reserve(data.len());
+            for &b in data {
+                self.0.push(b);
+            }
+        } else {
+            self.0.extend_from_slice(data);
+        }
+    }
+
+    /// The bytes so far (magic, prefix and body).
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl postcard::ser_flavors::Flavor for Encoder {
+    type Output = Vec<u8>;
+
+    #[inline]
+    fn try_push(&mut self, b: u8) -> postcard::Result<()> {
+        self.0.push(b);
+        Ok(())
+    }
+
+    #[inline]
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.append(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<Vec<u8>> {
+        Ok(self.0)
+    }
+}
+
+impl std::io::Write for Encoder {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.append(data);
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        self.append(data);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `bytes` (an [`Encoder`]'s: magic, prefix, body) with its checksum as the cache
+/// file `file`, atomically, and removes the `stale` files of earlier versions.
+pub fn write_encoded(
     dir: &Path,
     file: &str,
-    magic: &[u8; 8],
-    prefix: &[u8],
-    body: &[u8],
+    mut bytes: Vec<u8>,
     stale: &[&str],
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut bytes = Vec::with_capacity(magic.len() + prefix.len() + body.len() + 4);
-    bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(prefix);
-    bytes.extend_from_slice(body);
     let sum = crc32(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
     // Written to a temporary file and renamed, like `util::write_atomic`, but without
