@@ -5,6 +5,11 @@
 # Wall time comes from the shell's clock (GNU time's %e has 10 ms steps, too coarse for
 # tokio's 40 ms); CPU time (user + system) and peak memory from GNU time (/usr/bin/time).
 # A failing command is timed like any other (its error output is discarded).
+#
+# measure_pair "A" "B": the same for two command lines (strings, run by `eval`), run in turn,
+# A then B, $runs times, so that whatever else the machine does in the meantime falls on
+# both alike; `before_a` / `before_b` are evaluated before each run of A / B. Prints
+# "A_wall A_cpu A_kb B_wall B_cpu B_kb" (medians).
 
 median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
 
@@ -24,4 +29,33 @@ measure() {
   rm -f "$tmp"
   printf '%s %s %s\n' "$(printf '%s\n' "${walls[@]}" | median)" \
     "$(printf '%s\n' "${cpus[@]}" | median)" "$(printf '%s\n' "${mems[@]}" | median)"
+}
+
+# One timed run of the command line "$1" (evaluated): prints "wall cpu kb".
+time_once() {
+  local tmp start end u s m
+  tmp="$(mktemp)"
+  start="$EPOCHREALTIME"
+  eval "/usr/bin/time -o '$tmp' -f '%U %S %M' $1" > /dev/null 2>&1 || true
+  end="$EPOCHREALTIME"
+  read -r u s m < <(tail -n 1 "$tmp")
+  rm -f "$tmp"
+  awk -v a="$start" -v b="$end" -v u="$u" -v s="$s" -v m="$m" \
+    'BEGIN { printf "%.3f %.2f %s\n", b - a, u + s, m }'
+}
+
+measure_pair() {
+  local aw=() ac=() am=() bw=() bc=() bm=() w c m
+  for _ in $(seq "$runs"); do
+    if [ -n "${before_a:-}" ]; then eval "$before_a"; fi
+    read -r w c m < <(time_once "$1")
+    aw+=("$w") ac+=("$c") am+=("$m")
+    if [ -n "${before_b:-}" ]; then eval "$before_b"; fi
+    read -r w c m < <(time_once "$2")
+    bw+=("$w") bc+=("$c") bm+=("$m")
+  done
+  printf '%s %s %s %s %s %s\n' \
+    "$(printf '%s\n' "${aw[@]}" | median)" "$(printf '%s\n' "${ac[@]}" | median)" \
+    "$(printf '%s\n' "${am[@]}" | median)" "$(printf '%s\n' "${bw[@]}" | median)" \
+    "$(printf '%s\n' "${bc[@]}" | median)" "$(printf '%s\n' "${bm[@]}" | median)"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: a first run of `cargo guild` (no cache under .git/guild/) against `git log` on a
-# real clone, medians of RUNS runs, with peak memory. Prints one Markdown table row per
+# real clone, medians of RUNS runs of each, run in turn (guild, git, guild, git...), with peak
+# memory. Prints one Markdown table row per
 # comparison, in the shape of the table in the README.
 #
 # Usage: bench/real.sh CLONE [CLONE...]
@@ -22,12 +23,12 @@ runs="${RUNS:-3}"
 # shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 
-# Runs "$@" $runs times (emptying `$cache` first, if set); prints "median_seconds median_kb".
-measure_time_memory() {
-  local before="" w c m
-  if [ -n "${cache:-}" ]; then before="rm -rf '$cache'"; fi
-  read -r w c m < <(measure "$@")
-  printf '%s %s\n' "$w" "$m"
+# Times the guild command line "$1" against the git one "$2", run in turn (`measure_pair`),
+# emptying the cache under .git/guild/ before each guild run; prints "guild_s guild_kb git_s git_kb".
+guild_vs_git() {
+  local gw gc gk tw tc tk
+  read -r gw gc gk tw tc tk < <(before_a="rm -rf '$cache'" before_b="" measure_pair "$1" "$2")
+  printf '%s %s %s %s\n' "$gw" "$gk" "$tw" "$tk"
 }
 
 row() { # name commits objects guild(s kb) git(s kb)
@@ -57,10 +58,11 @@ for repo in "$@"; do
       names=(--no-renames --name-only)
     fi
   done
-  cache=""
-  git_rep="$(measure_time_memory git -C "$repo" log "${names[@]}" --format="$fmt")"
   cache="$gitdir/guild"
-  guild_rep="$(measure_time_memory "$bin" -q -C "$repo" reputation --format json)"
+  read -r gs gk ts tk < <(guild_vs_git \
+    "$(printf '%q ' "$bin" -q -C "$repo" reputation --format json)" \
+    "$(printf '%q ' git -C "$repo" log "${names[@]}" --format="$fmt")")
+  guild_rep="$gs $gk" git_rep="$ts $tk"
   row "$name $label" "$commits" "$objects" "$guild_rep" "$git_rep"
 
   config="$(mktemp --suffix=.yml)"
@@ -70,10 +72,10 @@ for repo in "$@"; do
       echo "$(git -C "$repo" rev-list --count HEAD -- "$d") $d"
     done | sort -rn | head -n 3 | while read -r _ d; do echo "  $d: [\"$d/\"]"; done
   } > "$config"
-  cache=""
-  git_dom="$(measure_time_memory git -C "$repo" log --no-renames --name-only --format="$fmt")"
-  cache="$gitdir/guild"
-  guild_dom="$(measure_time_memory "$bin" -q -C "$repo" --config "$config" domains --format json)"
+  read -r gs gk ts tk < <(guild_vs_git \
+    "$(printf '%q ' "$bin" -q -C "$repo" --config "$config" domains --format json)" \
+    "$(printf '%q ' git -C "$repo" log --no-renames --name-only --format="$fmt")")
+  guild_dom="$gs $gk" git_dom="$ts $tk"
   row "$name domains" "$commits" "$objects" "$guild_dom" "$git_dom"
   rm -f "$config"
 done
