@@ -370,6 +370,13 @@ fn replace_refs_and_grafts_are_honoured_like_git_log() {
         after.contains(&"dave".to_string()) && !after.contains(&"bob".to_string()),
         "{after:?}"
     );
+    // Packed into `packed-refs` (no loose ref left), it still counts; read afresh.
+    repo.git(&["pack-refs", "--all"]);
+    let loose = repo.path().join(".git/refs/replace");
+    assert!(std::fs::read_dir(&loose).map_or(true, |mut d| d.next().is_none()));
+    std::fs::remove_dir_all(repo.path().join(".git/guild")).unwrap();
+    let packed = ids(&run(&repo, &["reputation", "--format", "json"]).json());
+    assert_eq!(packed, after);
     // git does not see the replacement with GIT_NO_REPLACE_OBJECTS; neither do we.
     let mut cmd = repo.command(["reputation", "--format", "json"]);
     cmd.env("GIT_NO_REPLACE_OBJECTS", "1");
