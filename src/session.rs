@@ -28,8 +28,6 @@ pub struct Session {
     history: std::cell::OnceCell<git::History>,
     /// Changed paths read alongside the ledger, waiting for [`Session::paths`].
     paths: std::cell::RefCell<Option<PathsIndex>>,
-    /// The object store, opened once (see [`Session::objects`]).
-    objects: std::cell::OnceCell<Objects>,
     /// The domains and CODEOWNERS, read once (see `domains::domain_set`).
     domains: std::cell::OnceCell<DomainSource>,
     /// [`Session::ledger_key`], worked out once: the snapshot cache's key is made from it
@@ -72,7 +70,6 @@ impl Session {
             config_path,
             history: std::cell::OnceCell::new(),
             paths: std::cell::RefCell::new(None),
-            objects: std::cell::OnceCell::new(),
             domains: std::cell::OnceCell::new(),
             ledger_key: std::cell::OnceCell::new(),
             mailmap: std::cell::OnceCell::new(),
@@ -279,7 +276,7 @@ impl Session {
 
     /// The repository's object store (packs mapped once for every reader).
     pub fn objects(&self) -> &Objects {
-        self.objects.get_or_init(|| Objects::open(&self.repo.git))
+        self.repo.objects()
     }
 
     /// The history reachable from HEAD (from the cache when it is current), read once.
