@@ -82,9 +82,28 @@ pub fn parse_date(s: &str) -> anyhow::Result<i64> {
 
 /// RFC 3339 UTC timestamp (`2024-05-01T12:00:00Z`).
 pub fn rfc3339(t: i64) -> String {
+    use chrono::Timelike as _;
     DateTime::<Utc>::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map(|d| match four_digit_date(&d) {
+            Some(date) => format!(
+                "{date}T{:02}:{:02}:{:02}Z",
+                d.hour(),
+                d.minute(),
+                d.second()
+            ),
+            None => d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+/// `YYYY-MM-DD` for a year of four digits, written directly: the snapshot writes a date for
+/// every person and badge, and chrono parsing its format string each time was a fifth of
+/// awarding badges on tokio. Other years (chrono writes `+10000`, `-0001`) are chrono's.
+fn four_digit_date(d: &DateTime<Utc>) -> Option<String> {
+    use chrono::Datelike as _;
+    (0..=9999)
+        .contains(&d.year())
+        .then(|| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
 }
 
 /// (year, month) of a Unix time (UTC).
@@ -98,7 +117,7 @@ pub fn year_month(t: i64) -> (i32, u32) {
 /// `YYYY-MM-DD` of a Unix time (UTC).
 pub fn day(t: i64) -> String {
     DateTime::<Utc>::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map(|d| four_digit_date(&d).unwrap_or_else(|| d.format("%Y-%m-%d").to_string()))
         .unwrap_or_else(|| "1970-01-01".into())
 }
 
@@ -117,6 +136,32 @@ pub fn day_number(t: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for t in [
+            0,
+            1,
+            -1,
+            951_782_400, // 2000-02-29
+            1_700_000_000,
+            253_402_300_799, // 9999-12-31T23:59:59
+            253_402_300_800, // +10000-01-01
+            -62_135_596_801, // -0001-12-31T23:59:59
+            -62_167_219_200, // 0000-01-01
+            i64::MAX,
+        ] {
+            let chrono = DateTime::<Utc>::from_timestamp(t, 0);
+            let want = chrono.map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            assert_eq!(
+                rfc3339(t),
+                want.unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+                "{t}"
+            );
+            let want = chrono.map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(day(t), want.unwrap_or_else(|| "1970-01-01".into()), "{t}");
+        }
+    }
 
     #[test]
     fn slugs_are_safe() {
