@@ -37,8 +37,16 @@ pub fn build(inputs: Inputs) -> Ledger {
     let commits = &inputs.history.commits;
     let history = inputs.history;
     let index = history.index();
-    let structure = Structure::read(history, &index);
-    let mut ids = super::people::identities(&inputs, &structure);
+    // The merge structure on the other core while the first identities are collected.
+    let (structure, seed) = std::thread::scope(|scope| {
+        let structure = scope.spawn(|| Structure::read(history, &index));
+        let seed = super::people::seed(&inputs);
+        let structure = structure
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (structure, seed)
+    });
+    let mut ids = super::people::identities(&inputs, seed, &structure);
     let Inputs {
         mailmapped,
         github,

@@ -93,17 +93,21 @@ pub fn mark_automated_accounts(ids: &mut Identities, history: &History, sig_pers
     }
 }
 
-/// Collects every identity the inputs mention and groups them: signatures, aliases and
-/// GitHub data first; then the logins that branch owners prove; then the people that
-/// trailers, `r=` and docs name (a bare word that already names someone is not a new person).
-pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
+/// The identities known before the merge structure is: commit authors (with how often each
+/// wrote), the aliases of the config and GitHub data. [`identities`] goes on from here; the
+/// two are apart so that the merge structure can be read on the other core meanwhile.
+pub struct Seed {
+    builder: IdentityBuilder,
+    uses: Vec<u64>,
+}
+
+/// [`Seed`] for `inputs`.
+pub fn seed(inputs: &Inputs) -> Seed {
     let Inputs {
         history,
         mailmapped,
         github,
-        docs,
         config,
-        repo_owner,
         ..
     } = inputs;
     let mut b = IdentityBuilder::new();
@@ -143,6 +147,26 @@ pub fn identities(inputs: &Inputs, structure: &Structure) -> Identities {
             b.add(RawIdent::login(login), 1);
         }
     }
+    Seed { builder: b, uses }
+}
+
+/// Collects every identity the inputs mention and groups them: signatures, aliases and
+/// GitHub data first (the [`Seed`]); then the logins that branch owners prove; then the
+/// people that trailers, `r=` and docs name (a bare word that already names someone is not a
+/// new person).
+pub fn identities(inputs: &Inputs, seed: Seed, structure: &Structure) -> Identities {
+    let Inputs {
+        history,
+        mailmapped,
+        docs,
+        config,
+        repo_owner,
+        ..
+    } = inputs;
+    let Seed {
+        builder: mut b,
+        uses,
+    } = seed;
 
     let commits = &history.commits;
     // Grouping is paid for only where there is something to weigh: merges with a branch owner.
