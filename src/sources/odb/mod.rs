@@ -193,6 +193,20 @@ impl Objects {
         self.packs.iter().map(|p| p.count).sum()
     }
 
+    /// The bytes of all packs: what the caches of delta bases and trees are sized by.
+    pub fn packed_bytes(&self) -> usize {
+        self.packs.iter().map(|p| p.data.len()).sum()
+    }
+
+    /// How much a reader keeps of delta bases: a 64th of the packs, from 256 KiB to 8 MiB.
+    /// What a cache must hold to spare re-inflating grows with the packs' delta chains: git/git
+    /// (a 500 MB pack) diffs its trees in 1.9 s with 8 MiB per thread, in 6.8 s with 256 KiB;
+    /// tokio's (58 MB) is as fast with 900 KB, and its `domains` peaks 8 MB lower, cargo's 22
+    /// MB lower.
+    pub fn delta_cache_bytes(&self) -> usize {
+        (self.packed_bytes() / 64).clamp(256 << 10, 8 << 20)
+    }
+
     /// The object git reads in place of commit `id` (`git replace`), if any.
     pub fn replacement(&self, id: &Id) -> Option<&Id> {
         self.replace.get(id)

@@ -15,9 +15,9 @@ const MAX_CHAIN: u32 = 10_000;
 /// Delta bases kept per reader: direct-mapped slots and a byte budget, like git's
 /// `core.deltaBaseCacheLimit`.
 const CACHE_SLOTS: usize = 4096;
-/// With eviction, 8 MiB per thread does what 24 MiB without did (git.git, changed paths:
-/// the same CPU time within noise, 190 MB of peak memory instead of 300 MB).
-const CACHE_BYTES: usize = 8 << 20;
+// Their byte budget is [`Objects::delta_cache_bytes`]: with eviction, 8 MiB per thread
+// does on git.git what 24 MiB without did (the same CPU time, 190 MB of peak memory instead
+// of 300 MB).
 const CACHE_MAX_OBJECT: usize = 1 << 20;
 
 type Cached = (u32, u64, Kind, Rc<Vec<u8>>);
@@ -28,6 +28,8 @@ pub struct Reader<'a> {
     inflater: libdeflater::Decompressor,
     cache: Vec<Option<Cached>>,
     cached_bytes: usize,
+    /// [`Objects::delta_cache_bytes`].
+    cache_budget: usize,
     /// Where eviction resumes (see [`Reader::keep`]).
     hand: usize,
 }
@@ -40,6 +42,7 @@ impl<'a> Reader<'a> {
             inflater: libdeflater::Decompressor::new(),
             cache: vec![None; CACHE_SLOTS],
             cached_bytes: 0,
+            cache_budget: objects.delta_cache_bytes(),
             hand: 0,
         }
     }
@@ -98,7 +101,7 @@ impl<'a> Reader<'a> {
         }
         // Over budget, the oldest entries go first (a clock hand sweeping the slots): what
         // the walk reads next is near what it read last, not what it read at the start.
-        while self.cached_bytes > 0 && self.cached_bytes + data.len() > CACHE_BYTES {
+        while self.cached_bytes > 0 && self.cached_bytes + data.len() > self.cache_budget {
             self.hand = (self.hand + 1) % CACHE_SLOTS;
             if let Some((_, _, _, old)) = self.cache[self.hand].take() {
                 self.cached_bytes -= old.len();

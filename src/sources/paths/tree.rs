@@ -94,15 +94,21 @@ pub(super) struct Differ<'o> {
     trees: OidMap<RawTree>,
     order: std::collections::VecDeque<[u8; 20]>,
     kept_bytes: usize,
+    /// [`trees_kept_bytes`].
+    budget: usize,
 }
 
 /// Bytes of trees kept per thread: the trees of the last few commits are what the next one
-/// needs (commits are diffed oldest first), and memory is a target.
-const TREES_KEPT_BYTES: usize = 2 << 20;
+/// needs (commits are diffed oldest first), and memory is a target. A quarter of the delta
+/// cache's budget (so from 64 KiB to 2 MiB): bigger repositories have bigger trees.
+fn trees_kept_bytes(objects: &crate::sources::odb::Objects) -> usize {
+    objects.delta_cache_bytes() / 4
+}
 
 impl<'o> Differ<'o> {
     pub(super) fn new(reader: Reader<'o>) -> Self {
         Differ {
+            budget: trees_kept_bytes(reader.objects()),
             reader,
             trees: OidMap::default(),
             order: std::collections::VecDeque::new(),
@@ -149,7 +155,7 @@ impl<'o> Differ<'o> {
             return Ok(t.clone());
         }
         let t = self.read_tree(id)?;
-        while self.kept_bytes + t.len() > TREES_KEPT_BYTES {
+        while self.kept_bytes + t.len() > self.budget {
             let Some(old) = self.order.pop_front() else {
                 break;
             };
