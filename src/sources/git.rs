@@ -246,11 +246,7 @@ fn walk(
             continue;
         }
         let source = *objects.replacement(&id).unwrap_or(&id);
-        let data = match objects.take_ahead(ahead, &source) {
-            Some(data) => Ok(data),
-            None => read_commit(&mut reader, objects, &source, child),
-        };
-        let step = data.and_then(|data| {
+        let step = read_commit(&mut reader, objects, &source, child, ahead).and_then(|data| {
             let parents = match objects.graft(&id) {
                 Some(p) => p.to_vec(),
                 None => commit_parents(&data).with_context(|| {
@@ -285,13 +281,14 @@ fn read_commit(
     objects: &Objects,
     id: &[u8; 20],
     child: Option<[u8; 20]>,
+    ahead: &super::odb::Ahead,
 ) -> anyhow::Result<Vec<u8>> {
     let named = || match child {
         Some(c) => format!("commit {} (a parent of {})", hex(id), hex(&c)),
         None => format!("commit {}", hex(id)),
     };
     match reader
-        .read(id)
+        .read_after(id, ahead)
         .with_context(|| format!("cannot read {}", named()))?
     {
         Some((Kind::Commit, data)) => Ok(Rc::try_unwrap(data).unwrap_or_else(|d| d.to_vec())),

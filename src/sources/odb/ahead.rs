@@ -5,8 +5,8 @@
 //! in about the order a walk visits them (tokio: 4,555 of 4,625 steps go forward in the
 //! pack), and the pack's reverse index (`.rev`, written by git since 2.41) says where each
 //! entry starts. So while the walk reads one commit, [`Ahead::run`] inflates the next few
-//! commits in pack order after it, and the walk takes them ([`Objects::take_ahead`]) instead
-//! of inflating them itself; whatever is not there (a delta, a commit elsewhere, a pack
+//! commits in pack order after it, and the walk takes them ([`super::Reader::read_after`])
+//! instead of inflating them itself; whatever is not there (a delta, a commit elsewhere, a pack
 //! without a reverse index) it reads as before.
 //!
 //! The walk never waits for the read-ahead, and the read-ahead never waits for the walk
@@ -23,8 +23,6 @@ use super::{Id, Objects};
 const LOOKAHEAD: usize = 32;
 /// The walk has not read from the pack yet.
 const NOWHERE: usize = usize::MAX;
-/// A pack entry's type code for a whole commit.
-const COMMIT: u8 = 1;
 /// How often (in commits read ahead) the read-ahead checks that the walk takes most of them.
 const CHECK: usize = 256;
 
@@ -88,10 +86,7 @@ impl Ahead {
             let Some(at) = p.rev_offset(k) else {
                 continue;
             };
-            if !matches!(p.header(at), Some((COMMIT, _, _))) {
-                continue;
-            }
-            let Some(data) = reader.inflate_entry(pack, at) else {
+            let Some(data) = reader.inflate_commit(pack, at) else {
                 continue;
             };
             let Ok(mut ready) = self.ready.lock() else {
@@ -117,11 +112,6 @@ impl Ahead {
     /// How many commits the walk took from the read-ahead.
     pub fn taken(&self) -> usize {
         self.taken.load(Ordering::Acquire)
-    }
-
-    /// Whether it reads ahead (it has started, in a pack with a reverse index).
-    pub(super) fn reading(&self) -> bool {
-        self.pack.load(Ordering::Acquire) != NOWHERE
     }
 
     /// Ends the read-ahead (the walk is done).

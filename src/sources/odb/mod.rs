@@ -157,15 +157,6 @@ impl Objects {
         self.find_all(id).next()
     }
 
-    /// Commit `id`, if `ahead` has read it ahead; tells `ahead` where the walk is.
-    pub fn take_ahead(&self, ahead: &Ahead, id: &Id) -> Option<Vec<u8>> {
-        if !ahead.reading() {
-            return None;
-        }
-        let (pack, offset) = self.find(id)?;
-        ahead.take(self, pack, offset)
-    }
-
     /// Takes the pages of the mapped packs out of this process's resident memory. They
     /// stay in the page cache: a later read maps them back in (a minor fault), so this costs
     /// little and keeps memory in proportion to what is being read, not to what was read

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use anyhow::Context as _;
 
 use super::pack::{apply_delta, OFS_DELTA, REF_DELTA};
-use super::{hex, Id, Kind, Objects};
+use super::{hex, Ahead, Id, Kind, Objects};
 
 /// Longer delta chains than this are treated as corrupt (git's default maximum is 50).
 const MAX_CHAIN: u32 = 10_000;
@@ -56,8 +56,30 @@ impl<'a> Reader<'a> {
     /// object and the file when its only copies are damaged. The bytes may be shared with the
     /// reader's cache of delta bases.
     pub fn read(&mut self, id: &Id) -> anyhow::Result<Option<(Kind, Rc<Vec<u8>>)>> {
+        self.read_or_take(id, None)
+    }
+
+    /// [`Reader::read`] for a history walk: a commit that `ahead` inflated already is taken
+    /// from it (found by the same index lookup), and `ahead` learns where the walk is.
+    pub fn read_after(
+        &mut self,
+        id: &Id,
+        ahead: &Ahead,
+    ) -> anyhow::Result<Option<(Kind, Rc<Vec<u8>>)>> {
+        self.read_or_take(id, Some(ahead))
+    }
+
+    fn read_or_take(
+        &mut self,
+        id: &Id,
+        ahead: Option<&Ahead>,
+    ) -> anyhow::Result<Option<(Kind, Rc<Vec<u8>>)>> {
         let mut damaged = None;
         for (pack, offset) in self.objects.find_all(id) {
+            // Only whole commits are read ahead, checked like any read.
+            if let Some(data) = ahead.and_then(|a| a.take(self.objects, pack, offset)) {
+                return Ok(Some((Kind::Commit, Rc::new(data))));
+            }
             match self.read_packed(pack, offset) {
                 Some(found) => return Ok(Some(found)),
                 None => damaged = damaged.or(Some(pack)),
@@ -124,10 +146,11 @@ impl<'a> Reader<'a> {
         (n == size).then_some(out)
     }
 
-    /// The whole (not delta) entry at `offset` in `pack`, inflated.
-    pub(super) fn inflate_entry(&mut self, pack: u32, offset: u64) -> Option<Vec<u8>> {
-        let (_, size, n) = self.objects.packs.get(pack as usize)?.header(offset)?;
-        self.inflate(pack, offset as usize + n, size)
+    /// The entry at `offset` in `pack`, inflated, if it is a whole commit (not a delta).
+    pub(super) fn inflate_commit(&mut self, pack: u32, offset: u64) -> Option<Vec<u8>> {
+        let (code, size, n) = self.objects.packs.get(pack as usize)?.header(offset)?;
+        (Kind::from_pack(code) == Some(Kind::Commit))
+            .then(|| self.inflate(pack, offset as usize + n, size))?
     }
 
     /// The object at `offset` in `pack`, with its deltas applied; `None` when something is
