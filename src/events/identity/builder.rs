@@ -381,17 +381,11 @@ impl IdentityBuilder {
 /// A name as shown: its words, with any address someone typed into it left out (names are
 /// shown; addresses never are). Most names are shown as they are, without a copy.
 fn shown_name(name: &str) -> Option<std::borrow::Cow<'_, str>> {
-    let mut after_space = true;
-    let spaced = name.chars().all(|c| {
-        let ok = if c.is_whitespace() {
-            c == ' ' && !after_space
-        } else {
-            true
-        };
-        after_space = c.is_whitespace();
-        ok
-    });
-    if spaced && !after_space && !name.contains('@') {
+    // Words apart by single spaces, no other whitespace and no address: shown as it is.
+    let plain = name
+        .split(' ')
+        .all(|w| !w.is_empty() && !w.contains(char::is_whitespace));
+    if plain && !name.contains('@') {
         return Some(std::borrow::Cow::Borrowed(name));
     }
     let shown: Vec<&str> = name
