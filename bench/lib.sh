@@ -13,24 +13,6 @@
 
 median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
 
-measure() {
-  local walls=() cpus=() mems=() tmp start end u s m
-  tmp="$(mktemp)"
-  for _ in $(seq "$runs"); do
-    if [ -n "${before:-}" ]; then eval "$before"; fi
-    start="$EPOCHREALTIME"
-    /usr/bin/time -o "$tmp" -f '%U %S %M' "$@" > /dev/null 2>&1 || true
-    end="$EPOCHREALTIME"
-    read -r u s m < <(tail -n 1 "$tmp")
-    walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
-    mems+=("$m")
-  done
-  rm -f "$tmp"
-  printf '%s %s %s\n' "$(printf '%s\n' "${walls[@]}" | median)" \
-    "$(printf '%s\n' "${cpus[@]}" | median)" "$(printf '%s\n' "${mems[@]}" | median)"
-}
-
 # One timed run of the command line "$1" (evaluated): prints "wall cpu kb".
 time_once() {
   local tmp start end u s m
@@ -44,18 +26,33 @@ time_once() {
     'BEGIN { printf "%.3f %.2f %s\n", b - a, u + s, m }'
 }
 
+# Reads "wall cpu kb" lines on stdin; prints their three medians.
+medians() {
+  local w=() c=() k=() a b d
+  while read -r a b d; do w+=("$a") c+=("$b") k+=("$d"); done
+  printf '%s %s %s' "$(printf '%s\n' "${w[@]}" | median)" \
+    "$(printf '%s\n' "${c[@]}" | median)" "$(printf '%s\n' "${k[@]}" | median)"
+}
+
+measure() {
+  local line
+  line="$(printf '%q ' "$@")"
+  for _ in $(seq "$runs"); do
+    if [ -n "${before:-}" ]; then eval "$before"; fi
+    time_once "$line"
+  done | medians
+  echo
+}
+
 measure_pair() {
-  local aw=() ac=() am=() bw=() bc=() bm=() w c m
+  local a b
+  a="$(mktemp)" b="$(mktemp)"
   for _ in $(seq "$runs"); do
     if [ -n "${before_a:-}" ]; then eval "$before_a"; fi
-    read -r w c m < <(time_once "$1")
-    aw+=("$w") ac+=("$c") am+=("$m")
+    time_once "$1" >> "$a"
     if [ -n "${before_b:-}" ]; then eval "$before_b"; fi
-    read -r w c m < <(time_once "$2")
-    bw+=("$w") bc+=("$c") bm+=("$m")
+    time_once "$2" >> "$b"
   done
-  printf '%s %s %s %s %s %s\n' \
-    "$(printf '%s\n' "${aw[@]}" | median)" "$(printf '%s\n' "${ac[@]}" | median)" \
-    "$(printf '%s\n' "${am[@]}" | median)" "$(printf '%s\n' "${bw[@]}" | median)" \
-    "$(printf '%s\n' "${bc[@]}" | median)" "$(printf '%s\n' "${bm[@]}" | median)"
+  printf '%s %s\n' "$(medians < "$a")" "$(medians < "$b")"
+  rm -f "$a" "$b"
 }
