@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Writes release/hot-functions.txt: the functions of the release binary that `reputation` and
+# `domains` execute on the clones given (first run without cache, then a cached one), found
+# with callgrind. build.rs has the linker place them first, so that a run's code is resident
+# in about 2 MB instead of 7-8 MB spread over the whole text (see build.rs).
+#
+# Usage: bench/hot-functions.sh CLONE [CLONE...]
+#   GUILD_BIN  the binary to profile (default: target/release/cargo-guild, built if missing)
+# Regenerate after a toolchain change (release/TOOLCHAIN) or a large change of the reader;
+# a stale list costs memory, never correctness. Needs valgrind (`apt-get install -y valgrind`).
+# Only deletes the .git/guild/ cache of the clones it is given.
+set -euo pipefail
+export LC_ALL=C
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${GUILD_BIN:-$here/target/release/cargo-guild}"
+[ -x "$bin" ] || (cd "$here" && cargo build --release)
+[ $# -ge 1 ] || { echo "usage: $0 CLONE [CLONE...]" >&2; exit 2; }
+command -v valgrind > /dev/null || { echo "$0: needs valgrind (apt-get install -y valgrind)" >&2; exit 2; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+n=0
+profile() { # profile ARGS...: one callgrind run of the binary
+  n=$((n + 1))
+  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$n.out" \
+    "$bin" -q "$@" > /dev/null 2>> "$work/valgrind.log"
+}
+for repo in "$@"; do
+  repo="$(cd "$repo" && pwd)"
+  cache="$(git -C "$repo" rev-parse --absolute-git-dir)/guild"
+  config="$work/domains.yml"
+  {
+    echo "domains:"
+    git -C "$repo" ls-tree -d --name-only HEAD | head -n 3 | while read -r d; do
+      echo "  $d: [\"$d/\"]"
+    done
+  } > "$config"
+  rm -rf "$cache"
+  profile -C "$repo" reputation --format json
+  profile -C "$repo" reputation --format json
+  rm -rf "$cache"
+  profile -C "$repo" --config "$config" domains --format json
+  profile -C "$repo" --config "$config" domains --format json
+done
+
+# The functions callgrind saw in our binary (`fn=` lines under its `ob=`), kept only if the
+# binary defines them as text symbols.
+out="$here/release/hot-functions.txt"
+{
+  echo "# Functions a run executes, placed first by the linker (build.rs)."
+  echo "# Written by bench/hot-functions.sh for rustc $(cat "$here/release/TOOLCHAIN"); do not edit."
+  awk -v bin="$(basename "$bin")" '
+    /^c?ob=\(/ { id = $1; sub(/^c?ob=/, "", id); if (NF > 1) obs[id] = $2
+                 if ($1 ~ /^ob=/) inbin = (obs[id] ~ ("/" bin "$")) ; next }
+    /^c?fn=\(/ { id = $1; sub(/^c?fn=/, "", id); if (NF > 1) fns[id] = $2
+                 if ($1 ~ /^fn=/ && inbin) print fns[id] }
+  ' "$work"/*.out | sort -u | comm -12 - <(nm --defined-only "$bin" | awk '$2 ~ /^[tT]$/ { print $3 }' | sort -u)
+} > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$(grep -vc '^#' "$out") functions in $out" >&2
