@@ -54,9 +54,10 @@ pub fn store(
     future: Future,
     community: &Community,
 ) -> anyhow::Result<()> {
-    let mut bytes = crate::sources::cache::Encoder::new(MAGIC, &key.to_le_bytes());
-    serde_json::to_writer(&mut bytes, &(future, community))?;
-    crate::sources::cache::write_encoded(dir, &file(parts), bytes.into_bytes(), &[])?;
+    let mut encoder =
+        crate::sources::cache::Encoder::create(dir, &file(parts), MAGIC, &key.to_le_bytes())?;
+    serde_json::to_writer(&mut encoder, &(future, community))?;
+    encoder.finish(&[])?;
     let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter(|e| {

@@ -85,104 +85,184 @@ pub fn write_file<T: serde::Serialize>(
     value: &T,
     stale: &[&str],
 ) -> anyhow::Result<()> {
-    let bytes = postcard::serialize_with_flavor(value, Encoder::new(magic, prefix))?;
-    write_encoded(dir, file, bytes, stale)
+    let mut encoder = Encoder::create(dir, file, magic, prefix)?;
+    let encoded = postcard::serialize_with_flavor(value, Postcard(&mut encoder));
+    if let Err(e) = encoded {
+        // The encoder only stops when the file cannot be written: `finish` says why.
+        if encoder.failed.is_none() {
+            return Err(e.into());
+        }
+    }
+    encoder.finish(stale)
 }
 
-/// A cache file being encoded: `magic` and a prefix, then the value, appended a field at a
-/// time. Fields are mostly one to five bytes (postcard's varints, JSON's punctuation), and
-/// appending each with a call to `memcpy` was a quarter of the time spent writing tokio's
-/// ledger; short ones are copied byte by byte here.
-pub struct Encoder(Vec<u8>);
+/// A cache file being written: `magic` and a prefix, then the value, appended a field at a
+/// time, then the checksum ([`Encoder::finish`]). It goes to a temporary file through a
+/// 64 KiB buffer, with the checksum kept as it goes: encoding tokio's ledger in memory first
+/// grew a buffer to 2 MiB (and copied it on every doubling) at the very end of a run, where
+/// its memory peaks. Fields are mostly one to five bytes (postcard's varints, JSON's
+/// punctuation), and appending each with a call to `memcpy` was a quarter of the time spent
+/// writing tokio's ledger; short ones are copied byte by byte here. Dropped unfinished, it
+/// removes the temporary file.
+pub struct Encoder {
+    buffer: Vec<u8>,
+    crc: libdeflater::Crc,
+    file: std::fs::File,
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    /// The first write that failed: later appends are dropped, `finish` reports it.
+    failed: Option<std::io::Error>,
+    finished: bool,
+}
+
+const BUFFER: usize = 64 << 10;
 
 impl Encoder {
-    pub fn new(magic: &[u8; 8], prefix: &[u8]) -> Self {
-        let mut bytes = Vec::with_capacity(64 << 10);
-        bytes.extend_from_slice(magic);
-        bytes.extend_from_slice(prefix);
-        Encoder(bytes)
+    /// Starts the cache file `file` in `dir` (created if missing) with `magic` and `prefix`.
+    pub fn create(dir: &Path, file: &str, magic: &[u8; 8], prefix: &[u8]) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(file);
+        // Written to a temporary file and renamed, like `util::write_atomic`, but without
+        // waiting for the disk (fsync): a cache cut short by a crash fails its checksum and
+        // is rebuilt, so durability would buy nothing here and costs a first run its flushes.
+        let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut encoder = Encoder {
+            buffer: Vec::with_capacity(BUFFER),
+            crc: libdeflater::Crc::new(),
+            file,
+            tmp,
+            path,
+            failed: None,
+            finished: false,
+        };
+        encoder.append(magic);
+        encoder.append(prefix);
+        Ok(encoder)
     }
 
     #[inline]
     fn append(&mut self, data: &[u8]) {
+        if self.buffer.len() + data.len() > BUFFER {
+            self.spill();
+            if data.len() > BUFFER {
+                self.put(data);
+                return;
+            }
+        }
         if data.len() <= 16 {
-            self.0.reserve(data.len());
             for &b in data {
-                self.0.push(b);
+                self.buffer.push(b);
             }
         } else {
-            self.0.extend_from_slice(data);
+            self.buffer.extend_from_slice(data);
         }
     }
 
-    /// The bytes so far (magic, prefix and body).
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.0
+    /// Writes the buffer out.
+    #[cold]
+    fn spill(&mut self) {
+        let buffer = std::mem::take(&mut self.buffer);
+        self.put(&buffer);
+        self.buffer = buffer;
+        self.buffer.clear();
+    }
+
+    fn put(&mut self, data: &[u8]) {
+        self.crc.update(data);
+        if self.failed.is_none() {
+            if let Err(e) = std::io::Write::write_all(&mut self.file, data) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    /// Ends the file with its checksum and puts it in place, replacing the one there;
+    /// removes the `stale` files of earlier versions.
+    pub fn finish(mut self, stale: &[&str]) -> anyhow::Result<()> {
+        self.spill();
+        let sum = self.crc.sum().to_le_bytes();
+        self.put(&sum);
+        if let Some(e) = self.failed.take() {
+            return Err(e).with_context(|| format!("cannot write {}", self.path.display()));
+        }
+        std::fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.finished = true;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        for old in stale {
+            let _ = std::fs::remove_file(dir.join(old));
+        }
+        Ok(())
     }
 }
 
-impl postcard::ser_flavors::Flavor for Encoder {
-    type Output = Vec<u8>;
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Postcard's view of an [`Encoder`], borrowed so that a failed write's error stays with it.
+struct Postcard<'a>(&'a mut Encoder);
+
+impl postcard::ser_flavors::Flavor for Postcard<'_> {
+    type Output = ();
 
     #[inline]
     fn try_push(&mut self, b: u8) -> postcard::Result<()> {
-        self.0.push(b);
-        Ok(())
+        let e = &mut *self.0;
+        if e.buffer.len() == BUFFER {
+            e.spill();
+        }
+        e.buffer.push(b);
+        e.check()
     }
 
     #[inline]
     fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
-        self.append(data);
-        Ok(())
+        self.0.append(data);
+        self.0.check()
     }
 
-    fn finalize(self) -> postcard::Result<Vec<u8>> {
-        Ok(self.0)
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+impl Encoder {
+    /// Stops postcard at the first failed write (`finish` reports it).
+    #[inline]
+    fn check(&self) -> postcard::Result<()> {
+        match self.failed {
+            None => Ok(()),
+            Some(_) => Err(postcard::Error::SerializeBufferFull),
+        }
     }
 }
 
 impl std::io::Write for Encoder {
     #[inline]
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.append(data);
+        self.write_all(data)?;
         Ok(data.len())
     }
 
     #[inline]
     fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
         self.append(data);
-        Ok(())
+        match &self.failed {
+            None => Ok(()),
+            Some(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Writes `bytes` (an [`Encoder`]'s: magic, prefix, body) with its checksum as the cache
-/// file `file`, atomically, and removes the `stale` files of earlier versions.
-pub fn write_encoded(
-    dir: &Path,
-    file: &str,
-    mut bytes: Vec<u8>,
-    stale: &[&str],
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let sum = crc32(&bytes);
-    bytes.extend_from_slice(&sum.to_le_bytes());
-    // Written to a temporary file and renamed, like `util::write_atomic`, but without
-    // waiting for the disk (fsync): a cache cut short by a crash fails its checksum and is
-    // rebuilt, so durability would buy nothing here and costs a first run its flushes.
-    let path = dir.join(file);
-    let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
-    if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    for old in stale {
-        let _ = std::fs::remove_file(dir.join(old));
-    }
-    Ok(())
 }
 
 /// CRC-32 catches every flipped bit and every burst of up to 32 bits, at memory speed.
@@ -227,5 +307,58 @@ mod tests {
         }
         std::fs::write(dir.path().join("t.bin"), &good[..good.len() - 1]).unwrap();
         assert_eq!(read_file(dir.path(), "t.bin", b"GUILDT01"), None);
+    }
+
+    #[test]
+    fn a_cache_larger_than_the_buffer_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // Small fields crossing the buffer's end many times, and one field larger than it.
+        let small: Vec<String> = (0..40_000).map(|i| format!("path/{i}")).collect();
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let value = (small, big, 7u64);
+        write_file(dir.path(), "t.bin", b"GUILDT01", b"key", &value, &[]).unwrap();
+        let body = read_file(dir.path(), "t.bin", b"GUILDT01").expect("checksum holds");
+        assert_eq!(&body[..3], b"key");
+        let back: (Vec<String>, Vec<u8>, u64) = postcard::from_bytes(&body[3..]).unwrap();
+        assert_eq!(back, value);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["t.bin"], "no temporary file is left");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_failed_write_leaves_the_old_cache_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(dir.path(), "t.bin", b"GUILDT01", b"", &1u8, &[]).unwrap();
+        let before = std::fs::read(dir.path().join("t.bin")).unwrap();
+        // The temporary file is a way to a full disk.
+        let tmp = dir
+            .path()
+            .join(format!(".t.bin.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+        let value: Vec<u8> = vec![9; 300_000];
+        let err = write_file(dir.path(), "t.bin", b"GUILDT01", b"", &value, &[]).unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains("t.bin"), "{message}");
+        assert!(message.contains("No space left"), "{message}");
+        assert_eq!(std::fs::read(dir.path().join("t.bin")).unwrap(), before);
+        assert!(
+            std::fs::symlink_metadata(&tmp).is_err(),
+            "temporary file removed"
+        );
+        // The snapshot cache writes JSON through the same encoder: its error is the disk's too.
+        std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+        let mut encoder = Encoder::create(dir.path(), "t.bin", b"GUILDT01", b"").unwrap();
+        let json = serde_json::to_writer(&mut encoder, &vec!["x"; 100_000]);
+        assert!(json.unwrap_err().to_string().contains("No space left"));
+        assert!(encoder.finish(&[]).is_err());
+        assert_eq!(std::fs::read(dir.path().join("t.bin")).unwrap(), before);
+        assert!(
+            std::fs::symlink_metadata(&tmp).is_err(),
+            "temporary file removed"
+        );
     }
 }
