@@ -205,6 +205,8 @@ impl Session {
                     (paths::read(objects, history, &opts), start.elapsed())
                 });
                 let ledger = build();
+                // What building it freed goes back now, while the diffs go on.
+                crate::util::return_freed_memory();
                 (ledger, paths.join())
             });
             let (paths, took) =
@@ -218,6 +220,11 @@ impl Session {
                 build()
             })
         };
+        // The readers' threads are gone and what they freed (inflated trees, delta bases,
+        // batches of commits) sits in their pages: hand it back to the system now rather
+        // than after mimalloc's delay, before the snapshot allocates afresh. That is where
+        // a first run's memory peaked.
+        crate::util::return_freed_memory();
         self.warn_future(&ledger);
         Ok((ledger, Some(key)))
     }

@@ -210,3 +210,11 @@ impl XorShift {
         self.0 % n
     }
 }
+
+/// Returns the memory this process freed to the system at once (mimalloc, the binary's
+/// allocator, otherwise keeps freed pages for a while in case they are needed again). Does
+/// nothing where the allocator is another one (the tests').
+pub fn return_freed_memory() {
+    // SAFETY: `mi_collect` may be called at any time from any thread.
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}

@@ -200,8 +200,10 @@ pub fn read(objects: &Objects, head: Oid, opts: &ReadOptions) -> anyhow::Result<
     })?;
     walker.finish();
     history.read_ahead = ahead.taken();
-    // The commits' pages are read; what comes next (changed paths) reads trees.
+    // The commits' pages are read; what comes next (changed paths) reads trees. The
+    // batches of raw commits the walk handed over are freed: back to the system with them.
     objects.release_pages();
+    crate::util::return_freed_memory();
     if let Some(old) = cached {
         merge_cached(&mut history, old);
     }
