@@ -172,6 +172,15 @@ impl Objects {
         }
     }
 
+    /// [`Objects::release_pages`] for the packs' data only, not their indexes: every read
+    /// looks objects up in the index again at once, but a diff reads each tree's bytes once.
+    pub fn release_data_pages(&self) {
+        for p in &self.packs {
+            // SAFETY: as in `release_pages`.
+            let _ = unsafe { p.data.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+
     /// A reader for one thread.
     pub fn reader(&self) -> Reader<'_> {
         Reader::new(self)

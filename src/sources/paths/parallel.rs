@@ -89,6 +89,10 @@ pub(super) fn diff_parallel(
     Ok(())
 }
 
+/// Commits diffed between two releases of the packs' pages ([`Objects::release_data_pages`]):
+/// the trees of 256 commits held 3-5 MB of tokio's pack resident, a sixth of its peak.
+const RELEASE_EVERY: usize = 64;
+
 /// Diffs each commit against its first parent, oldest first, so that a parent's trees are
 /// still at hand when its child comes.
 fn diff_all(
@@ -100,7 +104,10 @@ fn diff_all(
 ) -> anyhow::Result<()> {
     let mut ids: Vec<u32> = Vec::new();
     let mut prefix: Vec<u8> = Vec::new();
-    for c in missing.iter().rev() {
+    for (n, c) in missing.iter().rev().enumerate() {
+        if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            differ.objects().release_data_pages();
+        }
         let parent = match c.parents.first() {
             Some(p) => Some(match trees.get(p) {
                 Some(t) => *t,

@@ -116,6 +116,11 @@ impl<'o> Differ<'o> {
         }
     }
 
+    /// The store this differ reads.
+    pub(super) fn objects(&self) -> &'o crate::sources::odb::Objects {
+        self.reader.objects()
+    }
+
     pub(super) fn read_tree(&mut self, id: &[u8; 20]) -> anyhow::Result<RawTree> {
         match self.reader.read(id)? {
             Some((Kind::Tree, data)) => Ok(data),
