@@ -38,9 +38,15 @@ pub(super) fn diff_parallel(
     let blocks: Vec<&[&CommitRecord]> = missing.chunks(block).collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let work = || -> anyhow::Result<Vec<(usize, PathsIndex)>> {
+    // Runs finish out of order; each is merged into the index as soon as the runs before it
+    // are, so that only the few waiting runs are held twice, not every run until the end.
+    let merged = std::sync::Mutex::new(InOrder {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        index,
+    });
+    let work = || -> anyhow::Result<()> {
         let mut differ = Differ::new(objects.reader());
-        let mut done = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(part) = blocks.get(i) else {
@@ -51,14 +57,17 @@ pub(super) fn diff_parallel(
                 failed.store(true, Ordering::Relaxed);
                 return Err(e);
             }
-            done.push((i, local));
+            merged
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a diff thread panicked"))?
+                .add(i, local);
             // A run of commits reads its trees once: keep resident only what the next run
             // reads (the delta bases in the readers' caches), like git's pack windows.
             objects.release_pages();
         }
-        Ok(done)
+        Ok(())
     };
-    let results: Vec<anyhow::Result<Vec<(usize, PathsIndex)>>> = std::thread::scope(|scope| {
+    let results: Vec<anyhow::Result<()>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         handles
             .into_iter()
@@ -68,25 +77,46 @@ pub(super) fn diff_parallel(
             })
             .collect()
     });
-    let mut parts = Vec::with_capacity(blocks.len());
     for r in results {
-        parts.extend(r?);
+        r?;
     }
-    parts.sort_unstable_by_key(|(i, _)| *i);
-    for (_, part) in parts {
-        let remap: Vec<u32> = part
-            .names
-            .iter()
-            .map(|n| index.intern(n.as_bytes()))
-            .collect();
-        let mut ids = Vec::new();
-        for (c, local) in part.iter() {
-            ids.clear();
-            ids.extend(local.iter().map(|&i| remap[i as usize]));
-            index.push(*c, &ids);
+    let merged = merged
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a diff thread panicked"))?;
+    anyhow::ensure!(
+        merged.waiting.is_empty() && merged.next == blocks.len(),
+        "changed paths: a run of commits was not merged"
+    );
+    Ok(())
+}
+
+/// The runs of commits diffed so far, merged into the index in commit order.
+struct InOrder<'a> {
+    /// The run merged next.
+    next: usize,
+    /// Runs done before the ones ahead of them.
+    waiting: std::collections::BTreeMap<usize, PathsIndex>,
+    index: &'a mut PathsIndex,
+}
+
+impl InOrder<'_> {
+    fn add(&mut self, i: usize, part: PathsIndex) {
+        self.waiting.insert(i, part);
+        while let Some(part) = self.waiting.remove(&self.next) {
+            let remap: Vec<u32> = part
+                .names
+                .iter()
+                .map(|n| self.index.intern(n.as_bytes()))
+                .collect();
+            let mut ids = Vec::new();
+            for (c, local) in part.iter() {
+                ids.clear();
+                ids.extend(local.iter().map(|&i| remap[i as usize]));
+                self.index.push(*c, &ids);
+            }
+            self.next += 1;
         }
     }
-    Ok(())
 }
 
 /// Commits diffed between two releases of the packs' pages ([`Objects::release_data_pages`]):
