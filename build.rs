@@ -29,6 +29,7 @@ fn main() {
         || chooses_linker(&env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default())
         || !list.is_file()
         || rustc_release().as_deref() != Some(pinned.trim())
+        || !linker_takes_the_list(&list)
     {
         return;
     }
@@ -46,6 +47,35 @@ fn chooses_linker(flags: &str) -> bool {
             .iter()
             .any(|word| flag.contains(word))
     })
+}
+
+/// Whether the linker this compiler uses takes the options: a compiler built without its
+/// own linker (some distributions' packages) calls the system's, which would fail the build.
+/// Links an empty program with them once (the script runs again only when its inputs change).
+fn linker_takes_the_list(list: &Path) -> bool {
+    let (Some(rustc), Some(out)) = (env::var_os("RUSTC"), env::var_os("OUT_DIR")) else {
+        return false;
+    };
+    let out = Path::new(&out);
+    let source = out.join("probe.rs");
+    if std::fs::write(&source, "fn main() {}\n").is_err() {
+        return false;
+    }
+    Command::new(rustc)
+        .arg("--crate-type=bin")
+        .arg("-Cdebuginfo=0")
+        .arg(format!(
+            "-Clink-arg=-Wl,--symbol-ordering-file={}",
+            list.display()
+        ))
+        .arg("-Clink-arg=-Wl,--no-warn-symbol-ordering")
+        .arg("-o")
+        .arg(out.join("probe"))
+        .arg(&source)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// The compiler's version, "1.95.0", from `rustc -vV`.
