@@ -44,17 +44,22 @@ for repo in "$@"; do
 done
 
 # The functions callgrind saw in our binary (`fn=` lines under its `ob=`), kept only if the
-# binary defines them as text symbols.
+# binary defines them as text symbols; those most runs execute first, so that one run's
+# functions lie closer together than the list's.
 out="$here/release/hot-functions.txt"
 {
   echo "# Functions a run executes, placed first by the linker (build.rs)."
   echo "# Written by bench/hot-functions.sh for rustc $(cat "$here/release/TOOLCHAIN"); do not edit."
-  awk -v bin="$(basename "$bin")" '
-    /^c?ob=\(/ { id = $1; sub(/^c?ob=/, "", id); if (NF > 1) obs[id] = $2
-                 if ($1 ~ /^ob=/) inbin = (obs[id] ~ ("/" bin "$")) ; next }
-    /^c?fn=\(/ { id = $1; sub(/^c?fn=/, "", id); if (NF > 1) fns[id] = $2
-                 if ($1 ~ /^fn=/ && inbin) print fns[id] }
-  ' "$work"/*.out | sort -u | comm -12 - <(nm --defined-only "$bin" | awk '$2 ~ /^[tT]$/ { print $3 }' | sort -u)
+  for f in "$work"/*.out; do
+    awk -v bin="$(basename "$bin")" '
+      /^c?ob=\(/ { id = $1; sub(/^c?ob=/, "", id); if (NF > 1) obs[id] = $2
+                   if ($1 ~ /^ob=/) inbin = (obs[id] ~ ("/" bin "$")) ; next }
+      /^c?fn=\(/ { id = $1; sub(/^c?fn=/, "", id); if (NF > 1) fns[id] = $2
+                   if ($1 ~ /^fn=/ && inbin) print fns[id] }
+    ' "$f" | sort -u
+  done | sort | uniq -c | sort -k1,1nr -k2,2 | awk '{ print $2 }' \
+    | awk 'NR == FNR { defined[$1] = 1; next } $1 in defined' \
+      <(nm --defined-only "$bin" | awk '$2 ~ /^[tT]$/ { print $3 }') -
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$(grep -vc '^#' "$out") functions in $out" >&2
