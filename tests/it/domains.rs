@@ -309,3 +309,95 @@ fn cross_domain_review_earns_the_bonus_in_explain() {
         .iter()
         .all(|l| l["rule"] != "review_cross_domain"));
 }
+
+/// Enough commits for several runs on every core (runs finish out of order and are merged in
+/// order; the packs' pages are released as it goes): every commit's changed paths are
+/// `git log --no-renames --name-only`'s, and paths are numbered in the same order on every run
+/// (the cache's bytes do not depend on which thread was faster).
+#[test]
+fn many_runs_of_commits_give_git_logs_paths_in_history_order() {
+    use cargo_guild::sources::{git, odb::Objects, paths};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let repo = Repo::new();
+    let mut stream = String::new();
+    for i in 0..1500u32 {
+        let mut files = vec![format!("src/m{}/f{}.rs", i % 7, i % 23)];
+        if i % 5 == 0 {
+            files.push(format!("docs/{}/d{}.md", i % 3, i % 11));
+        }
+        // The newest run is the slowest to diff: it finishes after the run behind it.
+        if i >= 1250 {
+            files.extend((0..60).map(|k| format!("big/b{}/{k}.txt", i % 4)));
+        }
+        stream += &format!(
+            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 3\nc{}\n",
+            1_500_000_000 + i * 60,
+            i % 10
+        );
+        for f in &files {
+            stream += &format!("M 100644 inline {f}\ndata 9\n{i:08}\n");
+        }
+        if i % 97 == 96 {
+            stream += &format!("D src/m{}\n", (i / 97) % 7);
+        }
+        stream += "\n";
+    }
+    repo.fast_import(stream.as_bytes());
+
+    let git_repo = git2::Repository::open(repo.path()).unwrap();
+    let objects = Objects::open(&git_repo);
+    let head = git_repo.refname_to_id("refs/heads/main").unwrap();
+    let read = git::ReadOptions {
+        progress: false,
+        cache: None,
+        store: false,
+    };
+    let history = git::read(&objects, head, &read).unwrap();
+    let read = paths::ReadOptions {
+        cache: None,
+        progress: false,
+    };
+    let index = paths::read(&objects, &history, &read).unwrap();
+
+    let log = repo.git(&["log", "--no-renames", "--name-only", "--format=%x00%H"]);
+    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for block in log.split('\0').skip(1) {
+        let mut lines = block.lines().filter(|l| !l.is_empty());
+        let id = lines.next().unwrap().to_string();
+        expected.insert(id, lines.map(str::to_string).collect());
+    }
+    assert_eq!(expected.len(), 1500);
+    assert_eq!(index.len(), 1500);
+    for c in &history.commits {
+        let ours: BTreeSet<String> = index
+            .of_commit(&c.id)
+            .iter()
+            .map(|&i| index.name(i).to_string())
+            .collect();
+        assert_eq!(
+            Some(&ours),
+            expected.get(&c.oid().to_string()),
+            "{}",
+            c.oid()
+        );
+    }
+    // Paths are numbered in a fixed order, whichever thread finishes first: the runs of 256
+    // commits in history order (newest first), each diffed oldest first; or the whole history
+    // oldest first on one core.
+    let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
+    let runs: Vec<&[git::CommitRecord]> = if parallel {
+        history.commits.chunks(256).collect()
+    } else {
+        vec![&history.commits[..]]
+    };
+    let mut seen = Vec::new();
+    for c in runs.iter().flat_map(|run| run.iter().rev()) {
+        for &i in index.of_commit(&c.id) {
+            if !seen.contains(&i) {
+                seen.push(i);
+            }
+        }
+    }
+    assert_eq!(seen, (0..index.names.len() as u32).collect::<Vec<_>>());
+}
