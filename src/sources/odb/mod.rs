@@ -163,12 +163,8 @@ impl Objects {
     /// (a first run passes over hundreds of megabytes of pack once).
     pub fn release_pages(&self) {
         for p in &self.packs {
-            for map in [&p.idx, &p.data] {
-                // SAFETY: the maps are read-only views of files git never rewrites in place
-                // (see `Pack::open`): dropping their pages only makes the next access read
-                // the same bytes from the page cache again.
-                let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
-            }
+            dont_need(&p.idx);
+            dont_need(&p.data);
         }
     }
 
@@ -176,8 +172,7 @@ impl Objects {
     /// looks objects up in the index again at once, but a diff reads each tree's bytes once.
     pub fn release_data_pages(&self) {
         for p in &self.packs {
-            // SAFETY: as in `release_pages`.
-            let _ = unsafe { p.data.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+            dont_need(&p.data);
         }
     }
 
@@ -254,6 +249,14 @@ impl Objects {
          `git fetch --refetch` fetches every object again"
             .to_string()
     }
+}
+
+/// Takes the pages of `map` out of this process's resident memory.
+fn dont_need(map: &memmap2::Mmap) {
+    // SAFETY: the maps are read-only views of files git never rewrites in place (see
+    // `Pack::open`): dropping their pages only makes the next access read the same bytes
+    // from the page cache again.
+    let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
 }
 
 /// `refs/replace/<id>` → the replacement's id.
