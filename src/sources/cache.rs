@@ -178,6 +178,15 @@ impl Encoder {
         }
     }
 
+    /// Stops postcard at the first failed write (`finish` reports it).
+    #[inline]
+    fn check(&self) -> postcard::Result<()> {
+        match self.failed {
+            None => Ok(()),
+            Some(_) => Err(postcard::Error::SerializeBufferFull),
+        }
+    }
+
     /// Ends the file with its checksum and puts it in place, replacing the one there;
     /// removes the `stale` files of earlier versions.
     pub fn finish(mut self, stale: &[&str]) -> anyhow::Result<()> {
@@ -214,12 +223,8 @@ impl postcard::ser_flavors::Flavor for Postcard<'_> {
 
     #[inline]
     fn try_push(&mut self, b: u8) -> postcard::Result<()> {
-        let e = &mut *self.0;
-        if e.buffer.len() == BUFFER {
-            e.spill();
-        }
-        e.buffer.push(b);
-        e.check()
+        self.0.append(&[b]);
+        self.0.check()
     }
 
     #[inline]
@@ -230,17 +235,6 @@ impl postcard::ser_flavors::Flavor for Postcard<'_> {
 
     fn finalize(self) -> postcard::Result<()> {
         Ok(())
-    }
-}
-
-impl Encoder {
-    /// Stops postcard at the first failed write (`finish` reports it).
-    #[inline]
-    fn check(&self) -> postcard::Result<()> {
-        match self.failed {
-            None => Ok(()),
-            Some(_) => Err(postcard::Error::SerializeBufferFull),
-        }
     }
 }
 
