@@ -62,6 +62,7 @@ fn linker_takes_the_list(list: &Path) -> bool {
         return false;
     }
     Command::new(rustc)
+        .arg("--target=x86_64-unknown-linux-gnu")
         .arg("--crate-type=bin")
         .arg("-Cdebuginfo=0")
         .arg(format!(
