@@ -62,4 +62,8 @@ out="$here/release/hot-functions.txt"
       <(nm --defined-only "$bin" | awk '$2 ~ /^[tT]$/ { print $3 }') -
 } > "$out.tmp"
 mv "$out.tmp" "$out"
-echo "$(grep -vc '^#' "$out") functions in $out" >&2
+bytes=0
+while read -r size; do bytes=$((bytes + 16#$size)); done < <(nm -S --defined-only "$bin" \
+  | awk 'NR == FNR { if ($0 !~ /^#/) hot[$1] = 1; next } ($3 ~ /^[tT]$/) && ($4 in hot) && !seen[$4]++ { print $2 }' "$out" -)
+kb=$((bytes / 1024))
+echo "$(grep -vc '^#' "$out") functions, $kb KiB of code, in $out" >&2
