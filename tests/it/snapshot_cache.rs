@@ -176,3 +176,52 @@ fn a_skipped_mailmap_is_noted_on_every_run_once() {
         r.stderr()
     );
 }
+
+/// The same history gives the same cache files, byte for byte: built twice from scratch, every
+/// file under `.git/guild/` is identical. (The identities' lookup tables were written in hash
+/// table order, which differs from run to run.)
+#[test]
+fn the_caches_built_twice_are_the_same_bytes() {
+    let repo = Repo::new();
+    for i in 0..40 {
+        // Two e-mails per person and a login in a trailer: every lookup table has entries.
+        let who = format!("Person {i} <p{i}@example.com>");
+        let other = format!("Person {i} <person{i}@users.noreply.github.com>");
+        repo.write(&format!("src/f{i}.rs"), "x\n").commit_by(
+            &who,
+            "2024-01-01",
+            &format!("change {i}\n\nCo-authored-by: {other}"),
+        );
+    }
+    let read_all = || {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(repo.path().join(".git/guild"))
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first_out = repo.run(["domains", "--format", "json"]).ok();
+    let first = read_all();
+    assert!(
+        first.iter().any(|(name, _)| name.starts_with("ledger")),
+        "{:?}",
+        first.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for round in 0..3 {
+        std::fs::remove_dir_all(repo.path().join(".git/guild")).unwrap();
+        assert_eq!(repo.run(["domains", "--format", "json"]).ok(), first_out);
+        let again = read_all();
+        assert_eq!(
+            again.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            first.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, a), (_, b)) in first.iter().zip(&again) {
+            assert!(a == b, "round {round}: {name} differs");
+        }
+    }
+}

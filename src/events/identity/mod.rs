@@ -219,10 +219,25 @@ pub struct Identities {
     /// Sorted by id.
     pub people: Vec<Person>,
     node_person: Vec<u32>,
+    #[serde(serialize_with = "in_key_order")]
     by_ident: HashMap<RawIdent, usize>,
+    #[serde(serialize_with = "in_key_order")]
     by_key: HashMap<String, usize>,
     /// Lowercased id → person.
+    #[serde(serialize_with = "in_key_order")]
     by_id: HashMap<String, u32>,
+}
+
+/// A map written in its keys' order rather than the hash table's, which differs from run to
+/// run: the same history gives the same ledger cache, byte for byte. The format is serde's map,
+/// so caches written in hash order still load.
+fn in_key_order<K: Ord + Serialize, V: Serialize, S: serde::Serializer>(
+    map: &HashMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut entries: Vec<(&K, &V)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    serializer.collect_map(entries)
 }
 
 impl Identities {
