@@ -164,7 +164,7 @@ impl Session {
         // reads past (a malformed author line): then there are none, and the note says why.
         let (endorsements, skipped) = self
             .timed("read endorsements", || {
-                crate::sources::endorsements::read(&self.repo.git, &self.config.docs_dir, head)
+                crate::sources::endorsements::read(&self.repo, &self.config.docs_dir, head)
             })
             .unwrap_or_else(|e| {
                 (

@@ -116,34 +116,11 @@ impl Repo {
             return Ok(None);
         };
         let head: [u8; 20] = head.as_bytes().try_into()?;
-        // Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs.
-        let objects = self.objects();
-        let mut reader = objects.reader();
-        let mut at = match reader.read(&head)? {
-            Some((Kind::Commit, data)) => super::git::commit_tree(&data),
-            _ => None,
-        };
-        let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
-        for part in &parts {
-            let Some(id) = at else {
-                return Ok(None);
-            };
-            let data = match reader.read(&id)? {
-                Some((Kind::Tree, data)) => data,
-                Some(_) => return Ok(None),
-                None => bail!(
-                    "cannot read `{name}` at HEAD in {}: object {} is missing: {}",
-                    self.root().display(),
-                    hex(&id),
-                    objects.missing_fix()
-                ),
-            };
-            at = tree_entry(&data, part.as_bytes());
-        }
-        let Some(id) = at else {
+        let Some(id) = self.entry_at(&head, name)? else {
             return Ok(None);
         };
-        match reader.read(&id)? {
+        let objects = self.objects();
+        match objects.reader().read(&id)? {
             Some((Kind::Blob, data)) => Ok(Some(String::from_utf8_lossy(&data).into_owned())),
             Some(_) => Ok(None),
             None => bail!(
@@ -153,6 +130,36 @@ impl Repo {
                 objects.missing_fix()
             ),
         }
+    }
+
+    /// The id of what `path` (`a/b/c`) names in `commit`'s tree, `Ok(None)` when nothing
+    /// does. Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs,
+    /// and maps the packs a second time.
+    pub fn entry_at(&self, commit: &[u8; 20], path: &str) -> anyhow::Result<Option<[u8; 20]>> {
+        let objects = self.objects();
+        let mut reader = objects.reader();
+        let mut at = match reader.read(commit)? {
+            Some((Kind::Commit, data)) => super::git::commit_tree(&data),
+            _ => None,
+        };
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            let Some(id) = at else {
+                return Ok(None);
+            };
+            let data = match reader.read(&id)? {
+                Some((Kind::Tree, data)) => data,
+                Some(_) => return Ok(None),
+                None => bail!(
+                    "cannot read `{path}` at {} in {}: tree {} is missing: {}",
+                    hex(commit),
+                    self.root().display(),
+                    hex(&id),
+                    objects.missing_fix()
+                ),
+            };
+            at = tree_entry(&data, part.as_bytes());
+        }
+        Ok(at)
     }
 }
 
