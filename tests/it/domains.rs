@@ -313,7 +313,7 @@ fn cross_domain_review_earns_the_bonus_in_explain() {
 /// Enough commits for several runs on every core (runs finish out of order and are merged in
 /// order; the packs' pages are released as it goes): every commit's changed paths are
 /// `git log --no-renames --name-only`'s, and paths are numbered in the same order on every run
-/// (the cache's bytes do not depend on which thread was faster).
+/// (the cache's bytes do not depend on which thread was faster, nor on the number of cores).
 #[test]
 fn many_runs_of_commits_give_git_logs_paths_in_history_order() {
     use cargo_guild::sources::{git, odb::Objects, paths};
@@ -382,17 +382,10 @@ fn many_runs_of_commits_give_git_logs_paths_in_history_order() {
             c.oid()
         );
     }
-    // Paths are numbered in a fixed order, whichever thread finishes first: the runs of 256
-    // commits in history order (newest first), each diffed oldest first; or the whole history
-    // oldest first on one core.
-    let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
-    let runs: Vec<&[git::CommitRecord]> = if parallel {
-        history.commits.chunks(256).collect()
-    } else {
-        vec![&history.commits[..]]
-    };
+    // Paths are numbered in one order, whichever thread finishes first and however many
+    // cores there are: first seen from the newest commit on.
     let mut seen = Vec::new();
-    for c in runs.iter().flat_map(|run| run.iter().rev()) {
+    for c in &history.commits {
         for &i in index.of_commit(&c.id) {
             if !seen.contains(&i) {
                 seen.push(i);
@@ -400,4 +393,73 @@ fn many_runs_of_commits_give_git_logs_paths_in_history_order() {
         }
     }
     assert_eq!(seen, (0..index.names.len() as u32).collect::<Vec<_>>());
+}
+
+/// The changed-paths cache is the same bytes on one core as on several: runs of commits
+/// diffed on two threads number their paths as one pass over the history does.
+#[test]
+fn the_changed_paths_cache_is_the_same_on_one_core_as_on_two() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::require!(cores > 1, "a second core");
+    let taskset = std::process::Command::new("taskset")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    crate::require!(taskset, "taskset (util-linux)");
+
+    let repo = Repo::new();
+    let mut stream = String::new();
+    for i in 0..900u32 {
+        stream += &format!(
+            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 3\nc{}\n",
+            1_500_000_000 + i * 60,
+            i % 10
+        );
+        // Paths first seen all along the history, in every run of commits.
+        for f in [
+            format!("src/m{}/f{}.rs", i % 13, i % 29),
+            format!("p{i}.txt"),
+        ] {
+            stream += &format!("M 100644 inline {f}\ndata 9\n{i:08}\n");
+        }
+        stream += "\n";
+    }
+    repo.fast_import(stream.as_bytes());
+    repo.write("guild.yml", "domains:\n  src: [\"src/\"]\n");
+
+    let cache = || {
+        let dir = repo.path().join(".git/guild");
+        let name = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("paths-")
+            })
+            .expect("a changed-paths cache");
+        let bytes = std::fs::read(&name).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        bytes
+    };
+    let two = repo.run(["domains", "--format", "json"]).ok();
+    let on_two = cache();
+    let one = std::process::Command::new("taskset")
+        .args(["-c", "0", env!("CARGO_BIN_EXE_cargo-guild")])
+        .args(["domains", "--format", "json"])
+        .current_dir(repo.path())
+        .env_remove("GH_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&one.stdout), two);
+    assert!(
+        cache() == on_two,
+        "the cache differs between one core and two"
+    );
 }

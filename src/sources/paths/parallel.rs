@@ -30,7 +30,10 @@ pub(super) fn diff_parallel(
     let spinner = Spinner::new(progress);
     if threads < 2 || missing.len() < 256 {
         let mut differ = Differ::new(objects.reader());
-        return diff_all(&mut differ, &trees, missing, index, &spinner);
+        let mut local = PathsIndex::default();
+        diff_all(&mut differ, &trees, missing, &mut local, &spinner)?;
+        index.append_newest_first(&local);
+        return Ok(());
     }
     // Long enough runs that a run's first commit (whose parent's trees are not at hand) is
     // rare, short enough to balance the threads.
@@ -103,17 +106,7 @@ impl InOrder<'_> {
     fn add(&mut self, i: usize, part: PathsIndex) {
         self.waiting.insert(i, part);
         while let Some(part) = self.waiting.remove(&self.next) {
-            let remap: Vec<u32> = part
-                .names
-                .iter()
-                .map(|n| self.index.intern(n.as_bytes()))
-                .collect();
-            let mut ids = Vec::new();
-            for (c, local) in part.iter() {
-                ids.clear();
-                ids.extend(local.iter().map(|&i| remap[i as usize]));
-                self.index.push(*c, &ids);
-            }
+            self.index.append_newest_first(&part);
             self.next += 1;
         }
     }
