@@ -35,8 +35,9 @@ row() { # name commits objects guild(s kb) git(s kb)
   local gs gk ts tk
   read -r gs gk <<< "$4"
   read -r ts tk <<< "$5"
-  printf '| %s | %s | %s | %s s | %s s | %s× | %s MB / %s MB |\n' "$1" "$2" "$3" "$gs" "$ts" \
-    "$(awk -v a="$gs" -v b="$ts" 'BEGIN { printf "%.2f", a / b }')" "$((gk / 1024))" "$((tk / 1024))"
+  printf '| %s | %s | %s | %s s | %s s | %s× | %s / %s MiB |\n' "$1" "$2" "$3" "$gs" "$ts" \
+    "$(awk -v a="$gs" -v b="$ts" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(awk -v k="$gk" 'BEGIN { printf "%.1f", k / 1024 }')" "$(awk -v k="$tk" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
