@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 use git2::Repository;
 
-use super::odb::{hex, Kind, Objects};
+use super::odb::{hex, Kind, Objects, Reader};
 
 /// An opened repository and where its files live.
 pub struct Repo {
@@ -116,11 +116,12 @@ impl Repo {
             return Ok(None);
         };
         let head: [u8; 20] = head.as_bytes().try_into()?;
-        let Some(id) = self.entry_at(&head, name)? else {
+        let objects = self.objects();
+        let mut reader = objects.reader();
+        let Some(id) = self.entry_in(&mut reader, &head, name)? else {
             return Ok(None);
         };
-        let objects = self.objects();
-        match objects.reader().read(&id)? {
+        match reader.read(&id)? {
             Some((Kind::Blob, data)) => Ok(Some(String::from_utf8_lossy(&data).into_owned())),
             Some(_) => Ok(None),
             None => bail!(
@@ -136,8 +137,17 @@ impl Repo {
     /// does. Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs,
     /// and maps the packs a second time.
     pub fn entry_at(&self, commit: &[u8; 20], path: &str) -> anyhow::Result<Option<[u8; 20]>> {
-        let objects = self.objects();
-        let mut reader = objects.reader();
+        self.entry_in(&mut self.objects().reader(), commit, path)
+    }
+
+    /// [`Repo::entry_at`] with the caller's reader (which then reads what the entry names).
+    fn entry_in(
+        &self,
+        reader: &mut Reader<'_>,
+        commit: &[u8; 20],
+        path: &str,
+    ) -> anyhow::Result<Option<[u8; 20]>> {
+        let objects = reader.objects();
         let mut at = match reader.read(commit)? {
             Some((Kind::Commit, data)) => super::git::commit_tree(&data),
             _ => None,
