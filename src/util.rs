@@ -14,7 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temp_beside(dir, name);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -25,6 +25,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Where a file `name` in `dir` is written before it is renamed into place: hidden, and
+/// named after this process, so that two runs never write the same temporary file.
+pub fn temp_beside(dir: &Path, name: &str) -> std::path::PathBuf {
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 /// A lowercase ASCII slug: unicode transliterated, everything else folded into `-`.

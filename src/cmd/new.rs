@@ -223,7 +223,7 @@ fn write_new(path: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("doc");
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp: PathBuf = crate::util::temp_beside(dir, name);
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;

@@ -125,7 +125,7 @@ impl Encoder {
         // Written to a temporary file and renamed, like `util::write_atomic`, but without
         // waiting for the disk (fsync): a cache cut short by a crash fails its checksum and
         // is rebuilt, so durability would buy nothing here and costs a first run its flushes.
-        let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+        let tmp = crate::util::temp_beside(dir, file);
         let file = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let mut encoder = Encoder {
@@ -329,9 +329,7 @@ mod tests {
         write_file(dir.path(), "t.bin", b"GUILDT01", b"", &1u8, &[]).unwrap();
         let before = std::fs::read(dir.path().join("t.bin")).unwrap();
         // The temporary file is a way to a full disk.
-        let tmp = dir
-            .path()
-            .join(format!(".t.bin.tmp-{}", std::process::id()));
+        let tmp = crate::util::temp_beside(dir.path(), "t.bin");
         std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
         let value: Vec<u8> = vec![9; 300_000];
         let err = write_file(dir.path(), "t.bin", b"GUILDT01", b"", &value, &[]).unwrap_err();

@@ -35,7 +35,7 @@ pub fn write(site: &Site, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
     remove_stale(parent, name);
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = crate::util::temp_beside(parent, name);
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     // Ctrl-C from here on removes the temporary folder (see `interrupt`).
