@@ -445,19 +445,10 @@ fn the_changed_paths_cache_is_the_same_on_one_core_as_on_two() {
     };
     let two = repo.run(["domains", "--format", "json"]).ok();
     let on_two = cache();
-    let one = std::process::Command::new("taskset")
-        .args(["-c", "0", env!("CARGO_BIN_EXE_cargo-guild")])
-        .args(["domains", "--format", "json"])
-        .current_dir(repo.path())
-        .env_remove("GH_TOKEN")
-        .output()
-        .unwrap();
-    assert!(
-        one.status.success(),
-        "{}",
-        String::from_utf8_lossy(&one.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&one.stdout), two);
+    let one = repo
+        .run_under(&["taskset", "-c", "0"], ["domains", "--format", "json"])
+        .ok();
+    assert_eq!(one, two);
     assert!(
         cache() == on_two,
         "the cache differs between one core and two"

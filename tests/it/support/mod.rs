@@ -282,12 +282,30 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut cmd = guild();
-        cmd.args(args).current_dir(self.path());
+        self.prepared(&[], self.path(), args)
+    }
+
+    /// [`guild_under`] `wrapper` with `args`, in `dir`, with the repository's environment.
+    fn prepared<I, S>(&self, wrapper: &[&str], dir: &Path, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = guild_under(wrapper);
+        cmd.args(args).current_dir(dir);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
         cmd
+    }
+
+    /// Runs the real binary in the repository, started by `wrapper` (see [`guild_under`]).
+    pub fn run_under<I, S>(&self, wrapper: &[&str], args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.run_with(wrapper, self.path(), args)
     }
 
     /// Runs the real binary in `dir`.
@@ -296,18 +314,38 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut cmd = guild();
-        cmd.args(args).current_dir(dir);
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        Run(cmd.output().expect("cargo-guild runs"))
+        self.run_with(&[], dir, args)
+    }
+
+    fn run_with<I, S>(&self, wrapper: &[&str], dir: &Path, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Run(self
+            .prepared(wrapper, dir, args)
+            .output()
+            .expect("cargo-guild runs"))
     }
 }
 
 /// The binary under test, with an environment free of the runner's GitHub variables.
 pub fn guild() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-guild"));
+    guild_under(&[])
+}
+
+/// [`guild`] started by another program (`wrapper`, e.g. `["taskset", "-c", "0"]`), which is
+/// given the binary and then its arguments.
+pub fn guild_under(wrapper: &[&str]) -> Command {
+    let bin = env!("CARGO_BIN_EXE_cargo-guild");
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(bin);
+            cmd
+        }
+        None => Command::new(bin),
+    };
     for (k, _) in std::env::vars() {
         if k.starts_with("GITHUB_") || k == "GH_TOKEN" || k.starts_with("GUILD_") {
             cmd.env_remove(k);
