@@ -115,11 +115,10 @@ impl InOrder<'_> {
 /// Commits diffed between two releases of the packs' pages ([`Objects::release_data_pages`]):
 /// one per 2 MiB of packs, from 8 to 64. Each read maps 64 KiB of pack around it, so what
 /// stays resident grows with the commits diffed since the last release; releasing costs the
-/// faults that map pages back, more of them the larger the packs. Measured (21 runs each,
+/// faults that map pages back, more of them the larger the packs. Measured (21-31 runs each,
 /// `domains`): mdBook (18 MiB of pack) peaks at 15.4 MiB with 64, 14.7 with 16, 14.3 with 8
-/// at the same speed, and is 25% slower with 4; tokio (55 MiB) 28.6 MiB with 64, 27.5 with
-/// 32 at 2% more time, 23% more with 8; git/git 8% slower with 8. The trees of 256 commits
-/// held 3-5 MB of tokio's pack resident.
+/// (git's 14.4) for 5-7 ms more of about 40, and is 25% slower with 4; tokio (55 MiB) 28.6
+/// MiB with 64, 27.5 with 32 at 2% more time, 23% more with 8; git/git 8% slower with 8.
 fn release_every(objects: &Objects) -> usize {
     (objects.packed_bytes() >> 21).clamp(8, 64)
 }
