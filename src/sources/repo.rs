@@ -133,8 +133,8 @@ impl Repo {
         }
     }
 
-    /// The id of what `path` (`a/b/c`) names in `commit`'s tree, `Ok(None)` when nothing
-    /// does. Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs,
+    /// The id of what `path` (`a/b/c`) names in the tree of `commit`, HEAD's (its messages
+    /// say HEAD), `Ok(None)` when nothing does. Read with cargo guild's own reader: libgit2 can crash or hang on damaged packs,
     /// and maps the packs a second time.
     pub fn entry_at(&self, commit: &[u8; 20], path: &str) -> anyhow::Result<Option<[u8; 20]>> {
         self.entry_in(&mut self.objects().reader(), commit, path)
@@ -160,7 +160,7 @@ impl Repo {
                 Some((Kind::Tree, data)) => data,
                 Some(_) => return Ok(None),
                 None => bail!(
-                    "cannot read `{path}` at {} in {}: tree {} is missing: {}",
+                    "cannot read `{path}` at HEAD ({}) in {}: tree {} is missing: {}",
                     hex(commit),
                     self.root().display(),
                     hex(&id),
